@@ -1,0 +1,193 @@
+"""The Bot API stand-in (tests/botapi) run in a child process, so it does not share the bot's CPU and event loop.
+
+The bot under test talks to it over HTTP as it would to Telegram. The benchmark drives it through a pipe with a
+few operations (register users, show boards, queue presses, read counters); each runs on the child's event loop,
+so queueing a batch of presses is atomic as far as the polling bot is concerned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import threading
+import time
+from collections import Counter
+from multiprocessing.connection import Connection
+from typing import Any
+
+TOKEN = "123456:BENCH-token"
+BOT_USERNAME = "moot_bench_bot"
+
+
+# ---- the child ----------------------------------------------------------------------------------------------
+def _op_users(api: Any, ids: list[int]) -> int:
+    for user_id in ids:
+        api.user(user_id)
+    return len(ids)
+
+
+def _op_boards(api: Any, boards: list[tuple[int, str, dict[str, Any]]]) -> dict[int, int]:
+    """Shows each chat a message (HTML text + inline keyboard) as if the bot had sent it; chat -> message id."""
+    from tests.botapi.html import parse_html
+    from tests.botapi.limits import keyboard
+    from tests.botapi.state import SentMessage
+
+    out = {}
+    for chat_id, html, markup in boards:
+        api.user(chat_id)
+        parsed = parse_html(html)
+        sent = SentMessage(
+            chat_id, api.next_message_id(chat_id), "text", text=parsed.text, html=html, parse_mode="HTML",
+            buttons=keyboard(markup), entities=parsed.entities, reply_markup=markup,
+        )  # fmt: skip
+        api.record_sent(sent)
+        out[chat_id] = sent.message_id
+    return out
+
+
+def _op_press_many(api: Any, presses: list[tuple[int, int, str]]) -> int:
+    for user_id, message_id, data in presses:
+        api.press(user_id, message_id, data)
+    return len(presses)
+
+
+def _op_counts(api: Any) -> dict[str, int]:
+    out = dict(api.stats.as_dict())
+    out["pending"] = api.pending_updates()
+    return out
+
+
+def _op_rate(api: Any, global_per_second: float | None) -> None:
+    api.rate_limits.global_per_second = global_per_second
+
+
+def _op_reset(api: Any) -> None:
+    api.stats.reset()
+
+
+def _op_sends(api: Any, kind: str = "text") -> dict[str, Any]:
+    """How the bot's new messages spread over chats: total, distinct chats, most to one chat, first/last time."""
+    per_chat = Counter(m.chat_id for m in api.all_sent() if m.kind == kind)
+    return {
+        "total": sum(per_chat.values()),
+        "chats": len(per_chat),
+        "most": max(per_chat.values(), default=0),
+    }
+
+
+def _op_send_text(api: Any, user_id: int, text: str) -> int:
+    return int(api.send_text(user_id, text)["update_id"])
+
+
+OPS = {
+    "users": _op_users,
+    "boards": _op_boards,
+    "press_many": _op_press_many,
+    "counts": _op_counts,
+    "rate": _op_rate,
+    "reset": _op_reset,
+    "sends": _op_sends,
+    "send_text": _op_send_text,
+}
+
+
+def _child(conn: Connection) -> None:
+    asyncio.run(_serve(conn))
+
+
+async def _serve(conn: Connection) -> None:
+    from tests.botapi import BotAPI
+
+    api = BotAPI(token=TOKEN, bot_username=BOT_USERNAME)
+    await api.start()
+    conn.send(("ok", api.base_url))
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+
+    def readable() -> None:
+        try:
+            op, args = conn.recv()
+        except (EOFError, OSError):
+            done.set()
+            return
+        if op == "stop":
+            done.set()
+            return
+        try:
+            conn.send(("ok", OPS[op](api, *args)))
+        except Exception as error:  # reported to the parent, which raises it
+            conn.send(("error", f"{op}: {error!r}"))
+
+    loop.add_reader(conn.fileno(), readable)
+    await done.wait()
+    loop.remove_reader(conn.fileno())
+    await api.stop()
+
+
+# ---- the parent ---------------------------------------------------------------------------------------------
+class StandIn:
+    """A BotAPI stand-in in a child process: `async with StandIn() as api:`; `api.base_url`, `api.token`."""
+
+    token = TOKEN
+    bot_username = BOT_USERNAME
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_child, args=(child,), daemon=True, name="bench-botapi")
+        self._lock = threading.Lock()
+        self.base_url = ""
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def _call(self, op: str, args: tuple[Any, ...]) -> Any:
+        with self._lock:
+            self._conn.send((op, args))
+            status, value = self._conn.recv()
+        if status != "ok":
+            raise RuntimeError(f"stand-in failed: {value}")
+        return value
+
+    async def call(self, op: str, *args: Any) -> Any:
+        return await asyncio.to_thread(self._call, op, args)
+
+    async def start(self) -> None:
+        self._process.start()
+        status, value = await asyncio.to_thread(self._conn.recv)
+        assert status == "ok"
+        self.base_url = value
+
+    async def stop(self) -> None:
+        if not self._process.is_alive():
+            return
+        with contextlib.suppress(OSError):
+            self._conn.send(("stop", ()))
+        await asyncio.to_thread(self._process.join, 10)
+        if self._process.is_alive():
+            self._process.kill()
+            await asyncio.to_thread(self._process.join, 5)
+
+    async def __aenter__(self) -> StandIn:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def counts(self) -> dict[str, int]:
+        return dict(await self.call("counts"))
+
+    async def wait_counts(self, wanted: dict[str, int], timeout: float, every: float = 0.01) -> float:
+        """Waits until each named counter reaches its number; the monotonic time it was first seen to."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = await self.counts()
+            now = time.monotonic()
+            if all(got.get(k, 0) >= n for k, n in wanted.items()):
+                return now
+            if now > deadline:
+                raise TimeoutError(f"stand-in counters {got} did not reach {wanted} within {timeout:.0f} s")
+            await asyncio.sleep(every)

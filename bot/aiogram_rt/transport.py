@@ -1,0 +1,114 @@
+"""Bot API calls through aiogram, with aiogram's errors mapped to moot's."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import GetUpdates
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+
+from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable
+
+T = TypeVar("T")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _markup(kb: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not kb:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url) for b in row] for row in kb
+        ]
+    )
+
+
+async def _call(coro: Awaitable[T]) -> T:
+    try:
+        return await coro
+    except TelegramRetryAfter as e:
+        raise RetryLater(e.retry_after) from e
+    except TelegramForbiddenError as e:
+        raise Blocked(e.message) from e
+    except (TelegramBadRequest, TelegramNotFound) as e:
+        raise Rejected(e.message) from e
+    except (TelegramNetworkError, TelegramServerError) as e:
+        raise Unreachable(str(e)) from e
+
+
+class AiogramTransport:
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int:
+        m = await _call(
+            self.bot.send_message(
+                chat_id, html, parse_mode="HTML", reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW
+            )
+        )
+        return m.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None:
+        await _call(
+            self.bot.edit_message_text(
+                text=html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode="HTML",
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+
+    async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
+        m = await _call(
+            self.bot.send_photo(
+                chat_id,
+                BufferedInputFile(png, "chart.png"),
+                caption=caption,
+                parse_mode="HTML",
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return m.message_id
+
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int:
+        m = await _call(
+            self.bot.send_document(
+                chat_id, BufferedInputFile(content, filename), caption=caption or None, parse_mode="HTML"
+            )
+        )
+        return m.message_id
+
+    async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None:
+        await _call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
+
+    async def download(self, file_id: str) -> bytes:
+        f = await _call(self.bot.get_file(file_id))
+        assert f.file_path is not None
+        buf = await _call(self.bot.download_file(f.file_path))
+        assert buf is not None
+        return buf.read()
+
+    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
+        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        return member.status in {"creator", "administrator"}
+
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        # The HTTP timeout must outlast the long poll, as aiogram's own polling loop arranges.
+        call = GetUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        updates = await _call(self.bot(call, request_timeout=int(self.bot.session.timeout + timeout)))
+        return [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in updates]
+
+    async def delete_webhook(self) -> None:
+        await _call(self.bot.delete_webhook())

@@ -1,0 +1,117 @@
+"""Configuration: a TOML file, overridden by MOOT_<SECTION>__<KEY> environment variables; secrets never printed."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramConfig(Section):
+    token: SecretStr = SecretStr("")
+    api_base: str = "https://api.telegram.org"
+    runtime: Literal["aiogram", "ptb"] = "aiogram"
+    bot_username: str = ""  # filled from getMe at start when empty; used for deep links
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+
+
+class DatabaseConfig(Section):
+    url: str = "sqlite+aiosqlite:///moot.db"
+
+
+class RolesConfig(Section):
+    admins: list[int] = []
+    facilitators: list[int] = []
+    officers: list[int] = []
+
+
+class PrivacyConfig(Section):
+    pseudonym_key: SecretStr = SecretStr("")
+    button_key: SecretStr = SecretStr("")  # signs button data; derived from the token when empty
+
+
+class ResultsConfig(Section):
+    min_respondents: int = Field(default=10, ge=1)
+
+
+class WebhookConfig(Section):
+    url: str = ""  # the public https URL Telegram calls
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/telegram"
+    secret_token: SecretStr = SecretStr("")
+
+
+class OutboxConfig(Section):
+    per_second: float = Field(default=25.0, gt=0, le=29)  # under Telegram's ~30/s, headroom after 429 pauses
+    per_group_per_minute: int = Field(default=20, ge=1, le=20)
+
+
+class SchedulerConfig(Section):
+    late_limit_hours: float = Field(default=24.0, ge=0)  # a job missed by more than this is not run late
+
+
+class Config(Section):
+    timezone: str = "Europe/London"
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    roles: RolesConfig = RolesConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    results: ResultsConfig = ResultsConfig()
+    webhook: WebhookConfig = WebhookConfig()
+    outbox: OutboxConfig = OutboxConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("MOOT_") or name == "MOOT_CONFIG":
+            continue
+        parts = name[5:].lower().split("__")
+        if parts[0] not in Config.model_fields:
+            continue  # other MOOT_* variables (MOOT_CONFIG, test settings) are not config keys
+        value: Any = raw
+        if raw[:1] in "[{" or raw in {"true", "false"}:
+            with contextlib.suppress(json.JSONDecodeError):
+                value = json.loads(raw)
+        node = out
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _merge(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
+def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Reads the TOML file (if any), applies MOOT_* environment overrides, validates."""
+    environ = dict(os.environ if environ is None else environ)
+    data: dict[str, Any] = {}
+    path = path or environ.get("MOOT_CONFIG")
+    if path:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    # A list of ids in an environment variable may be written "1,2,3".
+    over = _env_overrides(environ)
+    for key in ("admins", "facilitators", "officers"):
+        raw = over.get("roles", {}).get(key)
+        if isinstance(raw, str):
+            over["roles"][key] = [int(x) for x in raw.replace(" ", "").split(",") if x]
+    return Config.model_validate(_merge(data, over))

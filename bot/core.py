@@ -1,0 +1,262 @@
+"""The core every runtime calls: dedupes updates, routes them to use cases, and renders the replies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.actions import ActionCodec, BadButton, Pressed
+from bot.incoming import Incoming
+from bot.render import Renderer
+from bot.services.common import Deps, Reply
+from bot.services.resident import EXPIRED, ResidentService
+from bot.transport import Rejected, TelegramFailure, Transport
+from dialogues.screens import Button, Screen, h
+from storage import idempotency
+from storage.chatlock import chat_lock
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Incoming, str], Awaitable[Reply | None]]  # (update, command arguments) -> reply
+ActionHandler = Callable[[Incoming, Pressed], Awaitable[Reply | None]]
+
+CONCURRENT_UPDATES = 16
+DATABASE_DOWN = (OperationalError, DBAPIError, OSError, ConnectionError)
+RESIDENT_ACTIONS = {
+    "ok",
+    "no",
+    "pk",
+    "ea",
+    "en",
+    "go",
+    "ad",
+    "ai",
+    "ar",
+    "at",
+    "as",
+    "sk",
+    "rt",
+    "ch",
+    "mt",
+    "md",
+    "rk",
+    "ru",
+    "rr",
+    "rc",
+    "cg",
+    "fin",
+    "sum",
+}
+SORRY = "Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment."
+BUSY = "We're having a technical problem right now. Your earlier answers are safe; please try again in a moment."
+HELP = (
+    "<b>moot</b> runs your council's consultations here in Telegram.\n\n"
+    "/start: take part (or continue where you left off)\n"
+    "/mydata: see everything we hold about you\n"
+    "/erase: delete everything we hold about you\n"
+    "/help: this message"
+)
+
+
+class ChatLocks:
+    """One lock per chat, kept while anyone holds or waits for it, so a chat's updates never run side by side."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class Core:
+    def __init__(self, deps: Deps, codec: ActionCodec, resident: ResidentService):
+        self.d = deps
+        self.codec = codec
+        self.renderer = Renderer(codec)
+        self.resident = resident
+        self.commands: dict[str, Handler] = {}  # extra private-chat commands (facilitators, officers)
+        self.group_commands: dict[str, Handler] = {}
+        self.actions: dict[str, ActionHandler] = {}
+        self.on_document: Handler | None = None
+        self.on_member: Handler | None = None
+        self._locks = ChatLocks()
+        # Updates handled at once by this process: bounds memory and database connections in a flood.
+        self._slots = asyncio.Semaphore(CONCURRENT_UPDATES)
+
+    async def handle(self, inc: Incoming, t: Transport) -> None:
+        """Handles one update once, whatever it is; never lets an exception reach the runtime.
+
+        The update id is recorded in the same transaction as the update's effect (storage.idempotency), so an
+        update delivered twice, or again after a crash, is applied at most once and never lost.
+        """
+        try:
+            async with self.d.uow() as uow:
+                if await uow.ledger.seen(inc.update_id):
+                    log.info("update %s seen before; ignored", inc.update_id)
+                    await self._quiet(inc, t)
+                    return
+        except DATABASE_DOWN:
+            log.exception("database unavailable while checking update %s", inc.update_id)
+            await self._apologise(inc, t, BUSY)
+            return
+        key = inc.chat_id or 0
+        mark = idempotency.begin(inc.update_id)
+        try:
+            # The chat's lock first, then a slot: an update waiting for its chat does not hold a slot.
+            async with self._locks.hold(key), self._slots, chat_lock(self.d.engine, key):
+                await self._route(inc, t)
+            if not idempotency.current() or not idempotency.current().recorded:  # type: ignore[union-attr]
+                async with self.d.uow() as uow:
+                    await uow.commit()  # nothing else was written: record the update id on its own
+        except idempotency.AlreadyApplied:
+            log.info("update %s was applied before; ignored", inc.update_id)
+        except DATABASE_DOWN:
+            log.exception("database error handling update %s", inc.update_id)
+            await self._apologise(inc, t, BUSY)
+        except TelegramFailure as e:
+            log.warning("Telegram refused a reply to update %s: %s", inc.update_id, e)
+        except Exception:
+            log.exception("failed to handle update %s", inc.update_id)
+            await self._apologise(inc, t, SORRY)
+        finally:
+            idempotency.end(mark)
+
+    async def _quiet(self, inc: Incoming, t: Transport) -> None:
+        """A press applied before a crash may never have been answered: stop its spinner, change nothing."""
+        if inc.kind == "callback":
+            with contextlib.suppress(TelegramFailure):
+                await t.answer_callback(inc.callback_id)
+
+    async def _apologise(self, inc: Incoming, t: Transport, text: str) -> None:
+        try:
+            if inc.kind == "callback":
+                await t.answer_callback(inc.callback_id, text[:200], alert=True)
+            elif inc.private and inc.chat_id is not None and inc.kind in {"message", "document"}:
+                await t.send_text(inc.chat_id, text)
+        except TelegramFailure:
+            log.warning("could not tell the user about the failure")
+
+    async def _route(self, inc: Incoming, t: Transport) -> None:
+        if inc.user_id is None or inc.chat_id is None:
+            return
+        if inc.kind == "callback":
+            await self._callback(inc, t)
+            return
+        if inc.kind == "member":
+            if self.on_member is not None:
+                await self._show(inc, t, await self.on_member(inc, ""))
+            return
+        reply = await (self._private(inc) if inc.private else self._group(inc))
+        await self._show(inc, t, reply)
+
+    async def _private(self, inc: Incoming) -> Reply | None:
+        assert inc.user_id is not None
+        if inc.kind == "edited":
+            return Reply.say(
+                "I saw you edited a message. Edits aren't read: please send the answer again as a new message."
+            )
+        if inc.kind == "other":
+            return Reply.say(
+                "I can only read text messages and button presses. Please answer with the buttons or a message."
+            )
+        if inc.kind == "document":
+            if self.on_document is not None:
+                return await self.on_document(inc, "")
+            return Reply.say("I can't use files here. Please answer with the buttons or a message.")
+        cmd = inc.command(self.d.bot_username)
+        if cmd is None:
+            if inc.text.startswith("/"):
+                return Reply.say("I don't know that command. Send /help to see what I can do.")
+            if not inc.text.strip():
+                return Reply.say("Please answer with the buttons or a text message.")
+            return await self.resident.text(inc.user_id, inc.text)
+        name, args = cmd
+        if name == "start":
+            return await self.resident.start(inc.user_id, args or None)
+        if name == "help":
+            return Reply.say(HELP + await self._help_extra(inc))
+        if name == "mydata":
+            return await self.resident.mydata(inc.user_id)
+        if name == "erase":
+            return await self.resident.erase(inc.user_id)
+        if name in self.commands:
+            return await self.commands[name](inc, args)
+        return Reply.say(f"I don't know the command /{h(name[:32])}. Send /help to see what I can do.")
+
+    async def _help_extra(self, inc: Incoming) -> str:
+        helper = self.commands.get("_help")
+        if helper is None:
+            return ""
+        extra = await helper(inc, "")
+        return "\n\n" + extra.screens[0].text if extra and extra.screens else ""
+
+    async def _group(self, inc: Incoming) -> Reply | None:
+        cmd = inc.command(self.d.bot_username)
+        if cmd is None:
+            return None  # ordinary group conversation is none of our business
+        name, args = cmd
+        if name in self.group_commands:
+            return await self.group_commands[name](inc, args)
+        if name in {"start", "help", "mydata", "erase"} or name in self.commands:
+            return Reply(
+                [
+                    Screen(
+                        "Answers are collected in a private chat with me, so nobody else sees them. "
+                        "Tap below to start.",
+                        [[Button("Take part privately", url=f"https://t.me/{self.d.bot_username}")]],
+                    )
+                ]
+            )
+        return None
+
+    async def _callback(self, inc: Incoming, t: Transport) -> None:
+        assert inc.user_id is not None and inc.chat_id is not None
+        try:
+            pressed = self.codec.unpack(inc.chat_id, inc.data)
+        except BadButton:
+            await t.answer_callback(inc.callback_id, EXPIRED)
+            return
+        name = pressed.action.name
+        reply: Reply | None
+        if name in RESIDENT_ACTIONS:
+            if not inc.private or inc.user_id != inc.chat_id:
+                await t.answer_callback(inc.callback_id, "This button isn't for you.")
+                return
+            reply = await self.resident.press(inc.user_id, inc.message_id, pressed)
+        elif name in self.actions:
+            reply = await self.actions[name](inc, pressed)
+        else:
+            reply = Reply(toast=EXPIRED)
+        reply = reply or Reply()
+        try:
+            await t.answer_callback(inc.callback_id, reply.toast[:200] if reply.toast else None, reply.alert)
+        except Rejected as e:
+            # A press answered late (a slow moment) or twice; the screens still matter more than the spinner.
+            log.info("could not answer button press %s: %s", inc.update_id, e)
+        await self._show(inc, t, reply)
+
+    async def _show(self, inc: Incoming, t: Transport, reply: Reply | None) -> None:
+        if reply is None or not reply.screens or inc.chat_id is None:
+            return
+        anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
+        new_anchor = await self.renderer.show(t, inc.chat_id, reply.screens, reply.seq, anchor)
+        if new_anchor is not None and reply.participation_id is not None:
+            await self.resident.remember_anchor(reply.participation_id, new_anchor)

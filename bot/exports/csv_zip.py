@@ -1,0 +1,84 @@
+"""CSV files, one per table, UTF-8 with a byte-order mark so Excel reads them right, zipped together."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+from typing import IO, Any
+
+from bot.exports.cells import Cell
+from bot.exports.data import ExportData
+from bot.exports.tables import (
+    PERCENT,
+    Column,
+    Table,
+    about_table,
+    average_table,
+    question_tables,
+    response_columns,
+    rounds_table,
+)
+
+
+def _text(value: Cell, col: Column | None) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, float):
+        if col is not None and col.kind == PERCENT:
+            return f"{value * 100:.1f}"
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return value
+
+
+def _header(col: Column) -> str:
+    return f"{col.header} (%)" if col.kind == PERCENT and not col.header.endswith("%)") else col.header
+
+
+class CsvZipWriter:
+    wants_rows = True
+
+    def __init__(self, out: IO[bytes]):
+        self.zf = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED)
+        self.columns: list[Column] = []
+        self._raw: IO[bytes] | None = None
+        self._text: io.TextIOWrapper | None = None
+        self._csv: Any = None
+
+    def _table(self, name: str, table: Table) -> None:
+        with self.zf.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([_header(c) for c in table.columns])
+            for values in table.rows:
+                w.writerow(
+                    [_text(v, table.columns[i] if i < len(table.columns) else None) for i, v in enumerate(values)]
+                )
+
+    def start(self, d: ExportData) -> None:
+        self._table("rounds.csv", rounds_table(d))
+        averages = average_table(d)
+        if averages is not None:
+            self._table("average_allocation.csv", averages)
+        for i, table in enumerate(question_tables(d), 1):
+            self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
+        self._table("about.csv", about_table(d))
+        # The responses file is written last and stays open: a zip entry must be finished before the next starts.
+        self.columns = response_columns(d)
+        self._raw = self.zf.open("responses.csv", "w", force_zip64=True)
+        self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._text)
+        self._csv.writerow([_header(c) for c in self.columns])
+
+    def rows(self, batch: list[list[Cell]]) -> None:
+        cols = self.columns
+        self._csv.writerows(
+            [[_text(v, cols[i] if i < len(cols) else None) for i, v in enumerate(values)] for values in batch]
+        )
+
+    def finish(self) -> None:
+        if self._text is not None:
+            self._text.close()  # closes the zip entry too
+        self.zf.close()

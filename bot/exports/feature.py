@@ -1,0 +1,232 @@
+"""/export in a private chat: an officer or facilitator picks a consultation, round(s) and format, and gets a file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.actions import Pressed
+from bot.exports.data import ExportError
+from bot.exports.pseudonym import NO_KEY, PseudonymKeyMissing
+from bot.exports.service import FORMATS, TooLarge, export
+from bot.incoming import Incoming
+from bot.services import roles
+from bot.services.common import Reply
+from bot.services.resident import EXPIRED
+from bot.transport import TelegramFailure
+from dialogues.screens import Action, Button, Document, Screen, h
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
+ORDER = ("xlsx", "csv", "pdf")  # a format travels in button data as its index here
+BUSY = "Your last export is still being prepared. It will arrive here shortly."
+HELP_LINE = "/export: download results as an Excel workbook, CSV files or a PDF report"
+
+
+def _role(held: set[str]) -> str:
+    """The role named in the export's About sheet; never who the person is."""
+    return next((r for r in ("officer", "facilitator", "admin") if r in held), "officer")
+
+
+class Exports:
+    def __init__(self, app: App):
+        self.app = app
+        self.d = app.deps
+        self.running: dict[int, asyncio.Task[None]] = {}  # user id -> their export being prepared
+        self.slots = asyncio.Semaphore(2)  # exports are heavy; the bot keeps answering residents meanwhile
+
+    # --- background part: finish pending exports on shutdown ---------------------------------------------------
+
+    async def start(self) -> None:
+        return
+
+    async def stop(self) -> None:
+        pending = list(self.running.values())
+        if pending:
+            await asyncio.wait(pending, timeout=30)
+            for task in pending:
+                task.cancel()
+
+    # --- checks ------------------------------------------------------------------------------------------------
+
+    async def _may(self, inc: Incoming, target: str) -> bool:
+        """Checked on every command and press: a private chat with the person themself, and the export role."""
+        if not inc.private or inc.user_id is None or inc.user_id != inc.chat_id:
+            return False
+        return await roles.check(self.d, inc.user_id, "export", target)
+
+    async def _role_of(self, user_id: int) -> str:
+        async with self.d.uow() as uow:
+            return _role(await roles.roles_of(self.d, uow, user_id))
+
+    # --- steps -------------------------------------------------------------------------------------------------
+
+    async def command(self, inc: Incoming, args: str) -> Reply:
+        if not await self._may(inc, "/export"):
+            return Reply.say(roles.REFUSED_EXPORT)
+        if not self.d.config.privacy.pseudonym_key.get_secret_value():
+            return Reply.say(f"⚠️ Exports are switched off until the bot's operator sets a pseudonym key.\n{h(NO_KEY)}")
+        return await self._consultations(edit=False)
+
+    async def _consultations(self, edit: bool) -> Reply:
+        async with self.d.uow() as uow:
+            found = await uow.reports.consultations()
+        if not found:
+            return Reply([Screen("No consultation has been loaded yet, so there is nothing to export.", edit=edit)])
+        if len(found) == 1 and not edit:
+            return await self._rounds(found[0][0], edit=False, back=False)
+        buttons = [[Button(title[:60], Action("xc", (cid,)))] for cid, _, title in found[-30:]]
+        return Reply([Screen("📥 <b>Export results</b>\nWhich consultation?", buttons, edit=edit)])
+
+    async def _names(self, consultation_id: int) -> tuple[str, str] | None:
+        """(code, title), read while the session is open: rows expire when it closes."""
+        async with self.d.uow() as uow:
+            row = await uow.consultations.get(consultation_id)
+            return (row.code, row.title) if row is not None else None
+
+    async def _rounds(self, consultation_id: int, edit: bool, back: bool = True) -> Reply:
+        names = await self._names(consultation_id)
+        if names is None:
+            return Reply(toast=EXPIRED)
+        title = names[1]
+        async with self.d.uow() as uow:
+            rounds = await uow.consultations.rounds(consultation_id)
+        if not rounds:
+            return Reply([Screen(f"“{h(title)}” has no rounds yet, so there is nothing to export.", edit=edit)])
+        buttons = [
+            [Button(f"Round {r.number}: {r.title[:40]} ({r.status})", Action("xr", (consultation_id, r.number)))]
+            for r in rounds
+        ]
+        if len(rounds) > 1:
+            buttons.append([Button("All rounds", Action("xr", (consultation_id, 0)))])
+        if back:
+            buttons.append([Button("« Other consultations", Action("xl"))])
+        text = f"📥 <b>Export: {h(title)}</b>\nWhich round?"
+        return Reply([Screen(text, buttons, edit=edit)])
+
+    async def _formats(self, consultation_id: int, number: int) -> Reply:
+        names = await self._names(consultation_id)
+        if names is None:
+            return Reply(toast=EXPIRED)
+        which = f"round {number}" if number else "all rounds"
+        buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))] for i, fmt in enumerate(ORDER)]
+        buttons.append([Button("« Rounds", Action("xc", (consultation_id,)))])
+        text = (
+            f"📥 <b>Export: {h(names[1])}, {which}</b>\nWhich format? Residents appear only under pseudonyms, "
+            "and figures from too few residents are left out."
+        )
+        return Reply([Screen(text, buttons, edit=True)])
+
+    async def press(self, inc: Incoming, pressed: Pressed) -> Reply:
+        a = pressed.action
+        if not await self._may(inc, f"/export {a.name}"):
+            return Reply(toast=roles.REFUSED_EXPORT, alert=True)
+        args = a.args
+        if a.name == "xl":
+            return await self._consultations(edit=True)
+        if a.name == "xc" and len(args) == 1:
+            return await self._rounds(args[0], edit=True)
+        if a.name == "xr" and len(args) == 2:
+            return await self._formats(args[0], args[1])
+        if a.name == "xf" and len(args) == 3 and 0 <= args[2] < len(ORDER):
+            return await self._begin(inc, args[0], args[1] or None, ORDER[args[2]])
+        return Reply(toast=EXPIRED)
+
+    async def _begin(self, inc: Incoming, consultation_id: int, number: int | None, fmt: str) -> Reply:
+        assert inc.user_id is not None and inc.chat_id is not None
+        if inc.user_id in self.running:
+            return Reply(toast=BUSY)
+        names = await self._names(consultation_id)
+        if names is None:
+            return Reply(toast=EXPIRED)
+        code, title = names
+        role = await self._role_of(inc.user_id)
+        # Made in the background: a large export outlives the time Telegram allows for answering a button.
+        task = asyncio.create_task(self._produce(inc.user_id, inc.chat_id, code, number, fmt, role))
+        self.running[inc.user_id] = task
+        user_id = inc.user_id
+
+        def done(_: asyncio.Task[None]) -> None:
+            self.running.pop(user_id, None)
+
+        task.add_done_callback(done)
+        which = f"round {number}" if number else "all rounds"
+        text = f"⏳ Preparing the {FORMATS[fmt][2]} for “{h(title)}”, {which}. It will arrive here shortly."
+        return Reply([Screen(text, edit=True)], toast="Preparing your export…")
+
+    async def _produce(self, user_id: int, chat_id: int, code: str, number: int | None, fmt: str, role: str) -> None:
+        target = f"{code} {'round ' + str(number) if number else 'all rounds'}"
+        screens: list[Screen]
+        detail: dict[str, Any]
+        try:
+            async with self.slots:
+                info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT)
+            caption = (
+                f"📊 {h(info.filename)}\n{FORMATS[fmt][2]}; residents appear only under pseudonyms. "
+                "Handle it as personal data."
+            )
+            screens = [Screen(caption, document=Document(info.filename, content, info.mime_type))]
+            detail = {"format": fmt, "rounds": info.rounds, "responses": info.responses, "bytes": len(content)}
+            ok = True
+        except TooLarge as e:
+            screens, ok = [Screen(f"⚠️ {h(e)}")], False
+            detail = {"format": fmt, "refused": "too large", "bytes": e.size}
+        except PseudonymKeyMissing as e:
+            screens, ok = [Screen(f"⚠️ The bot's operator must set a pseudonym key first.\n{h(e)}")], False
+            detail = {"format": fmt, "refused": "no pseudonym key"}
+        except ExportError as e:
+            screens, ok = [Screen(f"⚠️ {h(e)}")], False
+            detail = {"format": fmt, "refused": str(e)[:200]}
+        except Exception:
+            log.exception("export of %s failed", target)
+            screens, ok = [Screen("⚠️ Sorry, the export failed on our side. Please try again later.")], False
+            detail = {"format": fmt, "refused": "error"}
+        try:
+            async with self.d.uow() as uow:
+                await uow.ledger.audit(user_id, "export", target, via="bot", sent=ok, **detail)
+                await uow.commit()
+        except Exception:
+            log.exception("could not audit the export of %s", target)
+        runtime = self.app.runtime
+        if runtime is None:
+            return
+        try:
+            await self.app.core.renderer.show(runtime.transport, chat_id, screens)
+        except TelegramFailure as e:
+            log.warning("could not send the export of %s: %s", target, e)
+
+    async def help_line(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        async with self.d.uow() as uow:
+            held = await roles.roles_of(self.d, uow, user_id)
+        return HELP_LINE if held & {"officer", "facilitator", "admin"} else None
+
+
+def install(app: App) -> None:
+    feature = Exports(app)
+    core = app.core
+    core.commands["export"] = feature.command
+    for name in ("xl", "xc", "xr", "xf"):
+        core.actions[name] = feature.press
+    app.background.append(feature)
+    previous = core.commands.get("_help")
+
+    async def help_extra(inc: Incoming, args: str) -> Reply | None:
+        # Chains onto any help another feature added, so each feature adds its own line.
+        lines = []
+        if previous is not None:
+            before = await previous(inc, args)
+            if before is not None and before.screens:
+                lines.append(before.screens[0].text)
+        mine = await feature.help_line(inc.user_id)
+        if mine:
+            lines.append(mine)
+        return Reply.say("\n".join(lines)) if lines else None
+
+    core.commands["_help"] = help_extra

@@ -1,0 +1,32 @@
+"""Keyed pseudonyms for residents in exports: stable within a consultation, untraceable without the key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+HEX_CHARS = 12  # 48 bits: collisions stay unlikely (about 1 in 50,000) even among 100,000 residents
+NO_KEY = (
+    "Exports need a pseudonym key, and none is set. Set MOOT_PRIVACY__PSEUDONYM_KEY (or pseudonym_key under "
+    "[privacy] in the config file) to a long random secret, e.g. the output of `openssl rand -hex 32`, and keep "
+    "it: changing it changes every resident's pseudonym."
+)
+
+
+class PseudonymKeyMissing(Exception):
+    """The operator has not configured privacy.pseudonym_key, so no export may be made."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_KEY)
+
+
+class Pseudonyms:
+    def __init__(self, key: str):
+        if not key:
+            raise PseudonymKeyMissing()
+        self._key = key.encode()
+
+    def __call__(self, code: str, telegram_id: int) -> str:
+        """'R-3fa9c21b0d4e' for one resident in one consultation."""
+        mac = hmac.new(self._key, f"{code}:{telegram_id}".encode(), hashlib.sha256).hexdigest()
+        return f"R-{mac[:HEX_CHARS]}"

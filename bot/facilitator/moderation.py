@@ -1,0 +1,59 @@
+"""The moderation queue: a facilitator approves or rejects residents' comments, one at a time, in private."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.actions import Pressed
+from bot.facilitator.common import gated, gated_press
+from bot.incoming import Incoming
+from bot.services.common import Deps, Reply
+from dialogues.screens import Action, Button, Screen, h
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+
+class Moderation:
+    def __init__(self, d: Deps):
+        self.d = d
+
+    async def next(self, edit: bool = False) -> Reply:
+        async with self.d.uow() as uow:
+            c = await uow.comments.next_pending()
+            waiting = await uow.comments.pending_count()
+            title = ""
+            if c is not None:
+                row = await uow.consultations.get(c.consultation_id)
+                title = row.title if row else ""
+        if c is None:
+            return Reply([Screen("✅ No comments are waiting for moderation.", edit=edit)])
+        text = (f"<b>Comment for “{h(title)}”, round {c.round_number}</b> ({waiting} waiting)\n\n“{h(c.text)}”\n\n"
+                "Approved comments may be shown to residents, without names, in the next round.")
+        return Reply([Screen(text, [[Button("✅ Approve", Action("ma", (c.answer_id,))),
+                                     Button("❌ Reject", Action("mr", (c.answer_id,)))]], edit=edit)])
+
+    async def command(self, inc: Incoming, args: str) -> Reply:
+        return await self.next()
+
+    async def press(self, inc: Incoming, pressed: Pressed) -> Reply:
+        a = pressed.action
+        assert inc.user_id is not None
+        if len(a.args) != 1:
+            return Reply(toast="This button has expired.")
+        status = "approved" if a.name == "ma" else "rejected"
+        async with self.d.uow() as uow:
+            done = await uow.comments.review(a.args[0], status, inc.user_id)
+            if done:
+                await uow.ledger.audit(inc.user_id, "moderate", f"comment {a.args[0]}", decision=status)
+            await uow.commit()
+        reply = await self.next(edit=True)
+        reply.toast = status.capitalize() + "." if done else "Someone has already decided on that comment."
+        return reply
+
+
+def install(app: App) -> None:
+    m = Moderation(app.deps)
+    app.core.commands["moderate"] = gated(app.deps, "moderate", m.command)
+    app.core.actions["ma"] = gated_press(app.deps, "moderate", m.press)
+    app.core.actions["mr"] = gated_press(app.deps, "moderate", m.press)

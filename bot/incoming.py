@@ -1,0 +1,106 @@
+"""What a runtime hands to the core: one plain record per Telegram update, framework types left behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    kind: str  # message | callback | document | member | edited | other
+    user_id: int | None = None
+    chat_id: int | None = None
+    chat_type: str = "private"  # private | group | supergroup | channel
+    chat_title: str = ""
+    text: str = ""
+    message_id: int | None = None
+    callback_id: str = ""
+    data: str = ""
+    file_id: str = ""
+    filename: str = ""
+    file_size: int = 0
+    bot_added: bool = False  # for member updates: the bot became a member (true) or left (false)
+    reply_user_id: int | None = None  # the author of the message this one replies to (for /grant by reply)
+
+    @property
+    def private(self) -> bool:
+        return self.chat_type == "private"
+
+    def command(self, bot_username: str) -> tuple[str, str] | None:
+        """('start', 'council-pound') for '/start council-pound' or '/start@ourbot ...'; None if not for us."""
+        if self.kind != "message" or not self.text.startswith("/"):
+            return None
+        head, _, rest = self.text.partition(" ")
+        name, _, target = head[1:].partition("@")
+        if target and target.lower() != bot_username.lower():
+            return None
+        return name.lower(), rest.strip()
+
+
+def from_update(u: dict[str, Any]) -> Incoming:
+    """Reads a Bot API update (as JSON-like dict, whichever framework parsed it) into an Incoming.
+
+    Enumerated values are made plain strings: PTB's to_dict() keeps its str-based enums (ChatType...).
+    """
+    uid = int(u.get("update_id", 0))
+    if "callback_query" in u:
+        cq = u["callback_query"]
+        msg = cq.get("message") or {}
+        chat = msg.get("chat") or {}
+        return Incoming(
+            uid,
+            "callback",
+            _id(cq.get("from")),
+            chat.get("id"),
+            str(chat.get("type", "private")),
+            chat.get("title") or "",
+            message_id=msg.get("message_id"),
+            callback_id=str(cq.get("id", "")),
+            data=cq.get("data") or "",
+        )
+    if "my_chat_member" in u:
+        m = u["my_chat_member"]
+        chat = m.get("chat") or {}
+        status = str((m.get("new_chat_member") or {}).get("status", ""))
+        return Incoming(
+            uid,
+            "member",
+            _id(m.get("from")),
+            chat.get("id"),
+            str(chat.get("type", "group")),
+            chat.get("title") or "",
+            bot_added=status in {"member", "administrator"},
+        )
+    for key, kind in (("message", "message"), ("edited_message", "edited")):
+        if key in u:
+            m = u[key]
+            chat = m.get("chat") or {}
+            base = dict(
+                user_id=_id(m.get("from")),
+                chat_id=chat.get("id"),
+                chat_type=str(chat.get("type", "private")),
+                chat_title=chat.get("title") or "",
+                message_id=m.get("message_id"),
+            )
+            if "document" in m and kind == "message":
+                d = m["document"]
+                return Incoming(
+                    uid,
+                    "document",
+                    **base,
+                    text=m.get("caption") or "",
+                    file_id=d.get("file_id", ""),
+                    filename=d.get("file_name") or "file",
+                    file_size=int(d.get("file_size") or 0),
+                )
+            text = m.get("text")
+            if text is None:
+                kind = "other" if kind == "message" else kind  # stickers, photos, voice: not answers
+            return Incoming(uid, kind, **base, text=text or "")
+    return Incoming(uid, "other")
+
+
+def _id(user: dict[str, Any] | None) -> int | None:
+    return int(user["id"]) if user and "id" in user else None

@@ -1,0 +1,1 @@
+"""The python-telegram-bot 22 runtime: a thin adapter from PTB to the core."""

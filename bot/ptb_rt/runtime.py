@@ -1,0 +1,66 @@
+"""Runs the core on python-telegram-bot: long polling or a webhook, every update handed over as one Incoming."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.core import Core
+from bot.incoming import from_update
+from bot.ptb_rt.transport import PTBTransport
+from bot.transport import ALLOWED_UPDATES
+
+log = logging.getLogger(__name__)
+
+
+def make_application(token: str, api_base: str) -> Application[Any, Any, Any, Any, Any, Any]:
+    base = api_base.rstrip("/")
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .concurrent_updates(True)  # the core serialises per chat itself
+        .job_queue(None)  # moot has its own scheduler
+        .build()
+    )
+
+
+class PTBRuntime:
+    name = "ptb"
+
+    def __init__(self, core: Core, token: str, api_base: str):
+        self.app = make_application(token, api_base)
+        self.transport = PTBTransport(self.app.bot)
+        self._init_lock = asyncio.Lock()
+
+        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            await core.handle(from_update(update.to_dict()), self.transport)
+
+        self.app.add_handler(TypeHandler(Update, on_update))
+
+    async def _initialize(self) -> None:
+        async with self._init_lock:  # Application.initialize is not safe to run twice at once
+            await self.app.initialize()
+
+    async def username(self) -> str:
+        await self._initialize()
+        return self.app.bot.username or ""
+
+    async def register_webhook(self, url: str, secret: str) -> None:
+        await self._initialize()
+        await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """Handles one update that arrived by webhook."""
+        await self._initialize()
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+
+    async def close(self) -> None:
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()

@@ -1,0 +1,130 @@
+"""Bot API calls through python-telegram-bot, with PTB's errors mapped to moot's."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import warnings
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable
+
+T = TypeVar("T")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+
+
+def _markup(kb: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not kb:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row] for row in kb]
+    )
+
+
+def retry_seconds(e: RetryAfter) -> float:
+    """retry_after is an int (with a deprecation warning) today, a timedelta under PTB_TIMEDELTA=1 or later."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = e.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+async def _call(coro: Awaitable[T]) -> T:
+    try:
+        return await coro
+    except RetryAfter as e:
+        raise RetryLater(retry_seconds(e)) from e
+    except Forbidden as e:
+        raise Blocked(e.message) from e
+    except (BadRequest, ChatMigrated, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
+        raise Rejected(e.message) from e
+    except (TimedOut, NetworkError) as e:
+        raise Unreachable(str(e)) from e
+
+
+class PTBTransport:
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int:
+        m = await _call(
+            self.bot.send_message(
+                chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+        return m.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None:
+        await _call(
+            self.bot.edit_message_text(
+                html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+
+    async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
+        m = await _call(
+            self.bot.send_photo(
+                chat_id,
+                InputFile(png, filename="chart.png"),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return m.message_id
+
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int:
+        m = await _call(
+            self.bot.send_document(
+                chat_id, InputFile(content, filename=filename), caption=caption or None, parse_mode=ParseMode.HTML
+            )
+        )
+        return m.message_id
+
+    async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None:
+        await _call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
+
+    async def download(self, file_id: str) -> bytes:
+        f = await _call(self.bot.get_file(file_id))
+        return bytes(await _call(f.download_as_bytearray()))
+
+    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
+        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        return member.status in ADMINS
+
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        updates = await _call(
+            self.bot.get_updates(
+                offset=offset,
+                timeout=dtm.timedelta(seconds=timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                read_timeout=timeout + 10,
+            )
+        )
+        return [u.to_dict() for u in updates]
+
+    async def delete_webhook(self) -> None:
+        await _call(self.bot.delete_webhook())

@@ -1,0 +1,1 @@
+"""Use cases over a unit of work: what residents, facilitators and officers can do."""

@@ -1,0 +1,71 @@
+"""What every use case shares: the reply it returns, the wiring it needs, times in the council's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Config
+from dialogues.schema import Consultation
+from dialogues.screens import Screen
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class Reply:
+    """Screens to show in the chat, and how to answer the button press that caused them."""
+
+    screens: list[Screen] = field(default_factory=list)
+    seq: int = 0
+    anchor: int | None = None  # the message that `edit` screens replace
+    participation_id: int | None = None  # whose anchor to remember once a new message with buttons is sent
+    toast: str | None = None
+    alert: bool = False
+
+    @classmethod
+    def say(cls, text: str) -> Reply:
+        return cls([Screen(text)])
+
+
+@dataclass
+class Deps:
+    config: Config
+    sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
+    bot_username: str = "moot_bot"
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _specs: dict[int, Consultation] = field(default_factory=dict)
+    # Background parts listen here: "outbox" (something was enqueued), "schedule" (jobs changed).
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    transport: Any = None  # the runtime's Transport, once the runtime exists (features call Telegram through it)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.timezone)
+
+    def local(self, when: datetime | None) -> str | None:
+        """A time as the council says it: 'Friday 5 December 2026, 17:00'."""
+        if when is None:
+            return None
+        t = when.astimezone(self.tz)
+        return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
+
+    def deep_link(self, code: str) -> str:
+        return f"https://t.me/{self.bot_username}?start={code}"
+
+    async def spec(self, uow: UnitOfWork, version_id: int) -> Consultation:
+        """A stored file version, parsed once per process: versions never change."""
+        if version_id not in self._specs:
+            spec = await uow.consultations.version(version_id)
+            if spec is None:
+                raise LookupError(version_id)
+            self._specs[version_id] = spec
+        return self._specs[version_id]

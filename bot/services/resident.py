@@ -1,0 +1,191 @@
+"""A resident's use cases: agree, answer, resume, change answers, see and erase their data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.actions import Pressed
+from bot.services.common import Deps, Reply
+from dialogues import consent, journey
+from dialogues.rounds import Round
+from dialogues.screens import Screen
+from storage.repositories.residents import Participation
+from storage.uow import UnitOfWork
+
+EXPIRED = "This button has expired. Use the latest message, or send /start."
+
+# Screens shown before a deliberation round, supplied by the facilitator side (round 1's results, comments).
+Preamble = Callable[[UnitOfWork, Round], Awaitable[list[Screen]]]
+
+
+class ResidentService:
+    def __init__(self, deps: Deps, preamble: Preamble | None = None):
+        self.d = deps
+        self.preamble = preamble
+
+    async def start(self, user_id: int, code: str | None) -> Reply:
+        async with self.d.uow() as uow:
+            if code:
+                found = await uow.consultations.by_code(code)
+                if found is None:
+                    return Reply.say(
+                        "I can't find that consultation. Check the link, or send /start to see what is open."
+                    )
+                return await self._offer(uow, user_id, found[0])
+            open_ones = []
+            for r in await uow.consultations.open_rounds():
+                row = await uow.consultations.get(r.consultation_id)
+                if row is not None:
+                    open_ones.append((row.id, row.title))
+            if len(open_ones) == 1:
+                return await self._offer(uow, user_id, open_ones[0][0])
+            return Reply([consent.choose_screen(open_ones)])
+
+    async def _offer(self, uow: UnitOfWork, user_id: int, consultation_id: int) -> Reply:
+        """The intro and privacy notice, or straight back to the journey for someone who already agreed."""
+        rnd = await uow.consultations.open_round(consultation_id)
+        _, spec = await uow.consultations.latest(consultation_id)
+        if rnd is None:
+            return Reply.say(await self._not_open(uow, consultation_id, spec.title))
+        resident = await uow.residents.find(user_id)
+        if resident is not None and await uow.residents.consent(resident.id, consultation_id) is not None:
+            reply = await self._join(uow, resident.id, consultation_id, rnd)
+            await uow.commit()
+            return reply
+        return Reply([consent.intro_screen(spec, consultation_id, self.d.local(rnd.closes_at))])
+
+    async def _not_open(self, uow: UnitOfWork, consultation_id: int, title: str) -> str:
+        rounds = await uow.consultations.rounds(consultation_id)
+        upcoming = [r for r in rounds if r.status == "scheduled" and r.opens_at]
+        if upcoming:
+            return f"“{title}” is not open yet. It opens on {self.d.local(upcoming[0].opens_at)}."
+        return f"“{title}” is not open at the moment. Thank you for your interest."
+
+    async def _join(self, uow: UnitOfWork, resident_id: int, consultation_id: int, rnd: Round) -> Reply:
+        part = await uow.residents.participation(resident_id, rnd.id)
+        if part is not None:
+            spec = await self.d.spec(uow, part.version_id)
+            progress = journey.Progress.from_json(part.state)
+            answers = await uow.residents.answers(part.id)
+            out = journey.resume(spec, await self._ctx(uow, resident_id, rnd), progress, answers)
+            await uow.residents.save_state(part.id, out.progress.to_json())
+            return Reply(out.screens, out.progress.seq, None, part.id)
+        version_id, spec = await uow.consultations.latest(consultation_id)
+        ctx = await self._ctx(uow, resident_id, rnd)
+        out = journey.begin(spec, ctx, {})
+        part = await uow.residents.start(resident_id, rnd.id, version_id, out.progress.to_json())
+        screens = list(out.screens)
+        if self.preamble is not None and rnd.number > 1:
+            screens = await self.preamble(uow, rnd) + screens
+        return Reply(screens, out.progress.seq, None, part.id)
+
+    async def _ctx(self, uow: UnitOfWork, resident_id: int, rnd: Round) -> journey.RoundContext:
+        previous = (
+            await uow.residents.previous_answers(resident_id, rnd.consultation_id, rnd.number) if rnd.number > 1 else {}
+        )
+        return journey.RoundContext(rnd.number, rnd.title, self.d.local(rnd.closes_at), previous)
+
+    async def press(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+        a = pressed.action
+        if a.name in {"ok", "no", "pk"}:
+            return await self._consent(user_id, message_id, pressed)
+        if a.name in {"ea", "en"}:
+            return await self._erase_answer(user_id, a.name == "ea")
+        async with self.d.uow() as uow:
+            resident = await uow.residents.find(user_id)
+            part = await uow.residents.current(resident.id, lock=True) if resident else None
+            if part is None:
+                return Reply(toast="This round has closed or the button has expired. Send /start to see what is open.")
+            progress = journey.Progress.from_json(part.state)
+            if pressed.seq != progress.seq:
+                return Reply(toast=EXPIRED)
+            reply = await self._step(uow, part, progress, journey.Press(a), anchor=message_id)
+            await uow.commit()
+            return reply
+
+    async def text(self, user_id: int, text: str) -> Reply:
+        async with self.d.uow() as uow:
+            resident = await uow.residents.find(user_id)
+            part = await uow.residents.current(resident.id, lock=True) if resident else None
+            if part is None:
+                return Reply.say("Hello! Send /start to take part in a consultation.")
+            progress = journey.Progress.from_json(part.state)
+            reply = await self._step(uow, part, progress, journey.Typed(text), anchor=progress.anchor)
+            await uow.commit()
+            return reply
+
+    async def _step(
+        self, uow: UnitOfWork, part: Participation, progress: journey.Progress, event: journey.Event, anchor: int | None
+    ) -> Reply:
+        rnd = await uow.consultations.round(part.round_id)
+        assert rnd is not None
+        spec = await self.d.spec(uow, part.version_id)
+        answers = await uow.residents.answers(part.id)
+        out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd), progress, answers, event)
+        if out.saves:
+            await uow.residents.save_answers(part.id, out.saves)
+        await uow.residents.save_state(part.id, out.progress.to_json(), finished=out.finished_now)
+        return Reply(out.screens, out.progress.seq, anchor, part.id, out.toast, out.alert)
+
+    async def remember_anchor(self, participation_id: int, message_id: int) -> None:
+        """After a new message with buttons is sent, typed answers edit that one."""
+        async with self.d.uow() as uow:
+            part = await uow.residents.participation_by_id(participation_id)
+            if part is None:
+                return
+            state = dict(part.state)
+            state["anchor"] = message_id
+            await uow.residents.save_state(part.id, state)
+            await uow.commit()
+
+    async def _consent(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+        a = pressed.action
+        if not a.args:
+            return Reply(toast=EXPIRED)
+        consultation_id = a.args[0]
+        async with self.d.uow() as uow:
+            row = await uow.consultations.get(consultation_id)
+            if row is None:
+                return Reply(toast=EXPIRED)
+            if a.name == "pk":
+                return await self._offer(uow, user_id, consultation_id)
+            _, spec = await uow.consultations.latest(consultation_id)
+            if a.name == "no":
+                return Reply([consent.declined_screen(spec)], anchor=message_id)
+            rnd = await uow.consultations.open_round(consultation_id)
+            if rnd is None:
+                return Reply(
+                    [Screen(await self._not_open(uow, consultation_id, spec.title), edit=True)], anchor=message_id
+                )
+            version_id, _ = await uow.consultations.latest(consultation_id)
+            resident = await uow.residents.get_or_create(user_id)
+            await uow.residents.agree(
+                resident.id, consultation_id, version_id, reminders=len(a.args) > 1 and a.args[1] == 1
+            )
+            reply = await self._join(uow, resident.id, consultation_id, rnd)
+            await uow.commit()
+            reply.screens.insert(0, consent.agreed_screen(spec))
+            reply.anchor = message_id
+            return reply
+
+    async def mydata(self, user_id: int) -> Reply:
+        async with self.d.uow() as uow:
+            data = await uow.residents.everything(user_id)
+            titles = {c.id: c.title for c in await uow.consultations.all()}
+        return Reply([consent.mydata_screen(data, titles)])
+
+    async def erase(self, user_id: int) -> Reply:
+        async with self.d.uow() as uow:
+            if await uow.residents.find(user_id) is None:
+                return Reply.say("We hold nothing about you, so there is nothing to erase.")
+        return Reply([consent.erase_confirm_screen()])
+
+    async def _erase_answer(self, user_id: int, confirmed: bool) -> Reply:
+        if not confirmed:
+            return Reply([Screen("Nothing was deleted.", edit=True)], toast="Kept.")
+        async with self.d.uow() as uow:
+            gone = await uow.residents.erase(user_id)
+            await uow.ledger.audit(None, "erase", "a resident", detail="resident used /erase")
+            await uow.commit()
+        text = "🗑 Done: everything we held about you has been deleted." if gone else "We hold nothing about you."
+        return Reply([Screen(text, edit=True)])

@@ -1,0 +1,57 @@
+"""What a runtime must provide: a handful of Bot API calls, and one vocabulary of errors for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# The update kinds moot asks Telegram for; everything else (polls, reactions, channel posts) is not ours.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+@dataclass(frozen=True)
+class KeyButton:
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+Keyboard = list[list[KeyButton]]
+
+
+class TelegramFailure(Exception):
+    """A Bot API call failed; the subclasses say how the caller should react."""
+
+
+class RetryLater(TelegramFailure):
+    def __init__(self, seconds: float):
+        super().__init__(f"flood control: retry after {seconds} s")
+        self.seconds = seconds
+
+
+class Blocked(TelegramFailure):
+    """403: the resident blocked the bot, or the bot was removed from the group."""
+
+
+class Rejected(TelegramFailure):
+    """400: Telegram refused the request (bad HTML, message gone, not modified...)."""
+
+    @property
+    def not_modified(self) -> bool:
+        return "not modified" in str(self)
+
+
+class Unreachable(TelegramFailure):
+    """Network trouble or a server error: worth retrying later."""
+
+
+class Transport(Protocol):
+    async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int: ...
+    async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None: ...
+    async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int: ...
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int: ...
+    async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None: ...
+    async def download(self, file_id: str) -> bytes: ...
+    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool: ...
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]: ...
+    async def delete_webhook(self) -> None: ...

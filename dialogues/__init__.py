@@ -1,0 +1,1 @@
+"""The deliberation domain: consultation files, question types, the resident journey and tallies (no I/O)."""

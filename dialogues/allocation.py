@@ -1,0 +1,146 @@
+"""The rules of sharing 100p across services: button steps, typed entries, and the final check."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+
+from dialogues.schema import Service
+
+TOTAL = 100
+Allocation = dict[str, int]
+
+
+class AllocationError(ValueError):
+    """A change or entry the rules refuse; the message is written for the resident."""
+
+
+def empty(services: Sequence[Service]) -> Allocation:
+    return {s.key: 0 for s in services}
+
+
+def today(services: Sequence[Service]) -> Allocation:
+    return {s.key: s.today for s in services}
+
+
+def left(draft: Mapping[str, int]) -> int:
+    return TOTAL - sum(draft.values())
+
+
+def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, delta: int) -> Allocation:
+    """Moves one service up or down by a step, refusing to pass 0, its max, or 100p in all."""
+    if not 0 <= index < len(services):
+        raise AllocationError("That service is not in this consultation.")
+    s = services[index]
+    new = dict(draft)
+    current = new.get(s.key, 0)
+    if delta > 0:
+        room = min(s.max - current, left(new))
+        if room <= 0:
+            if current >= s.max:
+                raise AllocationError(f"{s.name} can have at most {s.max}p.")
+            raise AllocationError("Nothing left to allocate: take some pence from another service first.")
+        new[s.key] = current + min(delta, room)
+    else:
+        if current <= 0:
+            raise AllocationError(f"{s.name} is already at 0p.")
+        new[s.key] = max(0, current + delta)
+    return new
+
+
+# A hyphen is a separator only when a space follows it: "Parks - 3" is 3p, "Parks -3" is minus 3.
+_LINE = re.compile(
+    r"^\s*(?P<name>.*?[^\s:=\-–—])\s*(?:[:=–—]|-(?=\s))?\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence)?\s*$",
+    re.I,
+)
+
+
+def find_service(services: Sequence[Service], name: str) -> Service:
+    """Finds a service by its name, key, or an unambiguous start of its name; suggests the closest."""
+    wanted = name.strip().lower()
+    for s in services:
+        if wanted in (s.name.lower(), s.key):
+            return s
+    starts = [s for s in services if s.name.lower().startswith(wanted) or s.key.startswith(wanted)]
+    if len(starts) == 1:
+        return starts[0]
+    words = [s for s in services if any(w.startswith(wanted) for w in s.name.lower().split())]
+    if len(words) == 1 and len(wanted) >= 3:
+        return words[0]
+    names = [s.name for s in services]
+    candidates: dict[str, Service] = {}
+    for s in services:
+        candidates[s.name.lower()] = s
+        for w in s.name.lower().split():
+            if len(w) >= 4:
+                candidates.setdefault(w, s)
+    close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
+    if close:
+        match = candidates[close[0]].name
+        raise AllocationError(f"I don't know a service called “{name.strip()[:40]}”. Did you mean {match}?")
+    raise AllocationError(f"I don't know a service called “{name.strip()[:40]}”. The services are: {', '.join(names)}.")
+
+
+def parse_typed(services: Sequence[Service], text: str) -> Allocation:
+    """Reads 'Libraries 12' or several such lines into {service key: pence}."""
+    entries: Allocation = {}
+    lines = [ln for ln in text.replace(";", "\n").splitlines() if ln.strip()]
+    if not lines or len(lines) > 2 * len(services):
+        raise AllocationError("Type a service and an amount, like “Libraries 12”, one per line.")
+    for ln in lines:
+        m = _LINE.match(ln)
+        if not m:
+            raise AllocationError(
+                f"I couldn't read “{ln.strip()[:60]}”. Type a service and a whole number of pence, like “Libraries 12”."
+            )
+        amount_text = m.group("amount").replace(",", ".")
+        if "." in amount_text:
+            raise AllocationError("Please use whole pence, like “Libraries 12”.")
+        # Too many digits to be pence; int() of thousands of digits would raise.
+        amount = int(amount_text) if len(amount_text) <= 6 else (-1 if amount_text.startswith("-") else TOTAL + 1)
+        s = find_service(services, m.group("name"))
+        if amount < 0:
+            raise AllocationError(f"{s.name} can't have less than 0p.")
+        if amount > s.max:
+            raise AllocationError(f"{s.name} can have at most {s.max}p.")
+        entries[s.key] = amount
+    return entries
+
+
+def apply_typed(services: Sequence[Service], draft: Mapping[str, int], entries: Mapping[str, int]) -> Allocation:
+    new = dict(draft)
+    new.update(entries)
+    total = sum(new.values())
+    if total > TOTAL:
+        raise AllocationError(
+            f"That makes {total}p, which is {total - TOTAL}p more than 100p. Take some from another service."
+        )
+    return new
+
+
+def problems(services: Sequence[Service], allocation: Mapping[str, object]) -> list[str]:
+    """Everything wrong with a finished allocation; empty means it may be submitted."""
+    out: list[str] = []
+    known = {s.key for s in services}
+    unknown = set(allocation) - known
+    if unknown:
+        out.append(f"unknown services: {', '.join(sorted(unknown))}")
+    values: dict[str, int] = {}
+    for s in services:
+        v = allocation.get(s.key, 0)
+        if isinstance(v, bool) or not isinstance(v, int):
+            out.append(f"{s.name} must be a whole number of pence.")
+            continue
+        values[s.key] = v
+        if v < s.min:
+            out.append(f"{s.name} needs at least {s.min}p.")
+        if v > s.max:
+            out.append(f"{s.name} can have at most {s.max}p.")
+    total = sum(values.values())
+    if total != TOTAL and len(values) == len(services):
+        if total < TOTAL:
+            out.append(f"You have {TOTAL - total}p left to allocate.")
+        else:
+            out.append(f"That is {total - TOTAL}p more than 100p.")
+    return out

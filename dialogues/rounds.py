@@ -1,0 +1,59 @@
+"""Rounds of a consultation and the rules for opening, closing and scheduling them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    consultation_id: int
+    number: int
+    title: str
+    status: str  # draft | scheduled | open | closed
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """A stored consultation file version."""
+
+    consultation_id: int
+    version_id: int
+    code: str
+    version: int
+    created: bool  # false when the same file was loaded before
+
+
+def schedule_problems(
+    opens_at: datetime | None,
+    closes_at: datetime,
+    now: datetime,
+    reminders: list[datetime],
+    other_rounds: list[tuple[datetime | None, datetime | None]],
+) -> list[str]:
+    """Why a round's schedule is refused: past times, a close before the open, overlaps with other rounds."""
+    out = []
+    if closes_at <= now:
+        out.append("the close time is in the past")
+    if opens_at is not None:
+        if opens_at < now:
+            out.append("the open time is in the past")
+        if closes_at <= opens_at:
+            out.append("the round must close after it opens")
+    start = opens_at or now
+    for r in reminders:
+        if not start < r < closes_at:
+            out.append(f"a reminder at {r:%Y-%m-%d %H:%M} is not between the open and close times")
+    for o, c in other_rounds:
+        if o is not None and c is not None and start < c and o < closes_at:
+            out.append("it overlaps another round of this consultation")
+            break
+    return out

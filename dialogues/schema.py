@@ -1,0 +1,214 @@
+"""The consultation file's shape: services, questions of every type, rounds, privacy notice (pydantic)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
+
+
+def slug(text: str) -> str:
+    """A stable key from a display name: 'Adult social care' -> 'adult_social_care'."""
+    s = re.sub(r"[^a-z0-9]+", "_", re.sub(r"['’]", "", text.lower())).strip("_")
+    return s[:32] or "item"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Privacy(Strict):
+    notice: str = Field(min_length=20, max_length=2500)
+    retention: str = Field(default="", max_length=500)
+    contact: str = Field(default="", max_length=200)
+
+
+class Service(Strict):
+    key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=40)
+    today: int = Field(ge=0, le=100, description="pence of today's council pound")
+    description: str = Field(default="", max_length=300)
+    min: int = Field(default=0, ge=0, le=100)
+    max: int = Field(default=100, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _key_and_bounds(self) -> Service:
+        if not self.key:
+            object.__setattr__(self, "key", slug(self.name))
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class Option(Strict):
+    key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
+    label: str = Field(min_length=1, max_length=60)
+
+    @model_validator(mode="after")
+    def _key(self) -> Option:
+        if not self.key:
+            object.__setattr__(self, "key", slug(self.label))
+        return self
+
+
+def _options(value: object) -> object:
+    # A plain list of strings is the friendly form; expand it to Option objects.
+    if isinstance(value, list):
+        return [{"label": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class QuestionBase(Strict):
+    key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
+    prompt: str = Field(min_length=1, max_length=600)
+    help: str = Field(default="", max_length=600)
+    required: bool = True
+
+
+class Comment(Strict):
+    prompt: str = Field(default="Why did you share it this way? (optional)", max_length=300)
+    max_length: int = Field(default=1000, ge=10, le=3500)
+
+
+class AllocationQuestion(QuestionBase):
+    type: Literal["allocation"]
+    total: Literal[100] = 100
+    steps: list[int] = Field(default=[1, 5], min_length=1, max_length=2)
+    today_intro: str = Field(default="", max_length=600)
+    comment: Comment | None = None
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, v: list[int]) -> list[int]:
+        if any(s < 1 or s > 25 for s in v):
+            raise ValueError("each step must be between 1 and 25 pence")
+        if len(set(v)) != len(v):
+            raise ValueError("steps must be different from each other")
+        return sorted(v)
+
+
+class RatingQuestion(QuestionBase):
+    type: Literal["rating"]
+    scale_min: int = Field(default=1, ge=0, le=1)
+    scale_max: int = Field(default=5, ge=2, le=10)
+    min_label: str = Field(default="", max_length=40)
+    max_label: str = Field(default="", max_length=40)
+
+
+class SingleChoiceQuestion(QuestionBase):
+    type: Literal["single_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+    _expand = field_validator("options", mode="before")(_options)
+
+
+class MultipleChoiceQuestion(QuestionBase):
+    type: Literal["multiple_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+    max_choices: int = Field(default=0, ge=0, le=12, description="0 means any number")
+    _expand = field_validator("options", mode="before")(_options)
+
+    @model_validator(mode="after")
+    def _max(self) -> MultipleChoiceQuestion:
+        if self.max_choices > len(self.options):
+            raise ValueError(f"max_choices ({self.max_choices}) is more than the {len(self.options)} options")
+        return self
+
+
+class RankingQuestion(QuestionBase):
+    type: Literal["ranking"]
+    options: list[Option] = Field(min_length=2, max_length=8)
+    _expand = field_validator("options", mode="before")(_options)
+
+
+class FreeTextQuestion(QuestionBase):
+    type: Literal["free_text"]
+    max_length: int = Field(default=1000, ge=10, le=3500)
+
+
+Question = Annotated[
+    AllocationQuestion
+    | RatingQuestion
+    | SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | RankingQuestion
+    | FreeTextQuestion,
+    Field(discriminator="type"),
+]
+
+
+class RoundSpec(Strict):
+    title: str = Field(min_length=1, max_length=80)
+    description: str = Field(default="", max_length=600)
+    deliberation: bool = Field(default=False, description="show the previous round's results and comments first")
+
+
+class Consultation(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    title: str = Field(min_length=3, max_length=100)
+    organiser: str = Field(min_length=2, max_length=100)
+    purpose: str = Field(min_length=10, max_length=1200)
+    minutes: int = Field(ge=1, le=120, description="about how long it takes")
+    figures_note: str = Field(default="", max_length=300)
+    results_note: str = Field(default="", max_length=600)
+    privacy: Privacy
+    services: list[Service] = Field(default=[], max_length=12)
+    questions: list[Question] = Field(min_length=1, max_length=30)
+    rounds: list[RoundSpec] = Field(default=[], max_length=5)
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, v: list[Service]) -> list[Service]:
+        # Checked on the field, not the model, so a problem is reported at `services:` and its line.
+        if not v:
+            return v
+        _unique([s.key for s in v], "service key")
+        _unique([s.name.lower() for s in v], "service name")
+        today = sum(s.today for s in v)
+        if today != 100:
+            raise ValueError(f"services' today pence add up to {today}p, not 100p")
+        if sum(s.min for s in v) > 100:
+            raise ValueError("services' min pence add up to more than 100p")
+        if sum(s.max for s in v) < 100:
+            raise ValueError("services' max pence add up to less than 100p")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Consultation:
+        # Keys of questions default to their position so a file needs no ids.
+        fixed = []
+        for i, q in enumerate(self.questions):
+            if not q.key:
+                q = q.model_copy(update={"key": f"q{i + 1}"})
+            fixed.append(q)
+        object.__setattr__(self, "questions", fixed)
+        _unique([q.key for q in self.questions], "question key")
+        has_allocation = any(isinstance(q, AllocationQuestion) for q in self.questions)
+        if has_allocation and len(self.services) < 2:
+            raise ValueError("an allocation question needs at least 2 services")
+        for q in self.questions:
+            if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion | RankingQuestion):
+                _unique([o.key for o in q.options], f"option key in question {q.key}")
+        if not self.rounds:
+            object.__setattr__(self, "rounds", [RoundSpec(title="Round 1")])
+        return self
+
+    def question(self, key: str) -> Question:
+        for q in self.questions:
+            if q.key == key:
+                return q
+        raise KeyError(key)
+
+    def service_names(self) -> dict[str, str]:
+        return {s.key: s.name for s in self.services}
+
+
+def _unique(keys: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            raise ValueError(f"duplicate {what}: {k!r}")
+        seen.add(k)

@@ -1,0 +1,64 @@
+"""The bot's own ledgers: update ids already handled, roles granted, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditRow, ProcessedUpdateRow, RoleRow
+
+
+class Ledger:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def first_sight(self, update_id: int) -> bool:
+        """Records an update id; false if it was handled before (a duplicate delivery)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(ProcessedUpdateRow(update_id=update_id))
+            return True
+        except IntegrityError:
+            return False
+
+    async def seen(self, update_id: int) -> bool:
+        return await self.s.get(ProcessedUpdateRow, update_id) is not None
+
+    async def forget_updates_before(self, when: datetime) -> None:
+        await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.seen_at < when))
+
+    async def roles_of(self, telegram_id: int) -> set[str]:
+        return set(await self.s.scalars(select(RoleRow.role).where(RoleRow.telegram_id == telegram_id)))
+
+    async def grant(self, telegram_id: int, role: str, by: int | None) -> bool:
+        if await self.s.get(RoleRow, (telegram_id, role)) is not None:
+            return False
+        self.s.add(RoleRow(telegram_id=telegram_id, role=role, granted_by=by))
+        await self.s.flush()
+        return True
+
+    async def revoke(self, telegram_id: int, role: str) -> bool:
+        row = await self.s.get(RoleRow, (telegram_id, role))
+        if row is None:
+            return False
+        await self.s.delete(row)
+        await self.s.flush()
+        return True
+
+    async def roles(self) -> list[RoleRow]:
+        return list(await self.s.scalars(select(RoleRow).order_by(RoleRow.role, RoleRow.telegram_id)))
+
+    async def audit(
+        self, actor: int | None, action: str, target: str = "", allowed: bool = True, **detail: Any
+    ) -> None:
+        self.s.add(AuditRow(actor=actor, action=action, target=target[:200], allowed=allowed, detail=detail))
+
+    async def audit_log(self, limit: int = 200) -> list[AuditRow]:
+        return list(await self.s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
+
+
+UPDATE_MEMORY = timedelta(days=2)  # Telegram keeps undelivered updates for 24 hours

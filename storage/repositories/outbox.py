@@ -1,0 +1,255 @@
+"""The outbox: messages to send once (announcements, reminders, results), claimed by senders under a lease.
+
+A row's life: pending -> sending (claimed, with a lease) -> sent | blocked | failed, or back to pending with a
+later `not_before` (flood control, a busy chat, a network failure). A row left in sending whose lease ran out
+(its sender died) is due again. Claiming uses SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so several
+workers never take the same row; on SQLite one UPDATE ... RETURNING claims atomically (one writer at a time).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogues.screens import Action, Button, Chart, Document, Screen
+from storage.base import utcnow
+from storage.models import OutboxRow, ResidentRow
+
+KEY_LIMIT = 128  # the width of outbox.dedupe_key
+WAITING = ("pending", "sending")
+
+
+def screen_to_payload(screen: Screen) -> dict[str, Any]:
+    """A Screen as JSON. `edit` is dropped: an outbox message is always new."""
+
+    def button(b: Button) -> dict[str, Any]:
+        if b.url:
+            return {"label": b.label, "url": b.url}
+        if b.action:
+            return {"label": b.label, "action": [b.action.name, list(b.action.args)]}
+        return {"label": b.label}
+
+    out: dict[str, Any] = {"text": screen.text, "buttons": [[button(b) for b in row] for row in screen.buttons]}
+    if screen.chart is not None:
+        c = screen.chart
+        out["chart"] = {
+            "title": c.title,
+            "labels": list(c.labels),
+            "series": [[name, [float(v) for v in values]] for name, values in c.series],
+            "unit": c.unit,
+        }
+    if screen.document is not None:
+        d = screen.document
+        out["document"] = {
+            "filename": d.filename,
+            "mime_type": d.mime_type,
+            "content": base64.b64encode(d.content).decode("ascii"),
+        }
+    return out
+
+
+def payload_to_screen(payload: dict[str, Any]) -> Screen:
+    def button(b: dict[str, Any]) -> Button:
+        if "action" in b:
+            name, args = b["action"]
+            return Button(b["label"], action=Action(str(name), tuple(int(a) for a in args)))
+        return Button(b["label"], url=b.get("url"))
+
+    chart = document = None
+    if payload.get("chart"):
+        c = payload["chart"]
+        chart = Chart(
+            c["title"],
+            tuple(c["labels"]),
+            tuple((str(name), tuple(float(v) for v in values)) for name, values in c["series"]),
+            c.get("unit", "p"),
+        )
+    if payload.get("document"):
+        d = payload["document"]
+        mime = d.get("mime_type", "application/octet-stream")
+        document = Document(d["filename"], base64.b64decode(d["content"]), mime)
+    rows = [[button(b) for b in row] for row in payload.get("buttons", [])]
+    return Screen(payload["text"], rows, chart=chart, document=document)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed row, detached from the session."""
+
+    id: int
+    dedupe_key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    not_before: datetime
+    created_at: datetime
+
+    @property
+    def screen(self) -> Screen:
+        return payload_to_screen(self.payload)
+
+
+_ITEM_COLUMNS = (
+    OutboxRow.id,
+    OutboxRow.dedupe_key,
+    OutboxRow.chat_id,
+    OutboxRow.kind,
+    OutboxRow.payload,
+    OutboxRow.attempts,
+    OutboxRow.not_before,
+    OutboxRow.created_at,
+)
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    def _dialect(self) -> str:
+        bind = self.s.bind
+        return bind.dialect.name if bind is not None else ""
+
+    async def enqueue(
+        self, key: str, chat_id: int, kind: str, screen: Screen, not_before: datetime | None = None
+    ) -> bool:
+        """Adds a message unless one with this key exists or the resident blocked the bot; True if added.
+
+        Written in the caller's transaction, so the message exists exactly when the change that caused it does.
+        """
+        if len(key) > KEY_LIMIT:
+            raise ValueError(f"outbox key longer than {KEY_LIMIT} characters")
+        if chat_id > 0:
+            active = await self.s.scalar(select(ResidentRow.active).where(ResidentRow.telegram_id == chat_id))
+            if active is False:
+                return False
+        now = utcnow()
+        values: dict[str, Any] = {
+            "dedupe_key": key,
+            "chat_id": chat_id,
+            "kind": kind,
+            "payload": screen_to_payload(screen),
+            "status": "pending",
+            "attempts": 0,
+            "not_before": not_before or now,
+            "created_at": now,
+        }
+        dialect = self._dialect()
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            stmt = (
+                insert(OutboxRow)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=[OutboxRow.dedupe_key])
+                .returning(OutboxRow.id)
+            )
+            return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+        if await self.s.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == key)) is not None:
+            return False
+        self.s.add(OutboxRow(**values))
+        await self.s.flush()
+        return True
+
+    async def claim(self, owner: str, limit: int, lease_seconds: float, now: datetime) -> list[OutboxItem]:
+        """Takes up to `limit` due rows, oldest first, marking them sending until now + lease_seconds.
+
+        Due: pending with not_before <= now, or sending with an expired lease (its sender died). The schema has
+        no owner column, so `owner` only names the claimer in logs; the lease is what guards a row.
+        """
+        due = or_(
+            and_(OutboxRow.status == "pending", OutboxRow.not_before <= now),
+            and_(OutboxRow.status == "sending", OutboxRow.lease_until < now),
+        )
+        pick = select(OutboxRow.id).where(due).order_by(OutboxRow.id).limit(limit)
+        if self._dialect() == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(pick.scalar_subquery()))
+            .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(*_ITEM_COLUMNS)
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await self.s.execute(stmt)).all()
+        return sorted((OutboxItem(*row) for row in rows), key=lambda i: i.id)
+
+    async def renew(self, ids: list[int], until: datetime) -> None:
+        """Extends the lease of rows still being sent (a long batch, a slow call)."""
+        if ids:
+            await self._set(ids, {"lease_until": until}, only_sending=True)
+
+    async def release(self, ids: list[int], not_before: datetime) -> None:
+        """Hands claimed rows back unattempted (the sender is pausing or stopping)."""
+        if ids:
+            await self._set(ids, {"status": "pending", "not_before": not_before, "lease_until": None}, True)
+
+    async def save_payload(self, id: int, payload: dict[str, Any]) -> None:
+        """Records progress inside a message (parts of a long text already sent)."""
+        await self._set([id], {"payload": payload}, only_sending=True)
+
+    async def mark_sent(self, id: int) -> None:
+        await self._set(
+            [id],
+            {"status": "sent", "sent_at": utcnow(), "lease_until": None, "attempts": OutboxRow.attempts + 1},
+            only_sending=False,  # it was delivered, whatever else happened to the row meanwhile
+        )
+
+    async def mark_retry(self, id: int, not_before: datetime, error: str | None = None) -> None:
+        values: dict[str, Any] = {
+            "status": "pending",
+            "not_before": not_before,
+            "lease_until": None,
+            "attempts": OutboxRow.attempts + 1,
+        }
+        if error is not None:
+            values["error"] = error[:500]
+        await self._set([id], values, only_sending=True)
+
+    async def mark_blocked(self, id: int) -> None:
+        """The chat refuses the bot (403): this row and every other unsent row for that chat are given up."""
+        # Writes first, no read before them: on SQLite a read that later turns into a write can fail at once.
+        same_chat = select(OutboxRow.chat_id).where(OutboxRow.id == id).scalar_subquery()
+        await self.s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.chat_id == same_chat, OutboxRow.status == "pending")
+            .values(status="blocked")
+            .execution_options(synchronize_session=False)
+        )
+        await self._set(
+            [id], {"status": "blocked", "lease_until": None, "attempts": OutboxRow.attempts + 1}, only_sending=True
+        )
+
+    async def mark_failed(self, id: int, error: str) -> None:
+        await self._set(
+            [id],
+            {"status": "failed", "error": error[:500], "lease_until": None, "attempts": OutboxRow.attempts + 1},
+            only_sending=True,
+        )
+
+    async def _set(self, ids: list[int], values: dict[str, Any], only_sending: bool) -> None:
+        where: list[ColumnElement[bool]] = [OutboxRow.id.in_(ids)]
+        if only_sending:
+            where.append(OutboxRow.status == "sending")  # never undo another sender's "sent"
+        await self.s.execute(
+            update(OutboxRow).where(*where).values(**values).execution_options(synchronize_session=False)
+        )
+
+    async def pending_count(self, kind: str | None = None) -> int:
+        """Rows not yet settled: pending (due or not) and being sent."""
+        q = select(func.count()).select_from(OutboxRow).where(OutboxRow.status.in_(WAITING))
+        if kind is not None:
+            q = q.where(OutboxRow.kind == kind)
+        return int(await self.s.scalar(q) or 0)
+
+    async def counts(self, kind: str | None = None) -> dict[str, int]:
+        """Rows by status, for /healthz, the CLI and tests."""
+        q = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        if kind is not None:
+            q = q.where(OutboxRow.kind == kind)
+        return {status: int(n) for status, n in (await self.s.execute(q)).all()}

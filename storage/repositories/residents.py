@@ -1,0 +1,246 @@
+"""Residents, their consents, participations in rounds, and answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import utcnow
+from storage.models import AnswerRow, ConsentRow, ParticipationRow, ResidentRow, RoundRow
+
+
+@dataclass
+class Participation:
+    id: int
+    resident_id: int
+    round_id: int
+    version_id: int
+    state: dict[str, Any]
+    finished_at: datetime | None
+
+
+def _p(row: ParticipationRow) -> Participation:
+    return Participation(row.id, row.resident_id, row.round_id, row.version_id, dict(row.state), row.finished_at)
+
+
+class Residents:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def find(self, telegram_id: int) -> ResidentRow | None:
+        return await self.s.scalar(select(ResidentRow).where(ResidentRow.telegram_id == telegram_id))
+
+    async def get_or_create(self, telegram_id: int) -> ResidentRow:
+        row = await self.find(telegram_id)
+        if row is None:
+            row = ResidentRow(telegram_id=telegram_id)
+            self.s.add(row)
+            await self.s.flush()
+        elif not row.active:
+            row.active, row.inactive_since = True, None  # they wrote to us again, so they unblocked the bot
+        return row
+
+    async def consent(self, resident_id: int, consultation_id: int) -> ConsentRow | None:
+        return await self.s.scalar(
+            select(ConsentRow).where(
+                ConsentRow.resident_id == resident_id, ConsentRow.consultation_id == consultation_id
+            )
+        )
+
+    async def agree(self, resident_id: int, consultation_id: int, version_id: int, reminders: bool) -> None:
+        if await self.consent(resident_id, consultation_id) is None:
+            self.s.add(
+                ConsentRow(
+                    resident_id=resident_id, consultation_id=consultation_id, version_id=version_id, reminders=reminders
+                )
+            )
+            await self.s.flush()
+
+    async def participation(self, resident_id: int, round_id: int, lock: bool = False) -> Participation | None:
+        q = select(ParticipationRow).where(
+            ParticipationRow.resident_id == resident_id, ParticipationRow.round_id == round_id
+        )
+        row = await self.s.scalar(q.with_for_update() if lock else q)
+        return _p(row) if row else None
+
+    async def participation_by_id(self, participation_id: int) -> Participation | None:
+        row = await self.s.get(ParticipationRow, participation_id)
+        return _p(row) if row else None
+
+    async def current(self, resident_id: int, lock: bool = False) -> Participation | None:
+        """The resident's most recently used participation in a round that is still open."""
+        q = (
+            select(ParticipationRow)
+            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+            .where(ParticipationRow.resident_id == resident_id, RoundRow.status == "open")
+            .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
+            .limit(1)
+        )
+        row = await self.s.scalar(q.with_for_update(of=ParticipationRow) if lock else q)
+        return _p(row) if row else None
+
+    async def start(self, resident_id: int, round_id: int, version_id: int, state: dict[str, Any]) -> Participation:
+        row = ParticipationRow(resident_id=resident_id, round_id=round_id, version_id=version_id, state=state)
+        self.s.add(row)
+        await self.s.flush()
+        return _p(row)
+
+    async def save_state(self, participation_id: int, state: dict[str, Any], finished: bool = False) -> None:
+        row = await self.s.get(ParticipationRow, participation_id)
+        assert row is not None
+        row.state = state
+        row.updated_at = utcnow()
+        if finished and row.finished_at is None:
+            row.finished_at = utcnow()
+
+    async def answers(self, participation_id: int) -> dict[str, Any]:
+        rows = await self.s.execute(
+            select(AnswerRow.question_key, AnswerRow.value).where(AnswerRow.participation_id == participation_id)
+        )
+        return {k: v for k, v in rows}
+
+    async def save_answers(self, participation_id: int, saves: dict[str, Any]) -> None:
+        for key, value in saves.items():
+            row = await self.s.scalar(
+                select(AnswerRow).where(AnswerRow.participation_id == participation_id, AnswerRow.question_key == key)
+            )
+            if value is None:
+                if row is not None:
+                    await self.s.delete(row)
+            elif row is None:
+                self.s.add(
+                    AnswerRow(
+                        participation_id=participation_id,
+                        question_key=key,
+                        value=value,
+                        review="pending" if key.endswith(".why") else None,
+                    )
+                )
+            else:
+                row.value, row.answered_at = value, utcnow()
+                if key.endswith(".why"):
+                    row.review = "pending"  # an edited comment needs approving again
+        await self.s.flush()
+
+    async def previous_answers(self, resident_id: int, consultation_id: int, before_number: int) -> dict[str, Any]:
+        """The resident's answers in the latest earlier round of the same consultation."""
+        row = await self.s.scalar(
+            select(ParticipationRow)
+            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+            .where(
+                ParticipationRow.resident_id == resident_id,
+                RoundRow.consultation_id == consultation_id,
+                RoundRow.number < before_number,
+            )
+            .order_by(RoundRow.number.desc())
+            .limit(1)
+        )
+        return await self.answers(row.id) if row else {}
+
+    async def everything(self, telegram_id: int) -> dict[str, Any] | None:
+        """All we hold about a resident, for /mydata."""
+        r = await self.find(telegram_id)
+        if r is None:
+            return None
+        consents = list(await self.s.scalars(select(ConsentRow).where(ConsentRow.resident_id == r.id)))
+        parts = list(await self.s.scalars(select(ParticipationRow).where(ParticipationRow.resident_id == r.id)))
+        out: dict[str, Any] = {"telegram_id": r.telegram_id, "since": r.created_at, "consents": [], "rounds": []}
+        for c in consents:
+            out["consents"].append(
+                {"consultation_id": c.consultation_id, "agreed_at": c.agreed_at, "reminders": c.reminders}
+            )
+        for p in parts:
+            out["rounds"].append(
+                {
+                    "round_id": p.round_id,
+                    "version_id": p.version_id,
+                    "started_at": p.started_at,
+                    "finished_at": p.finished_at,
+                    "answers": await self.answers(p.id),
+                }
+            )
+        return out
+
+    async def erase(self, telegram_id: int) -> bool:
+        r = await self.find(telegram_id)
+        if r is None:
+            return False
+        part_ids = select(ParticipationRow.id).where(ParticipationRow.resident_id == r.id)
+        await self.s.execute(delete(AnswerRow).where(AnswerRow.participation_id.in_(part_ids)))
+        await self.s.execute(delete(ParticipationRow).where(ParticipationRow.resident_id == r.id))
+        await self.s.execute(delete(ConsentRow).where(ConsentRow.resident_id == r.id))
+        await self.s.execute(delete(ResidentRow).where(ResidentRow.id == r.id))
+        return True
+
+    async def counts(self, round_id: int) -> tuple[int, int]:
+        started = await self.s.scalar(select(func.count()).where(ParticipationRow.round_id == round_id))
+        finished = await self.s.scalar(
+            select(func.count()).where(ParticipationRow.round_id == round_id, ParticipationRow.finished_at.is_not(None))
+        )
+        return int(started or 0), int(finished or 0)
+
+    async def consented(self, consultation_id: int) -> list[int]:
+        """Telegram ids of active residents who agreed to take part in a consultation."""
+        rows = await self.s.scalars(
+            select(ResidentRow.telegram_id)
+            .join(ConsentRow, ConsentRow.resident_id == ResidentRow.id)
+            .where(ConsentRow.consultation_id == consultation_id, ResidentRow.active.is_(True))
+        )
+        return list(rows)
+
+    async def unfinished_with_reminders(self, round_id: int) -> list[int]:
+        rows = await self.s.scalars(
+            select(ResidentRow.telegram_id)
+            .join(ParticipationRow, ParticipationRow.resident_id == ResidentRow.id)
+            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+            .join(
+                ConsentRow,
+                (ConsentRow.resident_id == ResidentRow.id) & (ConsentRow.consultation_id == RoundRow.consultation_id),
+            )
+            .where(
+                ParticipationRow.round_id == round_id,
+                ParticipationRow.finished_at.is_(None),
+                ConsentRow.reminders.is_(True),
+                ResidentRow.active.is_(True),
+            )
+        )
+        return list(rows)
+
+    async def round_answers(self, round_id: int, batch: int = 500) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        """(telegram id, answers) for each active participant of a round, read in batches."""
+        last = 0
+        while True:
+            rows = (
+                await self.s.execute(
+                    select(ParticipationRow.id, ResidentRow.telegram_id)
+                    .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
+                    .where(ParticipationRow.round_id == round_id, ParticipationRow.id > last,
+                           ResidentRow.active.is_(True))
+                    .order_by(ParticipationRow.id)
+                    .limit(batch)
+                )
+            ).all()
+            if not rows:
+                return
+            ids = [r[0] for r in rows]
+            answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
+            for pid, key, value in await self.s.execute(
+                select(AnswerRow.participation_id, AnswerRow.question_key, AnswerRow.value).where(
+                    AnswerRow.participation_id.in_(ids)
+                )
+            ):
+                answers[pid][key] = value
+            for pid, tid in rows:
+                if answers[pid]:
+                    yield tid, answers[pid]
+            last = ids[-1]
+
+    async def mark_inactive(self, telegram_id: int) -> None:
+        r = await self.find(telegram_id)
+        if r is not None and r.active:
+            r.active, r.inactive_since = False, utcnow()

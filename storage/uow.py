@@ -1,0 +1,63 @@
+"""The unit of work: one session, the repositories over it, and an explicit commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import idempotency
+from storage.repositories.comments import Comments
+from storage.repositories.consultations import Consultations
+from storage.repositories.jobs import Jobs
+from storage.repositories.ledger import Ledger
+from storage.repositories.outbox import Outbox
+from storage.repositories.reports import Reports
+from storage.repositories.residents import Residents
+
+
+class UnitOfWork:
+    """`async with uow:` opens a session; nothing is written unless `await uow.commit()` is called."""
+
+    session: AsyncSession
+    consultations: Consultations
+    residents: Residents
+    ledger: Ledger
+    outbox: Outbox
+    reports: Reports
+    jobs: Jobs
+    comments: Comments
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.consultations = Consultations(self.session)
+        self.residents = Residents(self.session)
+        self.ledger = Ledger(self.session)
+        self.outbox = Outbox(self.session)
+        self.reports = Reports(self.session)
+        self.jobs = Jobs(self.session)
+        self.comments = Comments(self.session)
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        """Commits; the first commit while handling an update also records the update id, atomically."""
+        mark = idempotency.current()
+        if mark is not None and not mark.recorded:
+            if not await self.ledger.first_sight(mark.update_id):
+                await self.session.rollback()
+                raise idempotency.AlreadyApplied(mark.update_id)
+            await self.session.commit()
+            mark.recorded = True
+            return
+        await self.session.commit()

@@ -1,0 +1,401 @@
+"""Results and officers' exports over real stored answers: figures, suppression, pseudonyms, safety of every byte."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import csv
+import io
+import os
+import re
+import statistics
+import zipfile
+import zlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bot.bootstrap import App, build
+from bot.config import Config
+from bot.exports.data import ExportError
+from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
+from bot.exports.service import TooLarge, export, export_to
+from bot.services.results import round_results
+from tests.integration.export_seed import INJECTION, KEYS, Seeded, seed
+
+KEY = "integration-test-pseudonym-key"
+
+
+def config(database_url: str, **privacy: str) -> Config:
+    return Config.model_validate(
+        {
+            "database": {"url": database_url},
+            "privacy": {"pseudonym_key": KEY, **privacy},
+            "results": {"min_respondents": 2},
+            "roles": {"officers": [9003]},
+        }
+    )
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[App]:
+    a = await build(config(database_url), with_runtime=False)
+    yield a
+    await a.close()
+
+
+@pytest.fixture
+async def seeded(app: App) -> Seeded:
+    return await seed(app.deps)
+
+
+async def make(app: App, fmt: str, round_number: int | None = None) -> bytes:
+    _, content = await export(app.deps, "council-pound", fmt, round_number, "officer")
+    return content
+
+
+# --- the shared results service ------------------------------------------------------------------------------
+
+
+async def test_round_results_tally_the_latest_version_and_suppress_small_cells(app: App, seeded: Seeded) -> None:
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    assert (r1.started, r1.finished) == (5, 4)  # the erased resident is gone
+    assert r1.allocation is not None and r1.allocation_respondents == 4
+    # figures use the latest version's services: the new service counts as 0p for round 1's answers
+    assert [s.key for s in r1.allocation.services] == [*KEYS, "climate_action"]
+    by_key = {s.key: s for s in r1.allocation.services}
+    assert by_key["climate_action"].mean == 0
+    pounds = [a["pound"] for a in seeded.round1.values() if "pound" in a]
+    for k in KEYS:
+        assert by_key[k].mean == pytest.approx(statistics.fmean(p[k] for p in pounds))
+        assert by_key[k].median == statistics.median(p[k] for p in pounds)
+    questions = {q.key: (t, n) for q, t, n in r1.questions}
+    assert questions["council_tax"] == (None, 1)  # one answer: not shown
+    assert questions["anything_else"] == (None, 1)
+    sat, n = questions["satisfaction"]
+    assert sat is not None and n == 5 and sum(c for _, c in sat.counts) == 5
+    assert dict(sat.counts)["4"] == 2
+    assert questions["savings"][0] is not None  # two answers: shown
+    assert set(r1.comments) == {"Care matters most.", "+ libraries @ once"}  # approved only
+    assert r1.min_respondents == 2
+
+    r2 = await round_results(app.deps, seeded.consultation_id, 2)
+    assert r2.allocation is not None and r2.allocation_respondents == 4
+    assert {s.key: s.mean for s in r2.allocation.services}["climate_action"] == pytest.approx(5 / 4)
+    assert r2.comments == ["Homes first."]
+    with pytest.raises(LookupError):
+        await round_results(app.deps, seeded.consultation_id, 3)
+
+
+async def test_a_round_with_too_few_residents_shows_no_figures_and_no_comments(app: App) -> None:
+    from tests.integration.export_seed import answer, example, pound, review
+
+    spec = example()
+    async with app.deps.uow() as uow:
+        cid = (await uow.consultations.store(spec, None)).consultation_id
+        await uow.commit()
+    from bot.services import rounds
+
+    await rounds.open_round(app.deps, spec.code, 1)
+    await answer(app.deps, 7_731_599_001, cid, {"pound": pound(housing=12), "pound.why": "Only me.", "satisfaction": 3})
+    await review(app.deps, 7_731_599_001, 1, "approved")
+    r = await round_results(app.deps, cid, 1)
+    assert r.allocation is None and r.allocation_respondents == 1 and r.suppressed
+    assert r.comments == []
+    assert all(t is None for _, t, _ in r.questions)
+
+
+async def test_responses_stream_in_batches(app: App, seeded: Seeded) -> None:
+    async with app.deps.uow() as uow:
+        rounds = await uow.consultations.rounds(seeded.consultation_id)
+        batches = [b async for b in uow.reports.responses(rounds[0].id, batch=2)]
+        values = [b async for b in uow.reports.answer_values(rounds[0].id, batch=3)]
+        every = [b async for b in uow.reports.answer_values(rounds[0].id)]
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert len({r.participation_id for b in batches for r in b}) == 5
+    assert len(values) == 2  # three residents' answers, then two residents'
+    assert sorted(repr(v) for b in values for v in b) == sorted(repr(v) for b in every for v in b)
+
+
+# --- pseudonyms and cells ------------------------------------------------------------------------------------
+
+
+def test_pseudonyms_are_keyed_stable_and_per_consultation() -> None:
+    p = Pseudonyms("k1")
+    a = p("council-pound", 123456789)
+    assert re.fullmatch(r"R-[0-9a-f]{12}", a)
+    assert a == p("council-pound", 123456789)
+    assert a != p("other-consultation", 123456789)
+    assert a != Pseudonyms("k2")("council-pound", 123456789)
+    with pytest.raises(PseudonymKeyMissing, match="MOOT_PRIVACY__PSEUDONYM_KEY"):
+        Pseudonyms("")
+
+
+async def test_without_a_pseudonym_key_nothing_is_exported(database_url: str) -> None:
+    a = await build(config(database_url, pseudonym_key=""), with_runtime=False)
+    try:
+        await seed(a.deps)
+        with pytest.raises(PseudonymKeyMissing, match="MOOT_PRIVACY__PSEUDONYM_KEY"):
+            await export(a.deps, "council-pound", "xlsx", None, "officer")
+    finally:
+        await a.close()
+
+
+async def test_export_errors_say_what_is_wrong(app: App, seeded: Seeded) -> None:
+    with pytest.raises(ExportError, match="no consultation"):
+        await export(app.deps, "nope", "xlsx", None, "officer")
+    with pytest.raises(ExportError, match="no round 7"):
+        await export(app.deps, "council-pound", "xlsx", 7, "officer")
+    with pytest.raises(ExportError, match="Unknown format"):
+        await export(app.deps, "council-pound", "docx", None, "officer")
+    with pytest.raises(TooLarge, match="moot export"):
+        await export(app.deps, "council-pound", "csv", None, "officer", limit=100)
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------------
+
+
+def _sheet(wb: Any, name: str) -> list[list[Any]]:
+    return [list(r) for r in wb[name].iter_rows(values_only=True)]
+
+
+def _table(rows: list[list[Any]]) -> list[dict[str, Any]]:
+    header = rows[0]
+    out = []
+    for r in rows[1:]:
+        if all(v is None for v in r):
+            break
+        out.append(dict(zip(header, r, strict=False)))
+    return out
+
+
+async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
+    content = await make(app, "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    assert wb.sheetnames == [
+        "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
+        "Q6 anything_else", "Responses", "About",
+    ]  # fmt: skip
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    r2 = await round_results(app.deps, seeded.consultation_id, 2)
+    assert r1.allocation is not None and r2.allocation is not None
+
+    # Responses: one row per resident per round; each service's column averages to the tally's mean
+    responses = _table(_sheet(wb, "Responses"))
+    assert len(responses) == r1.started + r2.started == 9
+    assert wb["Responses"].freeze_panes == "B2"
+    for rnd, res in ((1, r1), (2, r2)):
+        rows = [r for r in responses if r["Round"] == rnd and r["Adult social care (p)"] is not None]
+        assert len(rows) == res.allocation_respondents
+        for s in res.allocation.services:
+            col = [r[f"{s.name} (p)"] for r in rows]
+            assert sum(col) / len(col) == pytest.approx(s.mean)
+        for r in rows:
+            assert sum(r[f"{s.name} (p)"] for s in res.allocation.services) == 100
+    pseudonyms = {r["Pseudonym"] for r in responses}
+    assert all(re.fullmatch(r"R-[0-9a-f]{12}", p) for p in pseudonyms)
+    assert len(pseudonyms) == 6  # five residents in round 1, one new in round 2; the erased one absent
+    erased = Pseudonyms(KEY)("council-pound", seeded.erased)
+    assert erased not in pseudonyms
+
+    # Summary: today beside each round's mean, as in the tallies; a chart
+    summary = _sheet(wb, "Summary")
+    header_at = next(i for i, r in enumerate(summary) if r[0] == "Service")
+    averages = _table(summary[header_at:])
+    assert [a["Service"] for a in averages] == [s.name for s in r1.allocation.services]
+    assert sum(a["Today (p)"] for a in averages) == 100
+    for a, s1, s2 in zip(averages, r1.allocation.services, r2.allocation.services, strict=True):
+        assert a["Round 1 mean (p)"] == pytest.approx(s1.mean, abs=0.01)
+        assert a["Round 2 mean (p)"] == pytest.approx(s2.mean, abs=0.01)
+    assert sum(a["Round 2 mean (p)"] for a in averages) == pytest.approx(100, abs=0.1)
+    assert wb["Summary"]._charts, "the summary has a chart"
+
+    # question sheets: counts add up to the respondents; a question one resident answered is not shown
+    satisfaction = _table(_sheet(wb, "Q2 satisfaction"))
+    for rnd, res in ((1, r1), (2, r2)):
+        rows = [r for r in satisfaction if r["Round"] == rnd]
+        n = next(n for q, _, n in res.questions if q.key == "satisfaction")
+        assert sum(r["Residents"] for r in rows) == n
+        assert all(r["Residents who answered"] == n for r in rows)
+    tax = _table(_sheet(wb, "Q3 council_tax"))
+    assert [r["Option"] for r in tax if r["Round"] == 1] == ["not shown"]
+    assert sum(r["Residents"] for r in tax if r["Round"] == 2) == 2
+    assert wb["Q2 satisfaction"].freeze_panes == "A2"
+    pound_sheet = _table(_sheet(wb, "Q1 pound"))
+    assert sum(r["Mean (p)"] for r in pound_sheet if r["Round"] == 1) == pytest.approx(100, abs=0.1)
+
+    # About: who exported (a role, not a person), the suppression rule, the privacy notice
+    about = {r[0]: r[1] for r in _sheet(wb, "About")[1:]}
+    assert about["Exported by"] == "an officer"
+    assert "fewer than 2 residents" in about["Small numbers"]
+    assert "Newcastle City Council runs this consultation" in about["Privacy notice shown to residents"]
+    assert about["Versions residents answered"] == "1, 2"
+
+
+async def test_a_formula_from_a_resident_comes_out_inert(app: App, seeded: Seeded) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx", 1)))
+    responses = _table(_sheet(wb, "Responses"))
+    cell = next(r["anything_else"] for r in responses if r["anything_else"])
+    assert cell == "'" + INJECTION
+    ws = wb["Responses"]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row), "no cell holds a formula"
+    comments = {r["Why (comment)"] for r in responses}
+    assert "'+ libraries @ once" in comments
+    assert "(withheld: a moderator rejected this comment)" in comments and "Rejected words." not in comments
+
+    with zipfile.ZipFile(io.BytesIO(await make(app, "csv", 1))) as z:
+        rows = list(csv.DictReader(io.StringIO(z.read("responses.csv").decode("utf-8-sig"))))
+    assert next(r["anything_else"] for r in rows if r["anything_else"]) == "'" + INJECTION
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------
+
+
+async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seeded) -> None:
+    content = await make(app, "csv")
+    r2 = await round_results(app.deps, seeded.consultation_id, 2)
+    assert r2.allocation is not None
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        names = z.namelist()
+        assert names[0] == "rounds.csv" and names[-1] == "responses.csv"
+        assert {"average_allocation.csv", "about.csv", "question_2_satisfaction.csv"} <= set(names)
+        tables = {}
+        for name in names:
+            raw = z.read(name)
+            assert raw.startswith(b"\xef\xbb\xbf"), name
+            tables[name] = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    rounds = tables["rounds.csv"]
+    assert [int(r["Round"]) for r in rounds] == [1, 2]
+    assert [int(r["Residents who started"]) for r in rounds] == [5, 4]
+    assert rounds[0]["Sent (% of started) (%)"] == "80.0"
+    responses = tables["responses.csv"]
+    assert len(responses) == 9
+    rows2 = [r for r in responses if r["Round"] == "2"]
+    for s in r2.allocation.services:
+        assert statistics.fmean(int(r[f"{s.name} (p)"]) for r in rows2) == pytest.approx(s.mean)
+    averages = tables["average_allocation.csv"]
+    assert sum(int(a["Today (p)"]) for a in averages) == 100
+    assert float(averages[-1]["Round 2 mean (p)"]) == pytest.approx(1.25)
+
+
+# --- PDF -----------------------------------------------------------------------------------------------------
+
+
+def pdf_images(pdf: bytes) -> int:
+    """Colour images drawn in a PDF (their transparency masks are images too, and are not counted)."""
+    dicts = re.findall(rb"<<((?:(?!<<|>>).)*?)>>\s*stream", pdf, re.S)
+    return sum(1 for d in dicts if b"/Image" in d and b"/DeviceRGB" in d)
+
+
+def pdf_streams(pdf: bytes) -> list[bytes]:
+    """Every stream of a PDF, decoded (reportlab uses Flate, and ASCII85 before it for images)."""
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\n?endstream", pdf, re.S):
+        data = m.group(1).strip()
+        if data.endswith(b"~>"):
+            data = base64.a85decode(data.removeprefix(b"<~").removesuffix(b"~>"))
+        with contextlib.suppress(zlib.error):
+            data = zlib.decompress(data)
+        out.append(data)
+    return out
+
+
+async def test_the_pdf_report_has_pages_charts_and_tables(app: App, seeded: Seeded) -> None:
+    content = await make(app, "pdf")
+    assert content.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", content))
+    assert pages >= 2
+    assert pdf_images(content) == 3  # today vs average, the spread, movement between rounds
+    streams = pdf_streams(content)
+    pngs = [s for s in streams if len(s) > 10_000]
+    assert pngs, "image data decodes"
+    one_round = await make(app, "pdf", 1)
+    assert pdf_images(one_round) == 2  # no movement chart for one round
+
+
+async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:
+    from bot.services import rounds
+    from tests.integration.export_seed import answer, example, pound
+
+    spec = example()
+    async with app.deps.uow() as uow:
+        cid = (await uow.consultations.store(spec, None)).consultation_id
+        await uow.commit()
+    await rounds.open_round(app.deps, spec.code, 1)
+    await answer(app.deps, 7_731_599_002, cid, {"pound": pound(housing=12), "satisfaction": 3})
+    content = await make(app, "pdf")
+    assert content.startswith(b"%PDF-")
+    assert pdf_images(content) == 0  # no chart from one resident
+
+
+# --- nothing identifies a resident -------------------------------------------------------------------------------
+
+
+def every_byte(fmt: str, content: bytes) -> bytes:
+    if fmt in {"xlsx", "csv"}:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            return content + b"".join(z.read(n) for n in z.namelist())
+    return content + b"".join(pdf_streams(content))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf"])
+async def test_no_telegram_id_appears_anywhere_in_an_export(app: App, seeded: Seeded, fmt: str) -> None:
+    blob = every_byte(fmt, await make(app, fmt))  # all rounds: everything an export can hold
+    assert b"council-pound" in blob  # the search does see the text (in the PDF, its metadata)
+    for tid in [*seeded.ids, 9003]:
+        for form in {str(tid).encode(), str(tid).encode("utf-16-le"), f"{tid:x}".encode()}:
+            assert form not in blob, f"{tid} found in the {fmt} export"
+    assert b"Erase me please" not in blob
+
+
+# --- the command line --------------------------------------------------------------------------------------------
+
+
+def test_the_cli_writes_an_export_with_progress(tmp_path: Path) -> None:
+    from bot.cli import app as cli
+
+    db = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    conf = tmp_path / "moot.toml"
+    conf.write_text(f'[database]\nurl = "{db}"\n[privacy]\npseudonym_key = "{KEY}"\n[results]\nmin_respondents = 2\n')
+
+    async def prepare() -> None:
+        a = await build(config(db), with_runtime=False)
+        try:
+            await seed(a.deps)
+        finally:
+            await a.close()
+
+    asyncio.run(prepare())
+    # The test runner's own MOOT_TEST_* variables would read as config keys; the CLI gets a clean environment.
+    runner = CliRunner(env={k: None for k in os.environ if k.startswith("MOOT_")})  # type: ignore[misc]
+    out = tmp_path / "r.xlsx"
+    result = runner.invoke(
+        cli, ["export", "council-pound", "--format", "xlsx", "--out", str(out), "--config", str(conf)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "9 responses" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert len(_table(_sheet(wb, "Responses"))) == 9
+    result = runner.invoke(
+        cli, ["export", "council-pound", "-f", "pdf", "--out", str(tmp_path / "r.pdf"), "--round", "2", "-c", str(conf)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    result = runner.invoke(cli, ["export", "nope", "-f", "csv", "--out", str(tmp_path / "x.zip"), "-c", str(conf)])
+    assert result.exit_code == 1 and "no consultation" in result.output
+    assert not (tmp_path / "x.zip").exists()
+
+
+async def test_export_to_reports_progress(app: App, seeded: Seeded) -> None:
+    seen: list[tuple[int, int]] = []
+    buf = io.BytesIO()
+    info = await export_to(
+        app.deps, "council-pound", "csv", buf, None, "officer", progress=lambda a, b: seen.append((a, b))
+    )
+    assert seen[0] == (0, 9) and seen[-1] == (9, 9)
+    assert info.responses == 9 and info.rounds == [1, 2] and info.filename.endswith(".zip")

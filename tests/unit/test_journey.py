@@ -1,0 +1,341 @@
+"""The resident journey as a state machine: a full walk through the example, and random events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from dialogues.journey import Outcome, Press, Progress, RoundContext, Typed, begin, handle, resume, why_key
+from dialogues.questions import kind
+from dialogues.schema import AllocationQuestion
+from dialogues.screens import Action, Screen
+from tests.unit.example import EXAMPLE, RANKING, SERVICES
+
+CTX = RoundContext(number=1, title="Share your pound", closes="Friday 5 December, 17:00")
+LIB = [s.name for s in SERVICES].index("Libraries and culture")
+ADULT = 0
+
+
+def actions(screens: list[Screen]) -> list[Action]:
+    return [b.action for s in screens for row in s.buttons for b in row if b.action is not None]
+
+
+def texts(out: Outcome) -> str:
+    return "\n".join(s.text for s in out.screens)
+
+
+def sends_new_buttons(out: Outcome) -> bool:
+    return any(s.buttons and not s.edit for s in out.screens)
+
+
+def check_saves(saves: dict[str, Any]) -> None:
+    """Every answer the journey saves passes its question's own check."""
+    for key, value in saves.items():
+        if key.endswith(".why"):
+            q = EXAMPLE.question(key.removesuffix(".why"))
+            assert isinstance(q, AllocationQuestion) and q.comment is not None
+            assert isinstance(value, str) and value == value.strip() and 1 <= len(value) <= q.comment.max_length
+            continue
+        q = EXAMPLE.question(key)
+        if value is None:
+            assert not q.required, f"skipped required question {key}"
+        else:
+            assert kind(q.type).problems(EXAMPLE, q, value) == [], (key, value)
+
+
+class Resident:
+    """Drives the journey as the services would: keep progress, apply saves, check seq after each event."""
+
+    def __init__(self, ctx: RoundContext = CTX, answers: dict[str, Any] | None = None) -> None:
+        self.ctx = ctx
+        self.answers: dict[str, Any] = dict(answers or {})
+        self.progress = Progress()
+
+    def _apply(self, out: Outcome, before: int) -> Outcome:
+        assert out.progress.seq == before + (1 if sends_new_buttons(out) else 0)
+        check_saves(out.saves)
+        for k, v in out.saves.items():
+            if v is None:
+                self.answers.pop(k, None)
+            else:
+                self.answers[k] = v
+        json.dumps(out.progress.to_json())  # it is persisted as JSON
+        assert Progress.from_json(json.loads(json.dumps(out.progress.to_json()))) == out.progress
+        self.progress = out.progress
+        return out
+
+    def begin(self) -> Outcome:
+        return self._apply(begin(EXAMPLE, self.ctx, self.answers), 0)
+
+    def event(self, event: Press | Typed) -> Outcome:
+        before = self.progress.seq
+        snapshot = self.progress.to_json()
+        out = handle(EXAMPLE, self.ctx, self.progress, self.answers, event)
+        assert self.progress.to_json() == snapshot, "handle must not change the progress it was given"
+        return self._apply(out, before)
+
+    def press(self, name: str, *args: int) -> Outcome:
+        return self.event(Press(Action(name, args)))
+
+    def type(self, text: str) -> Outcome:
+        return self.event(Typed(text))
+
+
+def test_a_full_walk_through_the_example() -> None:
+    r = Resident()
+
+    # Today's split: a chart, then each service in words with a Next button.
+    out = r.begin()
+    assert r.progress.step == "intro" and r.progress.seq == 1
+    chart_screen, words = out.screens
+    assert chart_screen.chart is not None and chart_screen.chart.labels[0] == "Adult social care"
+    assert chart_screen.chart.series[0][1][0] == 34.0
+    assert "34p</b> Adult social care" in words.text and actions([words]) == [Action("go")]
+
+    out = r.type("hello?")
+    assert "tap <b>Next</b>" in texts(out) and not out.saves and r.progress.seq == 1
+    out = r.press("go")
+    assert r.progress.step == "ask" and r.progress.seq == 2
+    assert out.screens[0].edit and not out.screens[0].buttons
+    assert Action("ad", (LIB, 5)) in actions(out.screens) and Action("as") in actions(out.screens)
+
+    # The allocation is edited in place: same message, same seq.
+    out = r.press("ad", LIB, 5)
+    [screen] = out.screens
+    assert screen.edit and "Libraries and culture: <b>5p</b>" in screen.text and "Left to allocate: 95p" in screen.text
+    assert r.progress.seq == 2 and not out.saves
+
+    # Submit is refused until all 100p are shared.
+    out = r.press("as")
+    assert out.alert and out.toast is not None and "95p left" in out.toast
+    assert not out.screens and not out.saves and r.progress.seq == 2
+
+    # Typed lines update the draft: the old message is marked, a fresh one with buttons is sent.
+    out = r.type("Adult social care 40\nchildren's: 20p")
+    assert r.progress.seq == 3
+    old, fresh = out.screens
+    assert old.edit and "(updated below)" in old.text and not old.buttons
+    assert fresh.buttons and "Set Adult social care 40p, Children's services 20p." in fresh.text
+    assert "Left to allocate: 35p" in fresh.text and not out.saves
+
+    # Typed text that cannot be read, or that overspends, gets a clear message and saves nothing.
+    for text, expected in [("Housing two", "whole number of pence"), ("Housing 50", "5p more than 100p"),
+                           ("Librarys 3", "Did you mean Libraries and culture?")]:
+        out = r.type(text)
+        assert expected in texts(out) and not out.saves and r.progress.seq == 3
+        assert not any(s.buttons for s in out.screens)
+    assert r.progress.draft.pence["housing"] == 0
+
+    out = r.press("at")
+    assert out.screens[0].edit and "All 100p shared" in out.screens[0].text
+    out = r.press("ad", LIB, 1)
+    assert out.alert and out.toast is not None and "Nothing left" in out.toast and not out.screens
+    r.press("ad", ADULT, -5)
+    r.press("ad", LIB, 5)
+    assert r.progress.draft.pence["libraries_and_culture"] == 8 and r.progress.seq == 3
+
+    # Submitting saves at once and asks why.
+    out = r.press("as")
+    assert out.saves == {"pound": {**{s.key: s.today for s in SERVICES}, "adult_social_care": 29,
+                                   "libraries_and_culture": 8}}
+    assert r.progress.step == "why" and r.progress.seq == 4
+    assert out.screens[0].edit and "✅" in out.screens[0].text and "Libraries and culture: 8p" in out.screens[0].text
+    assert "Why did you share it this way?" in out.screens[1].text and actions(out.screens) == [Action("sk")]
+
+    out = r.type("  Libraries matter to <everyone>  ")
+    assert out.saves == {why_key("pound"): "Libraries matter to <everyone>"}
+    assert "&lt;everyone&gt;" in out.screens[0].text and out.screens[0].edit
+    assert r.progress.step == "ask" and r.progress.index == 1 and r.progress.seq == 5
+
+    # Rating: typed text where a number is expected is explained; "4" is saved.
+    out = r.type("four")
+    assert "whole number from 1 to 5" in texts(out) and not out.saves and r.progress.seq == 5
+    out = r.type("9")
+    assert "from 1 to 5" in texts(out) and not out.saves
+    out = r.press("sk")
+    assert out.toast == "This question needs an answer." and not out.saves
+    out = r.type("4")
+    assert out.saves == {"satisfaction": 4} and r.progress.index == 2 and r.progress.seq == 6
+    assert "4 out of 5" in out.screens[0].text
+
+    # Single choice by button.
+    out = r.press("ch", 2)
+    assert out.saves == {"council_tax": "up_to_5"} and r.progress.index == 3
+
+    # Multiple choice: ticking edits in place, a fourth tick is refused.
+    for i in (0, 2, 3):
+        out = r.press("mt", i)
+        assert out.screens[0].edit and not out.saves
+    out = r.press("mt", 5)
+    assert out.alert and out.toast is not None and "up to 3" in out.toast and not out.screens
+    r.press("mt", 0)
+    r.press("mt", 5)
+    out = r.press("md")
+    assert out.saves == {"priorities": ["support_for_older_people", "affordable_housing", "tackling_climate_change"]}
+    assert r.progress.index == 4 and r.progress.seq == 8
+
+    # Ranking with an undo.
+    keys = [o.key for o in RANKING.options]
+    r.press("rk", 3)
+    r.press("rk", 0)
+    out = r.press("ru")
+    assert r.progress.draft.picks == [3] and out.screens[0].edit
+    r.press("rk", 1)
+    out = r.press("rk", 2)
+    assert r.progress.draft.picks == [3, 1, 2, 0] and actions(out.screens)[0] == Action("rc")
+    out = r.press("rc")
+    assert out.saves == {"savings": [keys[3], keys[1], keys[2], keys[0]]} and r.progress.seq == 9
+
+    # The optional free text is skipped, and the summary follows.
+    assert Action("sk") in actions(out.screens)
+    out = r.press("sk")
+    assert out.saves == {"anything_else": None} and "Skipped" in out.screens[0].text
+    assert r.progress.step == "summary" and r.progress.seq == 10
+    summary = out.screens[-1].text
+    for shown in ("Libraries and culture: 8p", "Why: “Libraries matter to &lt;everyone&gt;”", "4 out of 5",
+                  "Up to 5%", "Support for older people, Affordable housing", "Move more services online ›",
+                  "<i>no answer</i>"):
+        assert shown in summary, shown
+    assert Action("cg", (5,)) in actions(out.screens) and Action("fin") in actions(out.screens)
+
+    # Changing an answer goes back to the summary.
+    out = r.press("cg", 1)
+    assert r.progress.step == "ask" and r.progress.index == 1 and r.progress.back_to_summary
+    out = r.press("rt", 2)
+    assert out.saves == {"satisfaction": 2}
+    assert r.progress.step == "summary" and not r.progress.back_to_summary
+    assert "2 out of 5" in out.screens[-1].text and r.answers["council_tax"] == "up_to_5"
+
+    # Finishing thanks the resident and says when the round closes.
+    out = r.press("fin")
+    assert out.finished_now and r.progress.step == "done" and r.progress.finished
+    thanks = out.screens[-1].text
+    assert "Thank you" in thanks and "Friday 5 December, 17:00" in thanks and "/erase" in thanks
+    assert out.screens[0].edit
+    out = r.press("fin")
+    assert out.toast == "Your answers are already saved." and not out.finished_now
+    out = r.type("anything")
+    assert "Thanks!" in texts(out) and not out.saves
+
+    out = r.press("sum")
+    assert r.progress.step == "summary" and "✅ Done" in [b.label for row in out.screens[-1].buttons for b in row]
+    out = r.press("fin")
+    assert not out.finished_now and r.progress.step == "done"
+    assert set(r.answers) == {"pound", "pound.why", "satisfaction", "council_tax", "priorities", "savings"}
+
+
+def test_changing_the_allocation_from_the_summary_starts_from_the_saved_answer() -> None:
+    answers = {"pound": {s.key: s.today for s in SERVICES}, "pound.why": "Because", "satisfaction": 3,
+               "council_tax": "no_rise", "priorities": ["jobs_and_skills"], "savings": []}
+    r = Resident(answers=answers)
+    r.progress = Progress(step="summary", index=6, seq=7)
+    out = r.press("cg", 0)
+    assert r.progress.step == "ask" and r.progress.draft.pence == answers["pound"]
+    assert "All 100p shared" in out.screens[0].text
+    out = r.press("as")
+    assert r.progress.step == "why" and "Your earlier reason: “Because”" in out.screens[-1].text
+    out = r.press("sk")
+    assert r.progress.step == "summary" and r.answers["pound.why"] == "Because"
+
+
+def test_navigation_is_refused_mid_question_and_stale_buttons_expire() -> None:
+    r = Resident()
+    r.begin()
+    r.press("go")
+    for name in ("fin", "sum", "cg"):
+        out = r.press(name, 0) if name == "cg" else r.press(name)
+        assert out.toast == "Please finish the current question first." and not out.screens
+    r.progress = Progress(step="summary", index=6, seq=3)
+    out = r.press("rt", 4)
+    assert out.toast == "This button has expired." and not out.saves and r.progress.seq == 3
+    out = r.press("cg", 99)
+    assert out.toast == "This button has expired."
+
+
+def test_a_second_round_starts_from_the_last_answer() -> None:
+    last = {s.key: s.today for s in SERVICES}
+    ctx = RoundContext(number=2, title="Think again", previous={"pound": last})
+    r = Resident(ctx=ctx)
+    out = r.begin()
+    assert "your last answer is filled in" in out.screens[0].text
+    assert r.progress.step == "intro" and r.progress.draft.pence == last
+    r.press("go")
+    out = r.press("as")
+    assert out.saves == {"pound": last}
+
+
+def test_resume_shows_where_the_resident_left_off() -> None:
+    assert resume(EXAMPLE, CTX, Progress(step="intro"), {}).screens[0].chart is not None
+    out = resume(EXAMPLE, CTX, Progress(step="why", seq=4), {"pound.why": "x"})
+    assert "Your earlier reason" in out.screens[0].text and out.progress.seq == 5
+    out = resume(EXAMPLE, CTX, Progress(step="ask", index=2), {})
+    assert Action("ch", (0,)) in actions(out.screens)
+    assert "Your answers" in resume(EXAMPLE, CTX, Progress(step="summary", index=6), {}).screens[0].text
+    assert "Thank you" in resume(EXAMPLE, CTX, Progress(step="done", index=6), {}).screens[0].text
+
+
+def test_the_thanks_screen_without_a_closing_time() -> None:
+    r = Resident(ctx=RoundContext())
+    r.progress = Progress(step="summary", index=6)
+    out = r.press("fin")
+    assert "until the round closes on" not in texts(out)
+
+
+# Random events never crash the journey nor save a bad answer
+
+NAMES = ["go", "ad", "ai", "ar", "at", "as", "rt", "ch", "mt", "md", "rk", "ru", "rr", "rc", "sk", "cg", "fin",
+         "sum", "zz", ""]
+ODD_TEXTS = [
+    "4", "٤", "²", "--5", "-0", "1, 3", "1 and 3 and 3", "4 3 2 1", "4>3>2>1", "Libraries 12", "Librarys 3",
+    "Adult social care 100", "Adult social care 10\nHousing 90", "Housing -3", "Housing 2.5", "Housing: 1e9",
+    "x" * 5000, "9" * 5000, "Housing " + "9" * 5000, "Housing\n" * 3000, "🙂" * 2000, "\u202e\u0000\ufeff",
+    "\x00\x1b\x7f", " ", "", "\n\n", "<b>bold</b> & more", "١٢ ٣", "Libraries 12\n" * 25, "a" * 4097,
+]
+FULL = {"pound": {s.key: s.today for s in SERVICES}, "pound.why": "Because", "satisfaction": 3,
+        "council_tax": "no_rise", "priorities": ["jobs_and_skills"], "savings": [o.key for o in RANKING.options]}
+
+events = st.one_of(
+    st.builds(lambda n, a: Press(Action(n, tuple(a))), st.sampled_from(NAMES),
+              st.lists(st.integers(-3, 12), max_size=3)),
+    st.builds(Typed, st.sampled_from(ODD_TEXTS) | st.text(max_size=60)),
+)
+starts = st.one_of(
+    st.just(None),  # begin
+    st.builds(lambda i: Progress(step="ask", index=i), st.integers(0, len(EXAMPLE.questions) - 1)),
+    st.sampled_from([Progress(step="intro"), Progress(step="why"), Progress(step="summary", index=6),
+                     Progress(step="done", index=6, finished=True), Progress(step="ask", index=6)]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(starts, st.booleans(), st.data())
+def test_random_events_never_crash_nor_save_a_bad_answer(
+    start: Progress | None, answered: bool, data: st.DataObject
+) -> None:
+    r = Resident(answers=FULL if answered else {})
+    if start is None:
+        shown = r.begin().screens
+    else:
+        r.progress = start
+        shown = resume(EXAMPLE, CTX, start, r.answers).screens
+    for _ in range(data.draw(st.integers(1, 40), label="length")):
+        buttons = actions(shown)
+        tap = bool(buttons) and data.draw(st.booleans(), label="tap a shown button")
+        if tap:
+            ev: Press | Typed = Press(data.draw(st.sampled_from(buttons)))
+        else:
+            ev = data.draw(events)
+        out = r.event(ev)
+        if out.screens:
+            shown = out.screens
+        p = r.progress
+        assert p.step in {"intro", "ask", "why", "summary", "done"}
+        assert 0 <= p.index <= len(EXAMPLE.questions)
+        if p.draft.pence:
+            assert sum(p.draft.pence.values()) <= 100 and min(p.draft.pence.values()) >= 0
+        for key in out.saves:
+            event(f"saved {key}")
+        event(f"reached {p.step} {p.index}")

@@ -1,0 +1,243 @@
+"""The consultation file: the example validates, and every malformed file is explained by path and line."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dialogues.loader import MAX_FILE_BYTES, ConsultationFileError, Problem, parse_consultation
+from dialogues.schema import AllocationQuestion, MultipleChoiceQuestion, RatingQuestion, slug
+from tests.unit.example import EXAMPLE, EXAMPLE_TEXT, line_of
+
+
+def problems_of(text: str | bytes) -> list[Problem]:
+    with pytest.raises(ConsultationFileError) as info:
+        parse_consultation(text)
+    problems = info.value.problems
+    assert problems, "an error must name at least one problem"
+    return problems
+
+
+def only(problems: list[Problem], path: str) -> Problem:
+    found = [p for p in problems if p.path == path]
+    assert found, f"no problem at {path!r} in {problems}"
+    return found[0]
+
+
+def assert_readable(problems: list[Problem]) -> None:
+    for p in problems:
+        text = str(p)
+        assert p.message and p.message[0].isalpha(), text
+        for noise in ("Value error", "pydantic", "http", "Traceback", "input_value", "type="):
+            assert noise not in text, text
+
+
+# The example
+
+
+def test_the_example_validates() -> None:
+    c = EXAMPLE
+    assert c.code == "council-pound"
+    assert len(c.services) == 10
+    assert sum(s.today for s in c.services) == 100
+    assert c.services[1].key == "childrens_services"  # the apostrophe is dropped, not turned into _
+    assert [q.key for q in c.questions] == [
+        "pound", "satisfaction", "council_tax", "priorities", "savings", "anything_else",
+    ]
+    pound = c.question("pound")
+    assert isinstance(pound, AllocationQuestion) and pound.steps == [1, 5] and pound.comment is not None
+    rating = c.question("satisfaction")
+    assert isinstance(rating, RatingQuestion) and (rating.scale_min, rating.scale_max) == (1, 5)
+    priorities = c.question("priorities")
+    assert isinstance(priorities, MultipleChoiceQuestion) and priorities.max_choices == 3
+    assert c.question("anything_else").required is False
+    assert [r.deliberation for r in c.rounds] == [False, True]
+
+
+def test_the_example_validates_from_bytes_with_a_bom() -> None:
+    c = parse_consultation(b"\xef\xbb\xbf" + EXAMPLE_TEXT.encode("utf-8"))
+    assert c == EXAMPLE
+
+
+def test_slug_makes_stable_keys() -> None:
+    assert slug("Adult social care") == "adult_social_care"
+    assert slug("Don't know") == "dont_know"
+    assert slug("Up to 3%") == "up_to_3"
+    assert slug("!!!") == "item"
+
+
+def test_missing_rounds_default_to_one() -> None:
+    text = EXAMPLE_TEXT[: EXAMPLE_TEXT.index("rounds:")]
+    assert [r.title for r in parse_consultation(text).rounds] == ["Round 1"]
+
+
+# Unknown and misspelt fields
+
+
+def test_a_misspelt_top_level_field_is_named_with_its_line() -> None:
+    text = EXAMPLE_TEXT.replace("title: The Council Pound", "titel: The Council Pound")
+    problems = problems_of(text)
+    p = only(problems, "titel")
+    assert p.line == line_of(text, "titel:")
+    assert "unknown field" in p.message and "spelling" in p.message
+    assert str(p).startswith(f"line {p.line}: titel: ")
+    assert only(problems, "title").message == "Field required"
+    assert_readable(problems)
+
+
+def test_a_misspelt_field_inside_a_question_is_named_by_its_path() -> None:
+    text = EXAMPLE_TEXT.replace("    scale_max: 5", "    scale_mxa: 5")
+    p = only(problems_of(text), "questions[1].scale_mxa")
+    assert p.line == line_of(text, "scale_mxa")
+
+
+def test_a_misspelt_field_inside_a_service_is_named_by_its_path() -> None:
+    text = EXAMPLE_TEXT.replace("    description: Road repairs", "    descripton: Road repairs")
+    p = only(problems_of(text), "services[4].descripton")
+    assert p.line == line_of(text, "descripton")
+
+
+def test_an_unknown_question_type_is_named() -> None:
+    text = EXAMPLE_TEXT.replace("type: rating", "type: stars")
+    problems = problems_of(text)
+    p = only(problems, "questions[1]")
+    assert "stars" in p.message and "rating" in p.message
+    assert p.line == line_of(text, "key: satisfaction")
+    assert_readable(problems)
+
+
+# Wrong types and values
+
+
+def test_a_wrong_type_is_named_with_its_line() -> None:
+    text = EXAMPLE_TEXT.replace("minutes: 8", "minutes: eight")
+    problems = problems_of(text)
+    p = only(problems, "minutes")
+    assert p.line == line_of(text, "minutes: eight")
+    assert "integer" in p.message
+    assert_readable(problems)
+
+
+def test_a_wrong_type_inside_a_question_is_named_with_its_line() -> None:
+    text = EXAMPLE_TEXT.replace("    scale_max: 5", "    scale_max: many")
+    problems = problems_of(text)
+    p = only(problems, "questions[1].scale_max")
+    assert p.line == line_of(text, "scale_max: many")
+    assert_readable(problems)
+
+
+def test_a_value_out_of_range_is_named() -> None:
+    text = EXAMPLE_TEXT.replace("    steps: [1, 5]", "    steps: [1, 50]")
+    p = only(problems_of(text), "questions[0].steps")
+    assert "between 1 and 25" in p.message
+    assert p.line == line_of(text, "steps: [1, 50]")
+
+
+def test_today_pence_not_adding_up_to_100_is_named_at_services() -> None:
+    text = EXAMPLE_TEXT.replace("    today: 34", "    today: 33")
+    problems = problems_of(text)
+    p = only(problems, "services")
+    assert p.line == line_of(text, "services:")
+    assert "99p" in p.message and "100p" in p.message
+    assert str(p) == f"line {p.line}: services: services' today pence add up to 99p, not 100p"
+    assert_readable(problems)
+
+
+def test_a_service_with_min_above_max_is_named() -> None:
+    text = EXAMPLE_TEXT.replace("    min: 5\n", "    min: 5\n    max: 4\n")
+    p = only(problems_of(text), "services[1]")
+    assert "min (5) is greater than max (4)" in p.message
+    assert p.line == line_of(text, "name: Children's services")
+
+
+def test_max_choices_above_the_options_is_named() -> None:
+    text = EXAMPLE_TEXT.replace("max_choices: 3", "max_choices: 9")
+    p = only(problems_of(text), "questions[3]")
+    assert "max_choices (9)" in p.message
+
+
+def test_duplicate_service_names_are_refused() -> None:
+    text = EXAMPLE_TEXT.replace("name: Housing", "name: Parks and leisure", 1).replace(
+        "name: Parks and leisure\n    today: 4", "name: Parks and Leisure\n    today: 4"
+    )
+    p = only(problems_of(text), "services")
+    assert "duplicate service" in p.message
+
+
+def test_several_problems_are_all_reported() -> None:
+    text = EXAMPLE_TEXT.replace("minutes: 8", "minutes: eight").replace(
+        "    scale_max: 5", "    scale_max: many"
+    )
+    problems = problems_of(text)
+    assert {"minutes", "questions[1].scale_max"} <= {p.path for p in problems}
+    with pytest.raises(ConsultationFileError) as info:
+        parse_consultation(text)
+    assert len(str(info.value).splitlines()) == len(problems)
+
+
+# Not a consultation file at all
+
+
+def test_bad_yaml_syntax_names_its_line() -> None:
+    text = EXAMPLE_TEXT.replace("title: The Council Pound", "title: The: Council Pound")
+    [p] = problems_of(text)
+    assert p.line == line_of(text, "title: The: Council")
+    assert p.message.startswith("not valid YAML: ")
+    assert_readable([p])
+
+
+def test_an_unclosed_bracket_names_where_it_was_opened() -> None:
+    text = EXAMPLE_TEXT.replace("minutes: 8", "minutes: [8")
+    [p] = problems_of(text)
+    opened = line_of(text, "minutes: [8")
+    assert p.line in (opened, opened + 1)
+    assert f"line {opened}" in str(p)
+
+
+def test_non_utf8_bytes_are_refused() -> None:
+    [p] = problems_of(b"code: caf\xe9\n" + EXAMPLE_TEXT.encode("utf-8"))
+    assert "not UTF-8" in p.message
+    assert str(p).startswith("(file): ")
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_a_file_that_is_too_large_is_refused(as_bytes: bool) -> None:
+    text = EXAMPLE_TEXT + "#" * MAX_FILE_BYTES
+    [p] = problems_of(text.encode("utf-8") if as_bytes else text)
+    assert "larger than 256 KB" in p.message
+
+
+@pytest.mark.parametrize("text", ["- code: x\n- title: y\n", "", "just a sentence\n", "42\n"])
+def test_anything_but_a_mapping_is_refused(text: str) -> None:
+    [p] = problems_of(text)
+    assert p.line == 1
+    assert "expected a mapping" in p.message
+
+
+# Whatever the input, the loader explains instead of crashing
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300) | st.binary(max_size=300))
+def test_random_input_is_explained_never_crashes(text: str | bytes) -> None:
+    try:
+        parse_consultation(text)
+    except ConsultationFileError as e:
+        assert e.problems
+        assert all(isinstance(p.message, str) and p.message for p in e.problems)
+
+
+_LINES = EXAMPLE_TEXT.splitlines(keepends=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, len(_LINES) - 1), st.sampled_from(["", "  x: 1\n", "bad: [\n", "- 7\n", "\t\n"]))
+def test_a_damaged_example_is_explained_within_the_file(index: int, replacement: str) -> None:
+    text = "".join(_LINES[:index]) + replacement + "".join(_LINES[index + 1 :])
+    try:
+        parse_consultation(text)
+    except ConsultationFileError as e:
+        n_lines = len(text.splitlines()) + 1
+        for p in e.problems:
+            assert p.line is None or 1 <= p.line <= n_lines, p

@@ -1,0 +1,131 @@
+"""Tallies: allocations per service, and counts for ratings, choices, multiple choices and rankings."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dialogues.schema import Service
+from dialogues.tally import allocation_question, tally_allocations, tally_question
+from tests.unit.example import CHOICE, EXAMPLE, MULTIPLE, POUND, RANKING, RATING, SERVICES, TEXT
+from tests.unit.test_allocation import valid_allocations
+
+TWO = [Service(name="Roads", today=60), Service(name="Parks", today=40)]
+
+
+def test_allocations_on_a_hand_example() -> None:
+    t = tally_allocations(TWO, [{"roads": 50, "parks": 50}, {"roads": 70, "parks": 30}, {"roads": 90, "parks": 10}])
+    assert t.respondents == 3
+    roads, parks = t.services
+    assert (roads.mean, roads.median, roads.low, roads.high) == (70.0, 70.0, 50, 90)
+    assert (parks.mean, parks.median, parks.low, parks.high) == (30.0, 30.0, 10, 50)
+    assert (roads.q1, roads.q3) == (60.0, 80.0)
+    assert roads.change == 10.0 and parks.change == -10.0
+
+
+def test_a_missing_service_counts_as_zero() -> None:
+    t = tally_allocations(TWO, [{"roads": 100}])
+    assert [s.mean for s in t.services] == [100.0, 0.0]
+
+
+def test_no_allocations_tally_to_zero() -> None:
+    t = tally_allocations(TWO, [])
+    assert t.respondents == 0 and all(s.mean == 0 for s in t.services)
+    assert t.raise_most() == [] and t.cut_most() == []
+
+
+def test_raise_most_and_cut_most() -> None:
+    t = tally_allocations(SERVICES, [{
+        "adult_social_care": 24, "childrens_services": 23, "public_health": 7, "bins_and_recycling": 6,
+        "roads_and_transport": 6, "housing": 13, "parks_and_leisure": 8, "libraries_and_culture": 5,
+        "community_safety": 2, "running_the_council": 6,
+    }])
+    assert [s.key for s in t.raise_most()] == ["housing", "parks_and_leisure", "libraries_and_culture"]
+    assert [s.change for s in t.raise_most()] == [8.0, 4.0, 2.0]
+    assert [s.key for s in t.raise_most(1)] == ["housing"]
+    assert [s.key for s in t.cut_most()] == ["adult_social_care", "running_the_council"]
+    assert [s.change for s in t.cut_most()] == [-10.0, -4.0]
+    unchanged = {s.key for s in t.services} - {s.key for s in t.raise_most(10) + t.cut_most(10)}
+    assert "childrens_services" in unchanged
+
+
+def test_ratings_are_counted_per_value() -> None:
+    q = RATING
+    t = tally_question(q, [5, 4, 4, None, 1])
+    assert t.respondents == 4
+    assert t.counts == (("1", 1.0), ("2", 0.0), ("3", 0.0), ("4", 2.0), ("5", 1.0))
+    assert t.mean == pytest.approx(3.5)
+    assert tally_question(q, []).mean is None
+
+
+def test_single_choices_are_counted_per_option() -> None:
+    q = CHOICE
+    t = tally_question(q, ["no_rise", "up_to_3", "no_rise", None])
+    assert t.respondents == 3
+    assert t.counts == (("No rise", 2.0), ("Up to 3%", 1.0), ("Up to 5%", 0.0), ("Don't know", 0.0))
+
+
+def test_multiple_choices_count_every_tick() -> None:
+    q = MULTIPLE
+    t = tally_question(q, [["cleaner_streets", "affordable_housing"], ["affordable_housing"], []])
+    assert t.respondents == 3
+    counts = dict(t.counts)
+    assert counts["Affordable housing"] == 2.0 and counts["Cleaner streets"] == 1.0
+    assert counts["Jobs and skills"] == 0.0 and len(counts) == 6
+
+
+def test_rankings_are_ordered_by_mean_position() -> None:
+    q = RANKING
+    share, charge, volunteers, online = (o.key for o in q.options)
+    t = tally_question(q, [
+        [online, share, charge, volunteers],
+        [online, charge, share, volunteers],
+        [share, online, volunteers, charge],
+    ])
+    assert t.respondents == 3
+    assert [label for label, _ in t.counts] == [
+        "Move more services online", "Share buildings with other public bodies",
+        "Charge more for some services", "Use more volunteers",
+    ]
+    assert [pos for _, pos in t.counts] == pytest.approx([4 / 3, 2.0, 3.0, 11 / 3])
+
+
+def test_free_text_keeps_the_texts() -> None:
+    q = TEXT
+    t = tally_question(q, ["More buses", None, "Fix potholes"])
+    assert t.respondents == 2 and t.texts == ("More buses", "Fix potholes")
+
+
+def test_allocation_question_is_found() -> None:
+    assert allocation_question(EXAMPLE) is POUND
+
+
+def test_an_allocation_question_has_no_count_tally() -> None:
+    with pytest.raises(TypeError):
+        tally_question(POUND, [])
+
+
+# Property tests
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(valid_allocations(), min_size=1, max_size=30))
+def test_per_service_means_of_valid_allocations_sum_to_100(allocations: list[dict[str, int]]) -> None:
+    t = tally_allocations(SERVICES, allocations)
+    assert t.respondents == len(allocations)
+    assert abs(sum(s.mean for s in t.services) - 100) < 1e-6
+    for s, service in zip(t.services, SERVICES, strict=True):
+        assert service.min <= s.low <= s.q1 <= s.median <= s.q3 <= s.high <= service.max
+        assert s.low <= s.mean <= s.high
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(valid_allocations(), min_size=0, max_size=30), st.randoms(use_true_random=False))
+def test_the_order_of_residents_changes_nothing(allocations: list[dict[str, int]], rnd: random.Random) -> None:
+    shuffled = list(allocations)
+    rnd.shuffle(shuffled)
+    assert tally_allocations(SERVICES, shuffled) == tally_allocations(SERVICES, allocations)
+    assert tally_allocations(SERVICES, reversed(allocations)) == tally_allocations(SERVICES, allocations)
