@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from tests.botapi import BotAPI
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "council-pound.yaml"
-ADMIN, FACILITATOR, OFFICER = 9001, 9002, 9003
+# Ten digits, like real Telegram ids: a short id could turn up by chance inside a number in an export.
+ADMIN, FACILITATOR, OFFICER = 7_104_229_001, 7_104_229_002, 7_104_229_003
 
 
 class Harness:

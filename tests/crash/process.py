@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tests.botapi import BotAPI
+from tests.harness import ADMIN, FACILITATOR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ class MootProcess:
         lines = [
             "[telegram]", f'token = "{api.token}"', f'api_base = "{api.base_url}"', "poll_timeout = 1",
             "[database]", f'url = "sqlite+aiosqlite:///{self.db}"',
-            "[roles]", "admins = [9001]", "facilitators = [9002]",
+            "[roles]", f"admins = [{ADMIN}]", f"facilitators = [{FACILITATOR}]",
             "[privacy]", 'pseudonym_key = "crash-test-key"',
         ]
         for name, values in sections.items():

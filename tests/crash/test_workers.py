@@ -17,6 +17,7 @@ import pytest
 from tests.botapi import BotAPI
 from tests.crash.process import ROOT
 from tests.e2e.people import Person
+from tests.harness import FACILITATOR
 
 ADMIN_URL = os.environ.get("MOOT_TEST_POSTGRES", "")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="needs PostgreSQL (MOOT_TEST_POSTGRES)")
@@ -68,7 +69,7 @@ async def test_two_webhook_workers_handle_a_round_with_nothing_doubled(pg_url: s
     config = tmp_path / "config.toml"
     config.write_text(
         f'[telegram]\ntoken = "{api.token}"\napi_base = "{api.base_url}"\n'
-        f'[database]\nurl = "{pg_url}"\n[roles]\nfacilitators = [9002]\n'
+        f'[database]\nurl = "{pg_url}"\n[roles]\nfacilitators = [{FACILITATOR}]\n'
         f'[privacy]\npseudonym_key = "k"\n[results]\nmin_respondents = 2\n'
         f'[webhook]\nurl = "http://127.0.0.1:{port}"\nlisten = "127.0.0.1"\nport = {port}\n'
         'path = "/telegram"\nsecret_token = "s3cret"\n'
@@ -104,7 +105,7 @@ async def test_two_webhook_workers_handle_a_round_with_nothing_doubled(pg_url: s
         await asyncio.wait_for(asyncio.gather(*(journey(p) for p in residents)), timeout=120)
 
         # a close scheduled a few seconds ahead: both workers arm it, one runs it
-        fac = Person(api, 9002, "Faye")
+        fac = Person(api, FACILITATOR, "Faye")
         await fac.says("/schedule council-pound 1 close in 3 seconds", expect="is scheduled")
         await asyncio.wait_for(
             asyncio.gather(*(api.wait_for_message(p.id, contains="has closed", timeout=60) for p in residents)), 90

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.services.roles import REFUSED_EXPORT
 from storage.models import AuditRow
 from tests.e2e.people import Person
-from tests.harness import OFFICER, Harness
+from tests.harness import ADMIN, OFFICER, Harness
 from tests.integration.export_seed import seed
 
 
@@ -74,7 +74,7 @@ async def test_the_role_is_checked_again_on_every_press(moot: Harness) -> None:
     await seed(moot.deps)
     granted = 5_550_000_321
     async with moot.deps.uow() as uow:
-        await uow.ledger.grant(granted, "officer", by=9001)
+        await uow.ledger.grant(granted, "officer", by=ADMIN)
         await uow.commit()
     officer = Person(api, granted, "Temporary officer")
     await officer.says("/export", expect="Which round?")

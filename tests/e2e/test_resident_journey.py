@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.people import Person
-from tests.harness import Harness
+from tests.harness import FACILITATOR, Harness
 
 
 @pytest.fixture
@@ -170,8 +170,8 @@ async def test_a_duplicate_update_is_handled_once(pound: Harness) -> None:
 async def test_group_messages_point_to_a_private_chat(pound: Harness) -> None:
     api = pound.api
     ivy = Person(api, 1010, "Ivy")
-    api.add_group(-100500, "Heaton residents", admins=[9002], members=[1010])
-    api.add_bot_to_group(-100500, by_user=9002)
+    api.add_group(-100500, "Heaton residents", admins=[FACILITATOR], members=[1010])
+    api.add_bot_to_group(-100500, by_user=FACILITATOR)
     api.send_text(ivy.id, "/start", chat_id=-100500)
     msg = await api.wait_for_message(-100500, contains="Tap below to start")
     assert msg.buttons[0][0].url

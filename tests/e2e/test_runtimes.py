@@ -9,7 +9,7 @@ import pytest
 
 from bot.bootstrap import make_runtime
 from bot.transport import Blocked, KeyButton, Rejected, RetryLater, Unreachable
-from tests.harness import Harness
+from tests.harness import FACILITATOR, Harness
 
 RESIDENT = 2001
 
@@ -112,8 +112,8 @@ async def test_the_other_calls_behave_the_same(moot: Harness) -> None:
     assert doc.document == b"a,b\n1,2\n"
     stored = api.store_file(b"question: 1\n", "documents", "round.yaml", "application/yaml")
     assert await t.download(stored.file_id) == b"question: 1\n"
-    api.add_group(-100777, "Heaton residents", admins=[9002], members=[RESIDENT])
-    assert await t.is_chat_admin(-100777, 9002)
+    api.add_group(-100777, "Heaton residents", admins=[FACILITATOR], members=[RESIDENT])
+    assert await t.is_chat_admin(-100777, FACILITATOR)
     assert not await t.is_chat_admin(-100777, RESIDENT)
 
 

@@ -12,7 +12,7 @@ from bot.services.common import Deps
 from dialogues.loader import parse_consultation
 from dialogues.schema import Consultation
 from storage.models import AnswerRow, ParticipationRow, ResidentRow
-from tests.harness import EXAMPLE
+from tests.harness import EXAMPLE, FACILITATOR
 
 # Ten-digit ids: a chance match inside a number, a pixel or a compressed stream is out of the question.
 BASE = 7_731_500_000
@@ -88,7 +88,7 @@ async def review(d: Deps, telegram_id: int, round_number: int, status: str) -> N
             .order_by(ParticipationRow.id.desc())
         )
         assert answer_id is not None
-        assert await uow.comments.review(answer_id, status, by=9002)
+        assert await uow.comments.review(answer_id, status, by=FACILITATOR)
         await uow.commit()
 
 

@@ -26,6 +26,7 @@ from bot.exports.data import ExportError
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.service import TooLarge, export, export_to
 from bot.services.results import round_results
+from tests.harness import OFFICER
 from tests.integration.export_seed import INJECTION, KEYS, Seeded, seed
 
 KEY = "integration-test-pseudonym-key"
@@ -37,7 +38,7 @@ def config(database_url: str, **privacy: str) -> Config:
             "database": {"url": database_url},
             "privacy": {"pseudonym_key": KEY, **privacy},
             "results": {"min_respondents": 2},
-            "roles": {"officers": [9003]},
+            "roles": {"officers": [OFFICER]},
         }
     )
 
@@ -347,7 +348,7 @@ def every_byte(fmt: str, content: bytes) -> bytes:
 async def test_no_telegram_id_appears_anywhere_in_an_export(app: App, seeded: Seeded, fmt: str) -> None:
     blob = every_byte(fmt, await make(app, fmt))  # all rounds: everything an export can hold
     assert b"council-pound" in blob  # the search does see the text (in the PDF, its metadata)
-    for tid in [*seeded.ids, 9003]:
+    for tid in [*seeded.ids, OFFICER]:
         for form in {str(tid).encode(), str(tid).encode("utf-16-le"), f"{tid:x}".encode()}:
             assert form not in blob, f"{tid} found in the {fmt} export"
     assert b"Erase me please" not in blob
