@@ -3,8 +3,9 @@
 The stand-in refuses (429, retry_after) any send beyond 30 in a sliding second (api.rate_limits). The
 announcement rows are enqueued in one transaction, as a facilitator's announcement is; the clock runs from
 the first delivered message to the last, and every resident must end with exactly one copy. Measured with the
-shipped outbox setting (per_second = 25, headroom under Telegram's limit) and, in the full run, with 29 and
-with the most the config allows (30), to show where the outbox's own limiter stops being exact.
+shipped outbox setting (per_second = 29, one spare for replies to residents) to 10,000 residents as the issue
+asks (1,000 with --quick) and, in the full run, with the most the config allows (30), where the outbox's
+sliding window (bot/outbox/limits.py) must still draw no 429.
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ def run(quick: bool, log: Callable[[str], None]) -> list[Row]:
         import bot.outbox  # noqa: F401
     except ImportError as error:
         return [skipped("4 broadcast", "outbox rate ÷ 30/s", f"bot.outbox not there ({error})")]
-    settings: list[tuple[float | None, int, str]] = [(None, 1_000 if quick else 3_000, "shipped per_second 25")]
+    settings: list[tuple[float | None, int, str]] = [(None, 1_000 if quick else 10_000, "shipped per_second 29")]
     if not quick:  # the outbox's own cap: how close to the limit it can go without a 429
-        settings += [(29.0, 600, "per_second 29"), (30.0, 600, "per_second 30 (the most allowed)")]
+        settings += [(30.0, 600, "per_second 30 (the most allowed)")]
     return asyncio.run(_run(settings, log))
 
 

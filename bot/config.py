@@ -52,7 +52,7 @@ class WebhookConfig(Section):
 
 
 class OutboxConfig(Section):
-    per_second: float = Field(default=25.0, gt=0, le=29)  # under Telegram's ~30/s, headroom after 429 pauses
+    per_second: float = Field(default=29.0, gt=0, le=30)  # Telegram allows about 30 a second; one spare for replies
     per_group_per_minute: int = Field(default=20, ge=1, le=20)
 
 

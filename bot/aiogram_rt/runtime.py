@@ -26,10 +26,10 @@ def make_bot(token: str, api_base: str) -> Bot:
 def make_dispatcher(core: Core, transport: AiogramTransport) -> Dispatcher:
     dp = Dispatcher()
 
-    async def on_event(_event: Any, event_update: Update, **_: Any) -> None:
-        await core.handle(
-            from_update(event_update.model_dump(mode="json", by_alias=True, exclude_none=True)), transport
-        )
+    async def on_event(_event: Any, event_update: Update, raw: dict[str, Any] | None = None, **_: Any) -> None:
+        # The update's own JSON when we fed it (no second conversion); a dump of aiogram's model otherwise.
+        data = raw if raw is not None else event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
+        await core.handle(from_update(data), transport)
 
     for name in ALLOWED_UPDATES:
         dp.observers[name].register(on_event)
@@ -55,7 +55,7 @@ class AiogramRuntime:
 
     async def feed(self, data: dict[str, Any]) -> None:
         """Handles one update that arrived by webhook."""
-        await self.dp.feed_raw_update(self.bot, data)
+        await self.dp.feed_raw_update(self.bot, data, raw=data)
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -14,9 +14,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import GetUpdates
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
+from bot.aiogram_rt.methods import EditBoard, RawUpdates, keyboard_json
 from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable
 
 T = TypeVar("T")
@@ -59,16 +59,8 @@ class AiogramTransport:
         return m.message_id
 
     async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None:
-        await _call(
-            self.bot.edit_message_text(
-                text=html,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode="HTML",
-                reply_markup=_markup(keyboard),
-                link_preview_options=NO_PREVIEW,
-            )
-        )
+        board = EditBoard(chat_id=chat_id, message_id=message_id, text=html, reply_markup=keyboard_json(keyboard))
+        await _call(self.bot(board))
 
     async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
         m = await _call(
@@ -106,9 +98,8 @@ class AiogramTransport:
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         # The HTTP timeout must outlast the long poll, as aiogram's own polling loop arranges.
-        call = GetUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
-        updates = await _call(self.bot(call, request_timeout=int(self.bot.session.timeout + timeout)))
-        return [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in updates]
+        call = RawUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        return await _call(self.bot(call, request_timeout=int(self.bot.session.timeout + timeout)))
 
     async def delete_webhook(self) -> None:
         await _call(self.bot.delete_webhook())

@@ -1,34 +1,57 @@
-"""Telegram's sending limits as the outbox keeps them: an overall token bucket and a sliding window per chat."""
+"""Telegram's sending limits as the outbox keeps them: an overall sliding window and one per chat."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], float]
 
 
-class TokenBucket:
-    """`rate` tokens a second, holding at most `capacity`; each send takes one.
+class SendWindow:
+    """At most `capacity` sends in any `window` seconds, counting each from when its call returned.
 
-    `reserve()` takes a token now and says how long to wait before using it, so concurrent senders queue
-    fairly without a lock. With capacity 1 no second holds more than rate + 1 sends.
+    Telegram counts a message when it arrives. A send may start only when fewer than `capacity` sends are in
+    flight or returned within the last window; since a call returns after it arrived, and the next one arrives
+    after it starts, no window at Telegram's end ever holds more than `capacity`, whatever the network does.
+    (A token bucket stamps sends when they start, so jitter can put capacity + 1 into one second.)
     """
 
-    def __init__(self, rate: float, capacity: float = 1.0, clock: Clock = time.monotonic):
-        self.rate = rate
-        self.capacity = capacity
+    def __init__(
+        self,
+        per_second: float,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self.capacity = max(1, int(per_second))
+        self.window = max(1.0, self.capacity / per_second)  # below 1 a second: one send per 1/rate seconds
         self._clock = clock
-        self._tokens = capacity
-        self._stamp = clock()
+        self._sleep = sleep
+        self._returned: deque[float] = deque()
+        self.in_flight = 0
 
-    def reserve(self) -> float:
-        now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        self._tokens -= 1
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+    def _busy(self, now: float) -> int:
+        while self._returned and self._returned[0] <= now - self.window:
+            self._returned.popleft()
+        return self.in_flight + len(self._returned)
+
+    async def acquire(self) -> None:
+        """Waits for room in the window and takes it; pair with `release()`."""
+        while True:
+            now = self._clock()
+            if self._busy(now) < self.capacity:
+                self.in_flight += 1
+                return
+            # at least a millisecond: a wake a rounding error early must not spin
+            await self._sleep(max(0.001, self._returned[0] + self.window - now) if self._returned else 0.02)
+
+    def release(self, sent: bool = True) -> None:
+        """The call returned (`sent`: it may have reached Telegram), or the room was given up unused."""
+        self.in_flight -= 1
+        if sent:
+            self._returned.append(self._clock())
 
 
 class ChatWindows:

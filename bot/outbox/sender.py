@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.charts import bar_chart
-from bot.outbox.limits import ChatWindows, TokenBucket
+from bot.outbox.limits import ChatWindows, SendWindow
 from bot.render import CAPTION_LIMIT, Renderer, split_text
 from bot.services.common import Deps
 from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
@@ -77,7 +77,7 @@ class OutboxSender:
         self.lease_seconds = lease_seconds
         cfg = deps.config.outbox
         self.batch = max(10, int(cfg.per_second * 2))
-        self.bucket = TokenBucket(cfg.per_second)
+        self.overall = SendWindow(cfg.per_second)
         self.windows = ChatWindows(cfg.per_group_per_minute)
         self.healthy = False  # running, and its last look at the database worked
         self.last_progress: datetime = utcnow()  # last successful claim or delivery
@@ -245,10 +245,9 @@ class OutboxSender:
         parts = self._parts(screen)
         done = int(item.payload.get(PARTS, 0)) if len(parts) > 1 else 0
         for n in range(done, len(parts)):
-            delay = self.bucket.reserve()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await self.overall.acquire()
             if self._stopping or self._paused_until > time.monotonic():
+                self.overall.release(sent=False)
                 at = max(time.monotonic(), self._paused_until)
                 await self._hand_back([(item, at)])
                 return _Outcome(hold_until=at)  # the chat's later rows go back with it, in order
@@ -269,6 +268,7 @@ class OutboxSender:
             except Exception as e:  # Unreachable, or a fault in the transport: worth another try later
                 return await self._backoff(item, e)
             finally:
+                self.overall.release()
                 self.windows.record(item.chat_id)
             if not last:
                 await self._save_progress(item, n + 1)
