@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,14 @@ class KeyButton:
 
 
 Keyboard = list[list[KeyButton]]
+
+
+def keyboard_json(kb: Keyboard | None) -> str | None:
+    """An inline keyboard as the Bot API's JSON, without building a model per button."""
+    if not kb:
+        return None
+    rows = [[{k: v for k, v in vars(b).items() if v is not None} for b in row] for row in kb]
+    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
 class TelegramFailure(Exception):

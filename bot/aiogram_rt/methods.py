@@ -12,13 +12,10 @@ uses that where aiogram's stock method does work moot throws away, measured by `
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from aiogram import methods
 from aiogram.methods.base import Response, TelegramMethod
-
-from bot.transport import Keyboard
 
 
 class RawUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -44,14 +41,6 @@ class EditBoard(TelegramMethod[bool | dict[str, Any]]):
     parse_mode: str = "HTML"
     reply_markup: str | None = None
     link_preview_options: str = '{"is_disabled":true}'
-
-
-def keyboard_json(kb: Keyboard | None) -> str | None:
-    """An inline keyboard as the Bot API's JSON, without building a model per button."""
-    if not kb:
-        return None
-    rows = [[{k: v for k, v in vars(b).items() if v is not None} for b in row] for row in kb]
-    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
 # aiogram builds pydantic's Response[...] model for a method's result type on every call, and pydantic only

@@ -16,8 +16,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from bot.aiogram_rt.methods import EditBoard, RawUpdates, keyboard_json
-from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable
+from bot.aiogram_rt.methods import EditBoard, RawUpdates
+from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

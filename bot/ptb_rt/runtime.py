@@ -37,9 +37,12 @@ class PTBRuntime:
         self.app = make_application(token, api_base)
         self.transport = PTBTransport(self.app.bot)
         self._init_lock = asyncio.Lock()
+        self._raw: dict[int, dict[str, Any]] = {}  # update id -> the JSON it was parsed from, while in hand
 
         async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            await core.handle(from_update(update.to_dict()), self.transport)
+            # The JSON we fed (no second conversion); PTB's own dict of the update otherwise.
+            data = self._raw.get(update.update_id) or update.to_dict()
+            await core.handle(from_update(data), self.transport)
 
         self.app.add_handler(TypeHandler(Update, on_update))
 
@@ -58,7 +61,12 @@ class PTBRuntime:
     async def feed(self, data: dict[str, Any]) -> None:
         """Handles one update that arrived by webhook."""
         await self._initialize()
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        update = Update.de_json(data, self.app.bot)
+        self._raw[update.update_id] = data
+        try:
+            await self.app.process_update(update)
+        finally:
+            self._raw.pop(update.update_id, None)
 
     async def close(self) -> None:
         if self.app.running:
