@@ -92,8 +92,7 @@ class ResidentService:
         if a.name in {"ea", "en"}:
             return await self._erase_answer(user_id, a.name == "ea")
         async with self.d.uow() as uow:
-            resident = await uow.residents.find(user_id)
-            part = await uow.residents.current(resident.id, lock=True) if resident else None
+            part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply(toast="This round has closed or the button has expired. Send /start to see what is open.")
             progress = journey.Progress.from_json(part.state)
@@ -105,8 +104,7 @@ class ResidentService:
 
     async def text(self, user_id: int, text: str) -> Reply:
         async with self.d.uow() as uow:
-            resident = await uow.residents.find(user_id)
-            part = await uow.residents.current(resident.id, lock=True) if resident else None
+            part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply.say("Hello! Send /start to take part in a consultation.")
             progress = journey.Progress.from_json(part.state)

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.base import utcnow
 from storage.models import AuditRow, ProcessedUpdateRow, RoleRow
 
 
@@ -17,13 +19,19 @@ class Ledger:
         self.s = session
 
     async def first_sight(self, update_id: int) -> bool:
-        """Records an update id; false if it was handled before (a duplicate delivery)."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(ProcessedUpdateRow(update_id=update_id))
-            return True
-        except IntegrityError:
-            return False
+        """Records an update id; false if it was handled before (a duplicate delivery).
+
+        One INSERT .. ON CONFLICT DO NOTHING rather than a savepoint around a plain insert: it runs on every
+        update, and on PostgreSQL it still waits for another worker inserting the same id, then says false.
+        """
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(ProcessedUpdateRow)
+            .values(update_id=update_id, seen_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await self.s.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def seen(self, update_id: int) -> bool:
         return await self.s.get(ProcessedUpdateRow, update_id) is not None

@@ -84,6 +84,20 @@ class Residents:
         row = await self.s.scalar(q.with_for_update(of=ParticipationRow) if lock else q)
         return _p(row) if row else None
 
+    async def current_of(self, telegram_id: int) -> Participation | None:
+        """`current()` for a Telegram user, found and locked in one query: every press of a button asks it."""
+        q = (
+            select(ParticipationRow)
+            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+            .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
+            .where(ResidentRow.telegram_id == telegram_id, RoundRow.status == "open")
+            .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
+            .limit(1)
+            .with_for_update(of=ParticipationRow)
+        )
+        row = await self.s.scalar(q)
+        return _p(row) if row else None
+
     async def start(self, resident_id: int, round_id: int, version_id: int, state: dict[str, Any]) -> Participation:
         row = ParticipationRow(resident_id=resident_id, round_id=round_id, version_id=version_id, state=state)
         self.s.add(row)
