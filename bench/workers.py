@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 from bench import seed
 from bench.memory import env_for
@@ -89,14 +90,16 @@ async def rate(workers: int, residents: int, presses: int, folder: Path) -> dict
             )
             try:
                 await wait_ready(api, port, process)
+                psutil.cpu_percent()  # from here: how busy all the machine's cores are (workers, stand-in, PG)
                 n, seconds, _cpu, note = await _drive(api, plan, residents, moot=True)
+                busy = psutil.cpu_percent()
                 await asyncio.sleep(0.5)
             finally:
                 stop(process)
             lost = seed.lost_presses(plan.expected, await seed.drafts(app.deps, opened))
         finally:
             await app.close()
-    return {"rate": n / seconds, "presses": n, "seconds": seconds, "lost": lost, "note": note}
+    return {"rate": n / seconds, "presses": n, "seconds": seconds, "lost": lost, "note": note, "busy": busy}
 
 
 def run(quick: bool, log: Callable[[str], None]) -> list[Row]:
@@ -125,6 +128,7 @@ async def _run(residents: int, presses: int, log: Callable[[str], None]) -> list
     return [
         Row("3 workers", "2 webhook workers ÷ 1 (PostgreSQL, stand-in webhook)", ratio,
             f"2: {two['rate']:,.0f}/s, 1: {one['rate']:,.0f}/s ({one['presses']:,} presses each); "
+            f"all {psutil.cpu_count()} cores busy {one['busy']:.0f}% with 1 worker, {two['busy']:.0f}% with 2; "
             + (f"{lost} presses LOST" if lost else "every press in the database") + (f"; {notes}" if notes else ""),
             f"≥ {GOAL}", ratio >= GOAL and not lost),
     ]  # fmt: skip
