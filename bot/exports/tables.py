@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.exports.cells import Cell, safe
+from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData, RoundPart
 from bot.exports.pseudonym import Pseudonyms
 from dialogues.schema import (
@@ -291,7 +293,10 @@ def about_table(d: ExportData) -> Table:
 
 
 class ResponseRows:
-    """Turns stored responses into Responses-table rows: pseudonym first, never a Telegram id."""
+    """Turns stored responses into Responses-table rows: pseudonym first, never a Telegram id.
+
+    It runs once per resident per round (100,000 times for a big export), so the per-question work is settled here
+    once: which answers to read, in which order, and how each kind of answer reads."""
 
     def __init__(self, d: ExportData, pseudonyms: Pseudonyms):
         self.d = d
@@ -305,50 +310,110 @@ class ResponseRows:
             for q in self.others
             if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion | RankingQuestion)
         }
+        self._services = [s.key for s in self.spec.services]
+        self._why = f"{self.alloc.key}.why" if self.alloc is not None and self.alloc.comment is not None else None
+        self._answers = [(q.key, _kind(q), self.labels.get(q.key, {})) for q in self.others]
+        self._local = LocalTime(d.tz)
 
     def columns(self) -> list[Column]:
         return response_columns(self.d)
 
     def row(self, r: Response, round_number: int) -> list[Cell]:
-        d = self.d
-        out: list[Any] = [
-            self.pseudonyms(d.code, r.telegram_id),
+        """One row; every value as safe() makes it (the pseudonym, numbers and times need no making safe)."""
+        local = self._local
+        out: list[Cell] = [
+            self.pseudonyms(self.d.code, r.telegram_id),
             round_number,
             self.versions.get(r.version_id),
-            d.local(r.started_at),
-            d.local(r.updated_at),
-            d.local(r.finished_at),
+            local(r.started_at),
+            local(r.updated_at),
+            local(r.finished_at) if r.finished_at is not None else None,
         ]
+        answers = r.answers
         if self.alloc is not None:
-            pence = r.answers.get(self.alloc.key)
+            pence = answers.get(self.alloc.key)
             if isinstance(pence, dict):
-                out += [_int(pence.get(s.key, 0)) for s in self.spec.services]
+                get = pence.get
+                out += [v if (v := get(k, 0)).__class__ is int else _int(v) for k in self._services]
             else:
-                out += [None] * len(self.spec.services)
-            if self.alloc.comment is not None:
-                why_key = f"{self.alloc.key}.why"
-                review = r.reviews.get(why_key)
-                why = r.answers.get(why_key)
-                if why is not None and review == "rejected":
-                    why = "(withheld: a moderator rejected this comment)"
-                out += [why, review if why is not None else None]
-        for q in self.others:
-            out.append(self._answer(q, r.answers.get(q.key)))
-        return [safe(v) for v in out]
+                out += [None] * len(self._services)
+            if self._why is not None:
+                review = r.reviews.get(self._why)
+                why = answers.get(self._why)
+                if why is None:
+                    out += [None, None]
+                else:
+                    if review == "rejected":
+                        why = "(withheld: a moderator rejected this comment)"
+                    out += [safe(why), safe(review)]
+        for key, kind, labels in self._answers:
+            value = answers.get(key)
+            if value is None:
+                out.append(None)
+            elif value.__class__ is str and kind != SINGLE:
+                out.append(safe_text(value))
+            else:
+                out.append(safe(_answer(kind, labels, value)))
+        return out
 
-    def _answer(self, q: Question, value: Any) -> Any:
-        if value is None:
-            return None
-        labels = self.labels.get(q.key, {})
-        if isinstance(q, SingleChoiceQuestion):
-            return labels.get(str(value), value)
-        if isinstance(q, MultipleChoiceQuestion) and isinstance(value, list):
-            return "; ".join(labels.get(str(k), str(k)) for k in value)
-        if isinstance(q, RankingQuestion) and isinstance(value, list):
-            return " > ".join(labels.get(str(k), str(k)) for k in value)
-        if isinstance(value, list | dict):
-            return str(value)
-        return value
+
+class LocalTime:
+    """Naive UTC times (as responses carry them) as naive local times, as ExportData.local gives them.
+
+    The offset from UTC is looked up once per hour of UTC and then added: three times as quick as converting
+    each time through the zone. An hour in which the offset changes is converted value by value."""
+
+    HOUR = timedelta(hours=1)
+    TICK = timedelta(microseconds=1)
+
+    def __init__(self, tz: ZoneInfo):
+        self.tz = tz
+        self.offsets: dict[int, timedelta | None] = {}  # hours since year 1 -> offset, None if it changes
+
+    def __call__(self, utc: datetime) -> datetime:
+        hour = utc.toordinal() * 24 + utc.hour
+        try:
+            offset = self.offsets[hour]
+        except KeyError:
+            offset = self.offsets[hour] = self._offset(utc.replace(minute=0, second=0, microsecond=0))
+        if offset is None:
+            return self._convert(utc)
+        return utc + offset
+
+    def _offset(self, start: datetime) -> timedelta | None:
+        first = self._convert(start) - start
+        last = self._convert(start + self.HOUR - self.TICK) - (start + self.HOUR - self.TICK)
+        return first if first == last else None
+
+    def _convert(self, utc: datetime) -> datetime:
+        return utc.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
+
+
+SINGLE, MULTIPLE, RANKING, OTHER = range(4)
+
+
+def _kind(q: Question) -> int:
+    if isinstance(q, SingleChoiceQuestion):
+        return SINGLE
+    if isinstance(q, MultipleChoiceQuestion):
+        return MULTIPLE
+    if isinstance(q, RankingQuestion):
+        return RANKING
+    return OTHER
+
+
+def _answer(kind: int, labels: dict[str, str], value: Any) -> Any:
+    """How an answer reads: options by their labels, several joined; anything else as it is."""
+    if kind == SINGLE:
+        return labels.get(str(value), value)
+    if isinstance(value, list):
+        if kind == MULTIPLE:
+            return "; ".join([labels.get(str(k), str(k)) for k in value])
+        if kind == RANKING:
+            return " > ".join([labels.get(str(k), str(k)) for k in value])
+    if isinstance(value, list | dict):
+        return str(value)
+    return value
 
 
 def response_columns(d: ExportData) -> list[Column]:
