@@ -73,10 +73,16 @@ def tally_allocations(services: Sequence[Service], allocations: Iterable[Mapping
         n += len(chunk)
         for key, counter in counts.items():
             counter.update([a.get(key, 0) for a in chunk])
+    return tally_pence_counts(services, n, counts)
+
+
+def tally_pence_counts(services: Sequence[Service], n: int, counts: Mapping[str, Mapping[Any, int]]) -> AllocationTally:
+    """The tally of `n` allocations given, for each service, how many residents gave it each number of pence
+    (a service missing from `counts` had 0p from everyone)."""
     out = []
     for s in services:
         if n:
-            col = _Column(counts[s.key])
+            col = _Column(counts.get(s.key) or {0: n})
             q = col.quartiles(n) if n > 1 else [float(col.at(0))] * 3
             out.append(ServiceTally(s.key, s.name, s.today, col.total / n, col.median(n),
                                     col.values[0], col.values[-1], float(q[0]), float(q[2])))
@@ -88,7 +94,7 @@ def tally_allocations(services: Sequence[Service], allocations: Iterable[Mapping
 class _Column:
     """One service's pence as (distinct value, how many) pairs: the sorted column without sorting it."""
 
-    def __init__(self, counted: Counter[Any]):
+    def __init__(self, counted: Mapping[Any, int]):
         merged: Counter[int] = Counter()
         for value, count in counted.items():
             merged[int(value)] += count
@@ -150,6 +156,36 @@ def tally_question(q: Question, values: Iterable[Any]) -> CountTally:
     if isinstance(q, FreeTextQuestion):
         return CountTally(n, (), texts=tuple(vals))
     raise TypeError(f"no count tally for {q.type}")
+
+
+def tally_counted(q: Question, counted: Mapping[Any, int]) -> CountTally:
+    """tally_question from how many residents gave each distinct answer (a list answer as a tuple), as a
+    database counts them: the same tally, without making a list of every resident's answer."""
+    counted = {v: c for v, c in counted.items() if v is not None and c > 0}
+    n = sum(counted.values())
+    if isinstance(q, RatingQuestion | SingleChoiceQuestion):
+        c = Counter(counted)
+        if isinstance(q, SingleChoiceQuestion):
+            return CountTally(n, tuple((o.label, float(c.get(o.key, 0))) for o in q.options))
+        counts = tuple((str(v), float(c.get(v, 0))) for v in range(q.scale_min, q.scale_max + 1))
+        return CountTally(n, counts, mean=(sum(v * k for v, k in counted.items()) / n if n else None))
+    if isinstance(q, MultipleChoiceQuestion):
+        chosen: Counter[Any] = Counter()
+        for v, k in counted.items():
+            for option in v:
+                chosen[option] += k
+        return CountTally(n, tuple((o.label, float(chosen.get(o.key, 0))) for o in q.options))
+    if isinstance(q, RankingQuestion):
+        sums: dict[str, int] = {o.key: 0 for o in q.options}
+        times: dict[str, int] = {o.key: 0 for o in q.options}
+        for order, k in counted.items():
+            for i, key in enumerate(order, 1):
+                sums[key] = sums.get(key, 0) + i * k
+                times[key] = times.get(key, 0) + k
+        mean = {o.key: sums[o.key] / times[o.key] if times[o.key] else 0.0 for o in q.options}
+        ranked = sorted(q.options, key=lambda o: mean[o.key] if times[o.key] else 99)
+        return CountTally(n, tuple((o.label, mean[o.key]) for o in ranked))
+    raise TypeError(f"no counted tally for {q.type}")
 
 
 def allocation_question(c: Consultation) -> AllocationQuestion | None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.services.common import Deps
 from dialogues.rounds import Round
 from dialogues.schema import AllocationQuestion, Consultation, FreeTextQuestion, Question
-from dialogues.tally import AllocationTally, CountTally, allocation_question, tally_allocations, tally_question
+from dialogues.tally import AllocationTally, CountTally, allocation_question, tally_counted, tally_pence_counts
 from storage.uow import UnitOfWork
 
 MAX_COMMENTS = 20
@@ -48,42 +49,49 @@ class _Accumulator:
         self.spec = spec
         self.alloc = allocation_question(spec)
         self.keys = [s.key for s in spec.services]
+        # One C call reads every service's pence from an allocation; a single service needs a 1-tuple.
+        getter = operator.itemgetter(*self.keys) if self.keys else (lambda _: ())
+        self.pence_of = getter if len(self.keys) != 1 else (lambda a: (getter(a),))
         self.pence = array("B")  # one byte per service per resident: 100,000 residents x 12 services is 1.2 MB
         self.allocations = 0
         self.others: dict[str, Question] = {q.key: q for q in spec.questions if not isinstance(q, AllocationQuestion)}
         self.counts: dict[str, Counter[Hashable]] = {k: Counter() for k in self.others}
         self.texts: Counter[str] = Counter()
 
-    def add(self, key: str, value: Any) -> None:
+    def add(self, key: str, value: Any, times: int = 1) -> None:
+        """Takes `times` residents' equal answer to one question."""
         if value is None:
             return
         if self.alloc is not None and key == self.alloc.key:
             if isinstance(value, dict):
-                # Services an older version did not have count as 0; ones the latest dropped are ignored.
-                self.pence.extend(min(100, max(0, _int(value.get(k)))) for k in self.keys)
-                self.allocations += 1
+                try:  # the usual case, 0-100 whole pence for every service, as one array: nothing half added
+                    pence = array("B", self.pence_of(value))
+                    if max(pence, default=0) > 100:
+                        raise OverflowError
+                except (KeyError, TypeError, OverflowError):
+                    # Services an older version did not have count as 0; ones the latest dropped are ignored.
+                    pence = array("B", [min(100, max(0, _int(value.get(k)))) for k in self.keys])
+                self.pence.extend(pence * times)
+                self.allocations += times
             return
         q = self.others.get(key)
         if q is None:
             return  # a ".why" comment, or a question the latest version no longer asks
         if isinstance(q, FreeTextQuestion):
             if isinstance(value, str) and value.strip():
-                self.texts[key] += 1
+                self.texts[key] += times
             return
         try:
-            self.counts[key][_hashable(value)] += 1
+            self.counts[key][_hashable(value)] += times
         except TypeError:
             return  # a value of a shape this question never stores
-
-    def _allocations(self) -> Iterator[dict[str, int]]:
-        k = len(self.keys)
-        for i in range(self.allocations):
-            yield dict(zip(self.keys, self.pence[i * k : (i + 1) * k], strict=True))
 
     def allocation_tally(self, minimum: int) -> AllocationTally | None:
         if self.alloc is None or self.allocations < minimum:
             return None
-        return tally_allocations(self.spec.services, self._allocations())
+        k = len(self.keys)
+        counts = {key: Counter(self.pence[i::k]) for i, key in enumerate(self.keys)}  # a column is every k-th
+        return tally_pence_counts(self.spec.services, self.allocations, counts)
 
     def question_tallies(self, minimum: int) -> list[tuple[Question, CountTally | None, int]]:
         out: list[tuple[Question, CountTally | None, int]] = []
@@ -98,9 +106,8 @@ class _Accumulator:
             if n < minimum:
                 out.append((q, None, n))
                 continue
-            values = (list(v) if isinstance(v, tuple) else v for v, c in counter.items() for _ in range(c))
             try:
-                out.append((q, tally_question(q, values), n))
+                out.append((q, tally_counted(q, counter), n))
             except (TypeError, ValueError):
                 out.append((q, None, n))
         return out
@@ -118,9 +125,17 @@ async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum
     _, spec = await uow.consultations.latest(consultation_id)
     started, finished = await uow.reports.counts(rnd.id)
     acc = _Accumulator(spec)
-    async for batch in uow.reports.answer_values(rnd.id):
-        for key, value in batch:
-            acc.add(key, value)
+    # Answers nearly all different (shares of the pound, free text) stream past; the rest the database counts.
+    streamed = ([acc.alloc.key] if acc.alloc is not None else []) + [
+        q.key for q in spec.questions if isinstance(q, FreeTextQuestion)
+    ]
+    counted = [k for k in acc.others if k not in streamed]
+    for key, value, times in await uow.reports.answer_counts(rnd.id, counted):
+        acc.add(key, value, times)
+    for key in streamed:
+        async for values in uow.reports.question_values(rnd.id, key):
+            for value in values:
+                acc.add(key, value)
     allocation = acc.allocation_tally(minimum)
     comments = await uow.reports.approved_comments(rnd.id, MAX_COMMENTS) if allocation is not None else []
     return RoundResults(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -111,35 +111,39 @@ class Reports:
             )
         )
 
-    async def answer_values(self, round_id: int, batch: int = BATCH) -> AsyncIterator[list[tuple[str, Any]]]:
-        """Every answer given in a round as (question key, value), in batches of `batch` participations.
-
-        Equal answers in a batch are counted by the database and decoded once: they come as one (key, value)
-        pair repeated, so the values must not be changed in place."""
-        last = 0
-        conn = await self.s.connection()  # Core rows, and the JSON decoded a batch at a time (decode_json)
+    async def answer_counts(self, round_id: int, keys: Collection[str]) -> list[tuple[str, Any, int]]:
+        """How many residents gave each distinct answer to the questions `keys` in a round, as (key, value,
+        count): for questions with few possible answers (ratings, choices, rankings) the database counts, and
+        each distinct value is decoded once. Equal answers share one value, so it must not be changed in place."""
+        if not keys:
+            return []
+        conn = await self.s.connection()
         value = _json_text(conn)
-        while True:
-            ids = await self._participation_ids(round_id, last, batch)
-            if not ids:
-                return
-            last = ids[-1]
-            rows = (
-                await conn.execute(
-                    select(AnswerRow.question_key, value, func.count())
-                    .where(AnswerRow.participation_id.in_(ids))
-                    .group_by(AnswerRow.question_key, value)
-                )
-            ).all()
-            out: list[tuple[str, Any]] = []
-            for (key, _, n), decoded in zip(rows, decode_json([r[1] for r in rows]), strict=True):
-                if n == 1:
-                    out.append((key, decoded))
-                else:
-                    out += [(key, decoded)] * n
-            yield out
-            if len(ids) < batch:
-                return
+        rows = (
+            await conn.execute(
+                select(AnswerRow.question_key, value, func.count())
+                .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
+                .where(ParticipationRow.round_id == round_id, AnswerRow.question_key.in_(list(keys)))
+                .group_by(AnswerRow.question_key, value)
+            )
+        ).all()
+        return [(k, v, n) for (k, _, n), v in zip(rows, decode_json([r[1] for r in rows]), strict=True)]
+
+    async def question_values(self, round_id: int, key: str, batch: int = 5 * BATCH) -> AsyncIterator[list[Any]]:
+        """Every answer to one question in a round, decoded, `batch` at a time from one streamed query: for
+        answers that are nearly all different (allocations, free text), which counting would not shrink."""
+        conn = await self.s.connection()
+        result = await conn.stream(
+            select(_json_text(conn))
+            .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
+            .where(ParticipationRow.round_id == round_id, AnswerRow.question_key == key)
+            .execution_options(yield_per=batch)
+        )
+        try:
+            async for part in result.partitions(batch):
+                yield decode_json([r[0] for r in part])
+        finally:
+            await result.close()
 
     async def approved_comments(self, round_id: int, limit: int = 20) -> list[str]:
         """Approved "why" comments of a round, newest first."""

@@ -111,16 +111,21 @@ async def test_a_round_with_too_few_residents_shows_no_figures_and_no_comments(a
     assert all(t is None for _, t, _ in r.questions)
 
 
-async def test_responses_stream_in_batches(app: App, seeded: Seeded) -> None:
+async def test_responses_stream_in_batches_and_answers_are_counted_as_given(app: App, seeded: Seeded) -> None:
     async with app.deps.uow() as uow:
         rounds = await uow.consultations.rounds(seeded.consultation_id)
         batches = [b async for b in uow.reports.responses(rounds[0].id, batch=2)]
-        values = [b async for b in uow.reports.answer_values(rounds[0].id, batch=3)]
-        every = [b async for b in uow.reports.answer_values(rounds[0].id)]
+        counted = await uow.reports.answer_counts(rounds[0].id, ["satisfaction", "priorities", "pound"])
+        streamed = [b async for b in uow.reports.question_values(rounds[0].id, "pound", batch=3)]
     assert [len(b) for b in batches] == [2, 2, 1]
     assert len({r.participation_id for b in batches for r in b}) == 5
-    assert len(values) == 2  # three residents' answers, then two residents'
-    assert sorted(repr(v) for b in values for v in b) == sorted(repr(v) for b in every for v in b)
+    given = [r.answers for b in batches for r in b]
+    for key in ("satisfaction", "priorities", "pound"):
+        assert sorted(repr(v) for k, v, n in counted if k == key for _ in range(n)) == sorted(
+            repr(a[key]) for a in given if key in a
+        )
+    assert [len(b) for b in streamed] == [3, 1]  # four residents shared the pound in round 1
+    assert sorted(repr(v) for b in streamed for v in b) == sorted(repr(a["pound"]) for a in given if "pound" in a)
 
 
 # --- pseudonyms and cells ------------------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialogues.schema import Service
-from dialogues.tally import allocation_question, tally_allocations, tally_question
+from dialogues.tally import allocation_question, tally_allocations, tally_counted, tally_pence_counts, tally_question
 from tests.unit.example import CHOICE, EXAMPLE, MULTIPLE, POUND, RANKING, RATING, SERVICES, TEXT
 from tests.unit.test_allocation import valid_allocations
 
@@ -129,3 +130,33 @@ def test_the_order_of_residents_changes_nothing(allocations: list[dict[str, int]
     rnd.shuffle(shuffled)
     assert tally_allocations(SERVICES, shuffled) == tally_allocations(SERVICES, allocations)
     assert tally_allocations(SERVICES, reversed(allocations)) == tally_allocations(SERVICES, allocations)
+
+
+# Counted answers (as the database counts them for results and exports) tally as the answers themselves
+
+
+def _answers(q: object) -> st.SearchStrategy[list[object]]:
+    if q is RATING:
+        one: st.SearchStrategy[object] = st.integers(RATING.scale_min, RATING.scale_max)
+    elif q is CHOICE:
+        one = st.sampled_from([o.key for o in CHOICE.options])
+    elif q is MULTIPLE:
+        one = st.lists(st.sampled_from([o.key for o in MULTIPLE.options]), min_size=1, max_size=3, unique=True)
+    else:
+        one = st.permutations([o.key for o in RANKING.options])
+    return st.lists(st.none() | one, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([RATING, CHOICE, MULTIPLE, RANKING]).flatmap(lambda q: st.tuples(st.just(q), _answers(q))))
+def test_counted_answers_tally_as_the_answers(case: tuple[object, list[object]]) -> None:
+    q, values = case
+    counted = Counter(tuple(v) if isinstance(v, list) else v for v in values)
+    assert tally_counted(q, counted) == tally_question(q, values)  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(valid_allocations(), max_size=30))
+def test_pence_counts_tally_as_the_allocations(allocations: list[dict[str, int]]) -> None:
+    counts = {s.key: Counter(a.get(s.key, 0) for a in allocations) for s in SERVICES}
+    assert tally_pence_counts(SERVICES, len(allocations), counts) == tally_allocations(SERVICES, allocations)
