@@ -61,14 +61,8 @@ class CsvZipWriter:
                 )
 
     def start(self, d: ExportData) -> None:
-        self._table("rounds.csv", rounds_table(d))
-        averages = average_table(d)
-        if averages is not None:
-            self._table("average_allocation.csv", averages)
-        for i, table in enumerate(question_tables(d), 1):
-            self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
-        self._table("about.csv", about_table(d))
-        # The responses file is written last and stays open: a zip entry must be finished before the next starts.
+        # The responses file comes first and stays open while the rows stream (a zip entry must be finished
+        # before the next starts); the tables, whose figures are counted from those rows, follow at finish().
         # Each batch is made into CSV text in memory, then encoded and compressed in one go.
         self.columns = response_columns(d)
         self._responses = self.zf.open("responses.csv", "w", force_zip64=True)
@@ -91,7 +85,14 @@ class CsvZipWriter:
             ]
         )
 
-    def finish(self) -> None:
+    def finish(self, d: ExportData) -> None:
         if self._responses is not None:
             self._responses.close()
+        self._table("rounds.csv", rounds_table(d))
+        averages = average_table(d)
+        if averages is not None:
+            self._table("average_allocation.csv", averages)
+        for i, table in enumerate(question_tables(d), 1):
+            self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
+        self._table("about.csv", about_table(d))
         self.zf.close()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.results import RoundResults, tally_round
+from bot.services.results import RoundResults, RoundTally, begin_tally, tally_round
 from dialogues.schema import Consultation
 from storage.repositories.reports import RoundDates, VersionInfo
 from storage.uow import UnitOfWork
@@ -39,6 +39,8 @@ class ExportData:
     role: str
     min_respondents: int
     tz: ZoneInfo
+    # Rounds still to be counted from the rows an export writes (collect(..., tallied=False)); empty otherwise.
+    pending: list[RoundTally] = field(default_factory=list)
 
     @property
     def responses(self) -> int:
@@ -63,7 +65,10 @@ async def collect(
     min_respondents: int,
     now: datetime,
     tz: ZoneInfo,
+    tallied: bool = True,
 ) -> ExportData:
+    """Everything an export shows but the rows. With `tallied=False` the rounds' figures are left to be counted
+    from the rows as they are written (ExportData.pending, then counted()): each answer is read once."""
     found = await uow.consultations.by_code(code)
     if found is None:
         raise ExportError(f"There is no consultation with the code {code!r}.")
@@ -78,9 +83,15 @@ async def collect(
     dates = await uow.reports.round_dates(consultation_id)
     versions = await uow.reports.versions(consultation_id)
     used_ids = await uow.reports.versions_used([r.id for r in rounds])
-    parts = [
-        RoundPart(await tally_round(uow, consultation_id, r, min_respondents), dates.get(r.number)) for r in rounds
-    ]
+    pending: list[RoundTally] = []
+    parts = []
+    for r in rounds:
+        if tallied:
+            results = await tally_round(uow, consultation_id, r, min_respondents)
+        else:  # the figures of nothing counted yet, until counted() replaces them
+            pending.append(await begin_tally(uow, consultation_id, r))
+            results = await pending[-1].results(uow, min_respondents)
+        parts.append(RoundPart(results, dates.get(r.number)))
     return ExportData(
         consultation_id=consultation_id,
         code=code,
@@ -93,4 +104,15 @@ async def collect(
         role=role,
         min_respondents=min_respondents,
         tz=tz,
+        pending=pending,
     )
+
+
+async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
+    """The export's data with each pending round's figures, once every row has been added to its tally."""
+    if not d.pending:
+        return d
+    parts = [
+        RoundPart(await t.results(uow, d.min_respondents), p.dates) for t, p in zip(d.pending, d.rounds, strict=True)
+    ]
+    return replace(d, rounds=parts, pending=[])

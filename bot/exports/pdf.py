@@ -367,9 +367,8 @@ class PdfWriter:
             self._t("Privacy notice shown to residents: " + d.spec.privacy.notice, "small"),
         ]
 
-    def finish(self) -> None:
-        d = self.data
-        assert d is not None
+    def finish(self, d: ExportData) -> None:
+        self.data = d
         self.st = _styles()
         story: list[Any] = []
         for part in (self._intro, self._participation, self._pound, self._questions, self._comments, self._about):

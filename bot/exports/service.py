@@ -13,12 +13,13 @@ from typing import IO, Protocol
 
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
-from bot.exports.data import ExportData, ExportError, collect
+from bot.exports.data import ExportData, ExportError, collect, counted
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import Pseudonyms
 from bot.exports.tables import ResponseRows
 from bot.exports.xlsx import XlsxWriter
 from bot.services.common import Deps
+from bot.services.results import RoundTally
 from storage.repositories.reports import Response
 
 FORMATS: dict[str, tuple[str, str, str]] = {  # format: (extension, MIME type, what an officer calls it)
@@ -30,11 +31,14 @@ Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
 
 class Writer(Protocol):
+    """start() is given what is known before the rows; finish() the same with every figure. A writer that
+    wants rows sees at start() figures of nothing counted yet: its figures are counted from its rows."""
+
     wants_rows: bool
 
     def start(self, d: ExportData) -> None: ...
     def rows(self, batch: list[list[Cell]]) -> None: ...
-    def finish(self) -> None: ...
+    def finish(self, d: ExportData) -> None: ...
 
 
 class TooLarge(ExportError):
@@ -59,6 +63,9 @@ def filename(d: ExportData, fmt: str) -> str:
     ext = FORMATS[fmt][0]
     which = f"round{d.rounds[0].number}" if len(d.rounds) == 1 else "all-rounds"
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
+
+
+WANTS_ROWS = {"xlsx": XlsxWriter.wants_rows, "csv": CsvZipWriter.wants_rows, "pdf": PdfWriter.wants_rows}
 
 
 def _writer(fmt: str, out: IO[bytes], compress: bool) -> Writer:
@@ -122,8 +129,11 @@ async def export_to(
     pseudonyms = Pseudonyms(d.config.privacy.pseudonym_key.get_secret_value())
     with _collector_eased():
         async with d.uow() as uow:  # one transaction: the figures and the rows come from the same moment
-            data = await collect(uow, code, round_number, role, d.config.results.min_respondents, d.clock(), d.tz)
-            writer = _writer(fmt, out, compress)
+            data = await collect(
+                uow, code, round_number, role, d.config.results.min_respondents, d.clock(), d.tz,
+                tallied=not WANTS_ROWS[fmt],  # a writer of rows counts the figures from the rows it writes
+            )  # fmt: skip
+            writer = _writer(fmt, out, compress)  # after collect: a refused export leaves `out` untouched
             await asyncio.to_thread(writer.start, data)
             done, total = 0, data.responses
             if progress is not None:
@@ -131,19 +141,21 @@ async def export_to(
             if writer.wants_rows:
                 rows = ResponseRows(data, pseudonyms)
 
-                def write(batch: list[Response], round_number: int) -> int:
+                def write(batch: list[Response], round_number: int, tally: RoundTally) -> int:
                     writer.rows([rows.row(r, round_number) for r in batch])
+                    for r in batch:
+                        tally.add_answers(r.answers)
                     return len(batch)
 
                 writing: asyncio.Future[int] | None = None  # at most one batch written while the next is read
                 try:
-                    for part in data.rounds:
+                    for part, tally in zip(data.rounds, data.pending, strict=True):
                         async for batch in uow.reports.responses(part.results.round.id):
                             if writing is not None:
                                 done += await asyncio.shield(writing)  # cancelled or not, it writes to the end
                                 if progress is not None:
                                     progress(done, max(total, done))
-                            writing = asyncio.ensure_future(asyncio.to_thread(write, batch, part.number))
+                            writing = asyncio.ensure_future(asyncio.to_thread(write, batch, part.number, tally))
                     if writing is not None:
                         done += await asyncio.shield(writing)
                         writing = None
@@ -154,7 +166,8 @@ async def export_to(
                         await asyncio.wait([writing])
                         if not writing.cancelled():
                             writing.exception()  # retrieved: the error that matters is the one raised already
-            await asyncio.to_thread(writer.finish)
+            data = await counted(uow, data)
+            await asyncio.to_thread(writer.finish, data)
             if progress is not None:
                 progress(max(total, done), max(total, done))
     size = out.tell() if out.seekable() else 0

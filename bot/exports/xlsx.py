@@ -1,13 +1,12 @@
 """The XLSX workbook: Summary (with a chart), one sheet per question, Responses, About.
 
-xlsxwriter makes the workbook: every sheet, style and the chart, and the Responses sheet's frozen header row and
+xlsxwriter makes the workbook: every sheet, style and the chart, and the Responses sheet's frozen panes and
 widths. Only the Responses rows are not its work: 100,000 responses are two million cells, which would take
-xlsxwriter (or openpyxl) some ten seconds. Everything else is known before the first response is read, so the
-workbook is finished in memory at start(); its zip entries are copied to the output in its order, and the
-Responses sheet's entry is left open between the head and tail xlsxwriter wrote for it, for rows serialised
-here as each batch arrives (zlib compresses them without holding the GIL, so the next batch is read from the
-database meanwhile). Memory stays flat however many responses there are. Only text that has been through
-cells.safe is written, XML-escaped here.
+xlsxwriter (or openpyxl) some ten seconds. The Responses sheet is the file's first zip entry, left open for rows
+serialised here as each batch arrives (zlib compresses them without holding the GIL, so the next batch is read
+from the database meanwhile); the figures are counted from those same rows, so the rest of the workbook is made
+at finish() and its entries follow (a zip's order means nothing to a spreadsheet). Memory stays flat however
+many responses there are. Only text that has been through cells.safe is written, XML-escaped here.
 """
 
 from __future__ import annotations
@@ -72,21 +71,32 @@ class XlsxWriter:
 
     def __init__(self, out: IO[bytes]):
         self.out = out
-        self.package = io.BytesIO()  # everything but the Responses rows: small
-        self.wb = xlsxwriter.Workbook(
-            self.package,
-            {
-                "in_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "remove_timezone": True,
-            },
-        )
-        self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self.styles: tuple[int, int, int] = (0, 0, 0)  # the header's, long text's and times' style numbers
+        self.wb, self.package = self._workbook()
         self.responses: ResponseSheet | None = None
         self.zip: zipfile.ZipFile | None = None
-        self.rest: list[tuple[zipfile.ZipInfo, bytes]] = []  # the entries that follow the Responses sheet
+        self.part = ""  # the Responses sheet's zip entry
+        self.head = b""  # what xlsxwriter writes of it before the rows: both workbooks must agree on it
+
+    def _workbook(self) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+        """A new workbook in memory. The styles the Responses rows use are numbered first, so they have the same
+        numbers in every workbook made here (xlsxwriter numbers a style when it is first used)."""
+        package = io.BytesIO()
+        options = {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "remove_timezone": True,
+        }
+        self.wb = xlsxwriter.Workbook(package, options)
+        self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self.styles = (
+            self._format(**HEADER)._get_xf_index(),
+            self._format(**WRAP)._get_xf_index(),
+            self._format(num_format=FORMATS[DATETIME])._get_xf_index(),
+        )
+        return self.wb, package
 
     # --- cells -------------------------------------------------------------------------------------------------
 
@@ -202,58 +212,70 @@ class XlsxWriter:
             self._write(ws, r, 0, values[0], None, bold=True, valign="top")
             self._write(ws, r, 1, values[1], about.columns[1])
 
-    def start(self, d: ExportData) -> None:
-        self._summary(d)
-        for table in question_tables(d):
-            self._table_sheet(table)
-        columns = response_columns(d)
+    def _responses_sheet(self, columns: list[Column]) -> None:
         ws = self.wb.add_worksheet(RESPONSES)
         self._widths(ws, [c.width for c in columns])
-        ws.freeze_panes(1, 1)
-        self._header(ws, 0, columns)
-        # Long text wraps; times read as times; numbers stay plain (the headers say the unit). _get_xf_index()
-        # numbers a style in the workbook, as xlsxwriter does itself when it writes a cell with it; the rows
-        # written below refer to the styles by those numbers.
-        wrap = self._format(**WRAP)._get_xf_index()
-        when = self._format(num_format=FORMATS[DATETIME])._get_xf_index()
-        self._about(d)
+        ws.freeze_panes(1, 1)  # the header row (ResponseSheet writes it) and the pseudonyms stay in sight
+
+    def _package_sheet(self, package: io.BytesIO) -> tuple[zipfile.ZipFile, str, bytes, bytes]:
+        src = zipfile.ZipFile(package)
+        part = _sheet_part(src, RESPONSES)
+        xml = src.read(part).replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)  # as an empty sheet has it
+        head, end, tail = xml.partition(b"</sheetData>")
+        if not end:
+            raise RuntimeError(f"xlsxwriter wrote {part} without a <sheetData> to put the rows in")
+        return src, part, head, end + tail
+
+    def start(self, d: ExportData) -> None:
+        """Opens the Responses sheet first, so its rows stream into the file as they come; the figures are
+        counted from those rows, so every other sheet is made at finish().
+
+        The sheet's own XML (widths, frozen panes) comes from a first workbook that has stand-ins for the sheets
+        before it (the Summary and one per question); finish() checks the real workbook writes the same."""
+        columns = response_columns(d)
+        for _ in range(1 + len(d.spec.questions)):
+            self.wb.add_worksheet()
+        self._responses_sheet(columns)
         self.wb.close()
+        src, self.part, self.head, tail = self._package_sheet(self.package)
+        src.close()
         self.zip = zipfile.ZipFile(self.out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-        with zipfile.ZipFile(self.package) as src:
-            entries = src.infolist()
-            part = _sheet_part(src, RESPONSES)
-            while entries and entries[0].filename != part:  # what comes before the sheet, in xlsxwriter's order
-                info = entries.pop(0)
-                self.zip.writestr(info, src.read(info))
-            if not entries:
-                raise RuntimeError(f"xlsxwriter wrote no {part}")
-            head, end, tail = src.read(entries.pop(0)).partition(b"</sheetData>")
-            if not end:
-                raise RuntimeError(f"xlsxwriter wrote {part} without a <sheetData> to put the rows in")
-            self.rest = [(info, src.read(info)) for info in entries]  # small: the About sheet, styles, ...
-        self.package.close()
-        # The <dimension> (the used range) is optional and would be wrong: it counts the header row only.
-        head = re.sub(rb"<dimension [^>]*/>", b"", head, count=1)
-        sheet = self.zip.open(part, "w", force_zip64=True)
-        sheet.write(head)
-        self.responses = ResponseSheet(sheet, end + tail, columns, wrap, when)
+        sheet = self.zip.open(self.part, "w", force_zip64=True)
+        # The <dimension> (the used range) is optional and would be wrong: it counts no rows at all.
+        sheet.write(re.sub(rb"<dimension [^>]*/>", b"", self.head, count=1))
+        header, wrap, when = self.styles
+        self.responses = ResponseSheet(sheet, tail, columns, wrap, when)
+        self.responses.header([safe_text(c.header) for c in columns], header)
 
     def rows(self, batch: list[list[Cell]]) -> None:
         assert self.responses is not None
         self.responses.write(batch)
 
-    def finish(self) -> None:
+    def finish(self, d: ExportData) -> None:
         assert self.responses is not None and self.zip is not None
         self.responses.close()
-        for info, data in self.rest:
-            self.zip.writestr(info, data)
+        styles = self.styles
+        self.wb, package = self._workbook()
+        self._summary(d)
+        for table in question_tables(d):
+            self._table_sheet(table)
+        self._responses_sheet(response_columns(d))
+        self._about(d)
+        self.wb.close()
+        src, part, head, _ = self._package_sheet(package)
+        with src:
+            if (part, head, self.styles) != (self.part, self.head, styles):
+                raise RuntimeError("the workbook's Responses sheet is not the one its rows were written for")
+            for info in src.infolist():
+                if info.filename != part:
+                    self.zip.writestr(info, src.read(info))
         self.zip.close()
 
 
 class ResponseSheet:
     """The Responses rows as SpreadsheetML <row> elements, written to the sheet's open zip entry.
 
-    Row 1 is the header (xlsxwriter wrote it); rows count from 2. Strings are inline (no shared-string table to
+    Row 1 is the header; rows count from 2. Strings are inline (no shared-string table to
     hold in memory), numbers plain, times Excel serial numbers with a date style, None no cell at all."""
 
     EPOCH = datetime(1899, 12, 30)
@@ -266,6 +288,13 @@ class ResponseSheet:
         self.text_style = [f' s="{wrap_xf}"' if c.kind == LONG else "" for c in columns]
         self.time_style = f' s="{datetime_xf}"'
         self.next = 2
+
+    def header(self, texts: list[str], style: int) -> None:
+        cells = "".join(
+            f'<c r="{ref}1" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_escape(t[:MAX_TEXT])}</t></is></c>'
+            for ref, t in zip(self.refs, texts, strict=False)
+        )
+        self.out.write(f'<row r="1">{cells}</row>'.encode())
 
     def write(self, batch: list[list[Cell]]) -> None:
         widest = max((len(v) for v in batch), default=0)

@@ -120,14 +120,57 @@ def _int(v: Any) -> int:
         return 0
 
 
-async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum: int) -> RoundResults:
-    """The results of one round, read inside the caller's unit of work (so an export sees one snapshot)."""
+@dataclass
+class RoundTally:
+    """A round's results while they are counted: answers go in (from the database, or from the rows an export
+    writes anyway, so it reads each answer once), RoundResults come out of `results()`."""
+
+    consultation_id: int
+    spec: Consultation
+    round: Round
+    started: int
+    finished: int
+    acc: _Accumulator
+
+    def add_answers(self, answers: dict[str, Any]) -> None:
+        """One resident's answers in this round."""
+        add = self.acc.add
+        for key, value in answers.items():
+            add(key, value)
+
+    async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
+        acc = self.acc
+        allocation = acc.allocation_tally(minimum)
+        comments = await uow.reports.approved_comments(self.round.id, MAX_COMMENTS) if allocation is not None else []
+        return RoundResults(
+            consultation_id=self.consultation_id,
+            code=self.spec.code,
+            spec=self.spec,
+            round=self.round,
+            started=self.started,
+            finished=self.finished,
+            allocation=allocation,
+            allocation_respondents=acc.allocations,
+            questions=acc.question_tallies(minimum),
+            min_respondents=minimum,
+            comments=comments,
+        )
+
+
+async def begin_tally(uow: UnitOfWork, consultation_id: int, rnd: Round) -> RoundTally:
+    """A round's tally with nothing counted yet, under the latest version's questions."""
     _, spec = await uow.consultations.latest(consultation_id)
     started, finished = await uow.reports.counts(rnd.id)
-    acc = _Accumulator(spec)
+    return RoundTally(consultation_id, spec, rnd, started, finished, _Accumulator(spec))
+
+
+async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum: int) -> RoundResults:
+    """The results of one round, read inside the caller's unit of work (so an export sees one snapshot)."""
+    tally = await begin_tally(uow, consultation_id, rnd)
+    acc = tally.acc
     # Answers nearly all different (shares of the pound, free text) stream past; the rest the database counts.
     streamed = ([acc.alloc.key] if acc.alloc is not None else []) + [
-        q.key for q in spec.questions if isinstance(q, FreeTextQuestion)
+        q.key for q in tally.spec.questions if isinstance(q, FreeTextQuestion)
     ]
     counted = [k for k in acc.others if k not in streamed]
     for key, value, times in await uow.reports.answer_counts(rnd.id, counted):
@@ -136,21 +179,7 @@ async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum
         async for values in uow.reports.question_values(rnd.id, key):
             for value in values:
                 acc.add(key, value)
-    allocation = acc.allocation_tally(minimum)
-    comments = await uow.reports.approved_comments(rnd.id, MAX_COMMENTS) if allocation is not None else []
-    return RoundResults(
-        consultation_id=consultation_id,
-        code=spec.code,
-        spec=spec,
-        round=rnd,
-        started=started,
-        finished=finished,
-        allocation=allocation,
-        allocation_respondents=acc.allocations,
-        questions=acc.question_tallies(minimum),
-        min_respondents=minimum,
-        comments=comments,
-    )
+    return await tally.results(uow, minimum)
 
 
 async def round_results(d: Deps, consultation_id: int, round_number: int) -> RoundResults:
