@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import AuditRow, ProcessedUpdateRow, RoleRow
+
+# Built once, one per dialect: every update runs it.
+_FIRST_SIGHT = {
+    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedUpdateRow)
+    .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    for postgres in (False, True)
+}
 
 
 class Ledger:
@@ -24,14 +32,10 @@ class Ledger:
         One INSERT .. ON CONFLICT DO NOTHING rather than a savepoint around a plain insert: it runs on every
         update, and on PostgreSQL it still waits for another worker inserting the same id, then says false.
         """
-        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(ProcessedUpdateRow)
-            .values(update_id=update_id, seen_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["update_id"])
-        )
-        result = await self.s.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        statement = _FIRST_SIGHT[self.s.get_bind().dialect.name == "postgresql"]
+        conn = await self.s.connection()  # Core: the ORM would take a dict of values for a bulk insert
+        result = await conn.execute(statement, {"update_id": update_id, "seen_at": utcnow()})
+        return bool(result.rowcount)
 
     async def seen(self, update_id: int) -> bool:
         return await self.s.get(ProcessedUpdateRow, update_id) is not None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -26,6 +26,21 @@ class Participation:
 
 def _p(row: ParticipationRow) -> Participation:
     return Participation(row.id, row.resident_id, row.round_id, row.version_id, dict(row.state), row.finished_at)
+
+
+# Built once: every button press runs these, and making a statement costs more than running a cached one.
+_CURRENT_OF = (
+    select(ParticipationRow)
+    .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+    .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
+    .where(ResidentRow.telegram_id == bindparam("telegram_id"), RoundRow.status == "open")
+    .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
+    .limit(1)
+    .with_for_update(of=ParticipationRow)
+)
+_ANSWERS = select(AnswerRow.question_key, AnswerRow.value).where(
+    AnswerRow.participation_id == bindparam("participation_id")
+)
 
 
 class Residents:
@@ -86,16 +101,7 @@ class Residents:
 
     async def current_of(self, telegram_id: int) -> Participation | None:
         """`current()` for a Telegram user, found and locked in one query: every press of a button asks it."""
-        q = (
-            select(ParticipationRow)
-            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
-            .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
-            .where(ResidentRow.telegram_id == telegram_id, RoundRow.status == "open")
-            .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
-            .limit(1)
-            .with_for_update(of=ParticipationRow)
-        )
-        row = await self.s.scalar(q)
+        row = await self.s.scalar(_CURRENT_OF, {"telegram_id": telegram_id})
         return _p(row) if row else None
 
     async def start(self, resident_id: int, round_id: int, version_id: int, state: dict[str, Any]) -> Participation:
@@ -113,9 +119,7 @@ class Residents:
             row.finished_at = utcnow()
 
     async def answers(self, participation_id: int) -> dict[str, Any]:
-        rows = await self.s.execute(
-            select(AnswerRow.question_key, AnswerRow.value).where(AnswerRow.participation_id == participation_id)
-        )
+        rows = await self.s.execute(_ANSWERS, {"participation_id": participation_id})
         return {k: v for k, v in rows}
 
     async def save_answers(self, participation_id: int, saves: dict[str, Any]) -> None:
