@@ -42,9 +42,9 @@ async def broadcast(count: int, per_second: float | None, folder: Path) -> dict[
             await seed.add_residents(bot.app.deps, opened, residents, {})
             screen = Screen(TEXT, [[Button("Take part privately", url=bot.app.deps.deep_link("council-pound"))]])
             before = (await api.call("sends"))["total"]
-            async with bot.app.deps.uow() as uow:
-                for chat_id in residents:
-                    await uow.outbox.enqueue(f"bench-announce:{chat_id}", chat_id, "announce", screen)
+            async with bot.app.deps.uow() as uow:  # as the round's announcement enqueues (enqueue_many)
+                messages = [(f"bench-announce:{chat_id}", chat_id, screen) for chat_id in residents]
+                await uow.outbox.enqueue_many("announce", messages)
                 await uow.commit()
             for hook in bot.app.deps.hooks.get("outbox", []):
                 hook()

@@ -99,8 +99,8 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None:
             "your answers" + (f" until {h(closes)}" if closes else "") + ".",
             [[Button("Take part again", url=link)]],
         )
-        for tid in await uow.residents.consented(r.consultation_id):
-            await uow.outbox.enqueue(f"open:{r.id}:{tid}", tid, "announce", again)
+        residents = await uow.residents.consented(r.consultation_id)
+        await uow.outbox.enqueue_many("announce", ((f"open:{r.id}:{tid}", tid, again) for tid in residents))
 
 
 async def close_round(d: Deps, code: str, number: int | None = None, actor: int | None = None) -> RoundChange:
@@ -166,9 +166,14 @@ async def publish_if_due(d: Deps, round_id: int, again: bool = False, actor: int
             for i, s in enumerate(screens):
                 sent += await uow.outbox.enqueue(f"results:{r.id}:{stamp}:{g.chat_id}:{i}", g.chat_id, "results", s)
         if not again:
+            personal = []
             async for tid, answers in uow.residents.round_answers(r.id):
                 screen = publish.personal_screen(res.spec, r.title, answers, res.allocation)
-                sent += await uow.outbox.enqueue(f"yours:{r.id}:{tid}", tid, "results", screen)
+                personal.append((f"yours:{r.id}:{tid}", tid, screen))
+                if len(personal) >= 500:  # a batch at a time: 10,000 residents' screens need not all be held
+                    sent += await uow.outbox.enqueue_many("results", personal)
+                    personal = []
+            sent += await uow.outbox.enqueue_many("results", personal)
         await uow.consultations.set_round(r.id, published_at=d.clock())
         await uow.ledger.audit(actor, "publish", f"{code} round {r.number}", messages=sent)
         await uow.commit()
@@ -192,9 +197,8 @@ async def remind(d: Deps, round_id: int, job_id: int) -> int:
             + " Your answers so far are saved.",
             [[Button("Carry on", url=d.deep_link(row.code))]],
         )
-        n = 0
-        for tid in await uow.residents.unfinished_with_reminders(round_id):
-            n += await uow.outbox.enqueue(f"remind:{job_id}:{tid}", tid, "remind", screen)
+        residents = await uow.residents.unfinished_with_reminders(round_id)
+        n = await uow.outbox.enqueue_many("remind", ((f"remind:{job_id}:{tid}", tid, screen) for tid in residents))
         await uow.ledger.audit(None, "remind", f"{row.code} round {r.number}", messages=n)
         await uow.commit()
     notify_outbox(d)

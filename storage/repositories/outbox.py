@@ -9,6 +9,7 @@ workers never take the same row; on SQLite one UPDATE ... RETURNING claims atomi
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from storage.base import utcnow
 from storage.models import OutboxRow, ResidentRow
 
 KEY_LIMIT = 128  # the width of outbox.dedupe_key
+MANY = 500  # messages a statement in enqueue_many: eight values each, well inside either database's limit
 WAITING = ("pending", "sending")
 
 
@@ -155,6 +157,68 @@ class Outbox:
         self.s.add(OutboxRow(**values))
         await self.s.flush()
         return True
+
+    async def enqueue_many(
+        self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None
+    ) -> int:
+        """enqueue() for many messages (key, chat, screen) at once; how many were added.
+
+        A broadcast to 10,000 residents is some twenty statements, not 20,000: on SQLite the whole transaction
+        holds the one write lock, and residents' answers wait behind it."""
+        dialect = self._dialect()
+        if dialect not in ("sqlite", "postgresql"):
+            return sum([await self.enqueue(key, chat, kind, screen, not_before) for key, chat, screen in messages])
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        payloads: dict[int, dict[str, Any]] = {}  # a broadcast is mostly one screen: made into JSON once
+        added = 0
+        batch: list[tuple[str, int, Screen]] = []
+        for item in [*messages, None]:
+            if item is not None:
+                if len(item[0]) > KEY_LIMIT:
+                    raise ValueError(f"outbox key longer than {KEY_LIMIT} characters")
+                batch.append(item)
+                if len(batch) < MANY:
+                    continue
+            if not batch:
+                break
+            residents = [chat for _, chat, _ in batch if chat > 0]
+            blocked = set(
+                await self.s.scalars(
+                    select(ResidentRow.telegram_id).where(
+                        ResidentRow.telegram_id.in_(residents), ResidentRow.active.is_(False)
+                    )
+                )
+            ) if residents else set()  # fmt: skip
+            now = utcnow()
+            rows = []
+            for key, chat, screen in batch:
+                if chat in blocked:
+                    continue
+                payload = payloads.get(id(screen))
+                if payload is None:
+                    payload = payloads[id(screen)] = screen_to_payload(screen)
+                rows.append(
+                    {
+                        "dedupe_key": key,
+                        "chat_id": chat,
+                        "kind": kind,
+                        "payload": payload,
+                        "status": "pending",
+                        "attempts": 0,
+                        "not_before": not_before or now,
+                        "created_at": now,
+                    }
+                )
+            batch = []
+            if rows:
+                stmt = (
+                    insert(OutboxRow)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=[OutboxRow.dedupe_key])
+                    .returning(OutboxRow.id)
+                )
+                added += len((await self.s.execute(stmt)).all())
+        return added
 
     async def claim(self, owner: str, limit: int, lease_seconds: float, now: datetime) -> list[OutboxItem]:
         """Takes up to `limit` due rows, oldest first, marking them sending until now + lease_seconds.

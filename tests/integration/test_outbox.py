@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -234,3 +235,30 @@ async def test_claims_never_overlap(moot: Harness) -> None:
     a, b = await asyncio.gather(claim("a:1"), claim("b:2"))
     assert not set(a) & set(b) and len(a) + len(b) == 30
     assert await claim("c:3") == [], "leased rows are not due"
+
+
+async def test_many_messages_enqueued_at_once_are_as_if_one_by_one(moot: Harness) -> None:
+    blocked, fresh, again = 7_700_000_001, 7_700_000_002, 7_700_000_003
+    for r in (blocked, fresh, again):
+        moot.api.user(r)
+    async with moot.deps.uow() as uow:
+        for tid in (blocked, fresh, again):
+            await uow.residents.get_or_create(tid)
+        await uow.residents.mark_inactive(blocked)
+        await uow.commit()
+    assert await enqueue(moot, [("many:again", again, announcement(0))]) == [True]
+    screen = announcement(1)
+    messages = [("many:blocked", blocked, screen), ("many:fresh", fresh, screen), ("many:again", again, screen)]
+    later = [(f"many:later:{i}", 7_700_100_000 + i, announcement(2)) for i in range(1200)]  # three statements
+    async with moot.deps.uow() as uow:
+        assert await uow.outbox.enqueue_many("announce", messages) == 1  # not the blocked one, nor a key there
+        assert await uow.outbox.enqueue_many("announce", later, not_before=utcnow() + timedelta(days=1)) == 1200
+        await uow.commit()
+    async with moot.deps.uow() as uow:
+        assert await uow.outbox.enqueue_many("announce", messages + later) == 0  # everything there already
+        with pytest.raises(ValueError):
+            await uow.outbox.enqueue_many("announce", [("k" * 200, fresh, screen)])
+    sender(moot).notify()
+    await moot.api.wait_for(lambda: copies(moot, fresh) == [screen.text])
+    assert copies(moot, blocked) == [] and copies(moot, again) == [announcement(0).text]
+    assert (await counts(moot)).get("pending") == 1200
