@@ -47,6 +47,11 @@ class ActionCodec:
             raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
         return data
 
+    @staticmethod
+    def claimed_name(data: str) -> str:
+        """The action name button data claims, unchecked: only for choosing how to handle it, never to trust."""
+        return data.split(":", 1)[0]
+
     def unpack(self, chat_id: int, data: str) -> Pressed:
         try:
             name, args, seq, sig = data.split(":")

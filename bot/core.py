@@ -69,7 +69,7 @@ HELP = (
 def _journey_press(inc: Incoming) -> bool:
     """A press of a journey button, by the action name its data claims (only the look-up depends on it: a
     forged name is refused by the signature check all the same)."""
-    return inc.kind == "callback" and inc.data.split(":", 1)[0] in JOURNEY_ACTIONS
+    return inc.kind == "callback" and ActionCodec.claimed_name(inc.data) in JOURNEY_ACTIONS
 
 
 class ChatLocks:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -134,40 +133,20 @@ class CountTally:
 
 def tally_question(q: Question, values: Iterable[Any]) -> CountTally:
     vals = [v for v in values if v is not None]
-    n = len(vals)
-    if isinstance(q, RatingQuestion):
-        c = Counter(vals)
-        counts = tuple((str(v), float(c.get(v, 0))) for v in range(q.scale_min, q.scale_max + 1))
-        return CountTally(n, counts, mean=(sum(vals) / n if n else None))
-    if isinstance(q, SingleChoiceQuestion):
-        c = Counter(vals)
-        return CountTally(n, tuple((o.label, float(c.get(o.key, 0))) for o in q.options))
-    if isinstance(q, MultipleChoiceQuestion):
-        c = Counter(k for v in vals for k in v)
-        return CountTally(n, tuple((o.label, float(c.get(o.key, 0))) for o in q.options))
-    if isinstance(q, RankingQuestion):
-        positions: dict[str, list[int]] = {o.key: [] for o in q.options}
-        for order in vals:
-            for i, k in enumerate(order, 1):
-                positions.setdefault(k, []).append(i)
-        mean = {o.key: statistics.fmean(positions[o.key]) if positions[o.key] else 0.0 for o in q.options}
-        ranked = sorted(q.options, key=lambda o: mean[o.key] if positions[o.key] else 99)
-        return CountTally(n, tuple((o.label, mean[o.key]) for o in ranked))
     if isinstance(q, FreeTextQuestion):
-        return CountTally(n, (), texts=tuple(vals))
-    raise TypeError(f"no count tally for {q.type}")
+        return CountTally(len(vals), (), texts=tuple(vals))
+    return tally_counted(q, Counter(tuple(v) if isinstance(v, list) else v for v in vals))
 
 
 def tally_counted(q: Question, counted: Mapping[Any, int]) -> CountTally:
-    """tally_question from how many residents gave each distinct answer (a list answer as a tuple), as a
-    database counts them: the same tally, without making a list of every resident's answer."""
+    """A question's tally from how many residents gave each distinct answer (a list answer as a tuple), as a
+    database counts them; tally_question counts the answers themselves first."""
     counted = {v: c for v, c in counted.items() if v is not None and c > 0}
     n = sum(counted.values())
-    if isinstance(q, RatingQuestion | SingleChoiceQuestion):
-        c = Counter(counted)
-        if isinstance(q, SingleChoiceQuestion):
-            return CountTally(n, tuple((o.label, float(c.get(o.key, 0))) for o in q.options))
-        counts = tuple((str(v), float(c.get(v, 0))) for v in range(q.scale_min, q.scale_max + 1))
+    if isinstance(q, SingleChoiceQuestion):
+        return CountTally(n, tuple((o.label, float(counted.get(o.key, 0))) for o in q.options))
+    if isinstance(q, RatingQuestion):
+        counts = tuple((str(v), float(counted.get(v, 0))) for v in range(q.scale_min, q.scale_max + 1))
         return CountTally(n, counts, mean=(sum(v * k for v, k in counted.items()) / n if n else None))
     if isinstance(q, MultipleChoiceQuestion):
         chosen: Counter[Any] = Counter()
@@ -185,7 +164,7 @@ def tally_counted(q: Question, counted: Mapping[Any, int]) -> CountTally:
         mean = {o.key: sums[o.key] / times[o.key] if times[o.key] else 0.0 for o in q.options}
         ranked = sorted(q.options, key=lambda o: mean[o.key] if times[o.key] else 99)
         return CountTally(n, tuple((o.label, mean[o.key]) for o in ranked))
-    raise TypeError(f"no counted tally for {q.type}")
+    raise TypeError(f"no count tally for {q.type}")
 
 
 def allocation_question(c: Consultation) -> AllocationQuestion | None:

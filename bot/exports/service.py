@@ -65,16 +65,18 @@ def filename(d: ExportData, fmt: str) -> str:
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WANTS_ROWS = {"xlsx": XlsxWriter.wants_rows, "csv": CsvZipWriter.wants_rows, "pdf": PdfWriter.wants_rows}
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter]] = {
+    "xlsx": XlsxWriter,
+    "csv": CsvZipWriter,
+    "pdf": PdfWriter,
+}
 
 
 def _writer(fmt: str, out: IO[bytes], compress: bool) -> Writer:
-    if fmt == "xlsx":
-        return XlsxWriter(out)
-    if fmt == "csv":
-        return CsvZipWriter(out)
     if fmt == "pdf":
         return PdfWriter(out, compress=compress)
+    if fmt in WRITERS:
+        return WRITERS[fmt](out)
     raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
 
 
@@ -131,7 +133,7 @@ async def export_to(
         async with d.uow() as uow:  # one transaction: the figures and the rows come from the same moment
             data = await collect(
                 uow, code, round_number, role, d.config.results.min_respondents, d.clock(), d.tz,
-                tallied=not WANTS_ROWS[fmt],  # a writer of rows counts the figures from the rows it writes
+                tallied=not WRITERS[fmt].wants_rows,  # a writer of rows counts the figures from the rows it writes
             )  # fmt: skip
             writer = _writer(fmt, out, compress)  # after collect: a refused export leaves `out` untouched
             await asyncio.to_thread(writer.start, data)

@@ -72,15 +72,15 @@ class XlsxWriter:
     def __init__(self, out: IO[bytes]):
         self.out = out
         self.styles: tuple[int, int, int] = (0, 0, 0)  # the header's, long text's and times' style numbers
-        self.wb, self.package = self._workbook()
         self.responses: ResponseSheet | None = None
         self.zip: zipfile.ZipFile | None = None
         self.part = ""  # the Responses sheet's zip entry
         self.head = b""  # what xlsxwriter writes of it before the rows: both workbooks must agree on it
 
-    def _workbook(self) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
-        """A new workbook in memory. The styles the Responses rows use are numbered first, so they have the same
-        numbers in every workbook made here (xlsxwriter numbers a style when it is first used)."""
+    def _workbook(self) -> io.BytesIO:
+        """A new workbook (self.wb), made in memory into the package returned. The styles the Responses rows
+        use are numbered first, so they have the same numbers in every workbook made here (xlsxwriter numbers a
+        style when it is first used)."""
         package = io.BytesIO()
         options = {
             "in_memory": True,
@@ -96,7 +96,7 @@ class XlsxWriter:
             self._format(**WRAP)._get_xf_index(),
             self._format(num_format=FORMATS[DATETIME])._get_xf_index(),
         )
-        return self.wb, package
+        return package
 
     # --- cells -------------------------------------------------------------------------------------------------
 
@@ -217,14 +217,15 @@ class XlsxWriter:
         self._widths(ws, [c.width for c in columns])
         ws.freeze_panes(1, 1)  # the header row (ResponseSheet writes it) and the pseudonyms stay in sight
 
-    def _package_sheet(self, package: io.BytesIO) -> tuple[zipfile.ZipFile, str, bytes, bytes]:
-        src = zipfile.ZipFile(package)
+    @staticmethod
+    def _responses_part(src: zipfile.ZipFile) -> tuple[str, bytes, bytes]:
+        """The Responses sheet's zip entry in a finished workbook, and its XML before and after the rows."""
         part = _sheet_part(src, RESPONSES)
         xml = src.read(part).replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)  # as an empty sheet has it
         head, end, tail = xml.partition(b"</sheetData>")
         if not end:
             raise RuntimeError(f"xlsxwriter wrote {part} without a <sheetData> to put the rows in")
-        return src, part, head, end + tail
+        return part, head, end + tail
 
     def start(self, d: ExportData) -> None:
         """Opens the Responses sheet first, so its rows stream into the file as they come; the figures are
@@ -233,12 +234,13 @@ class XlsxWriter:
         The sheet's own XML (widths, frozen panes) comes from a first workbook that has stand-ins for the sheets
         before it (the Summary and one per question); finish() checks the real workbook writes the same."""
         columns = response_columns(d)
+        package = self._workbook()
         for _ in range(1 + len(d.spec.questions)):
             self.wb.add_worksheet()
         self._responses_sheet(columns)
         self.wb.close()
-        src, self.part, self.head, tail = self._package_sheet(self.package)
-        src.close()
+        with zipfile.ZipFile(package) as src:
+            self.part, self.head, tail = self._responses_part(src)
         self.zip = zipfile.ZipFile(self.out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         sheet = self.zip.open(self.part, "w", force_zip64=True)
         # The <dimension> (the used range) is optional and would be wrong: it counts no rows at all.
@@ -255,15 +257,15 @@ class XlsxWriter:
         assert self.responses is not None and self.zip is not None
         self.responses.close()
         styles = self.styles
-        self.wb, package = self._workbook()
+        package = self._workbook()
         self._summary(d)
         for table in question_tables(d):
             self._table_sheet(table)
         self._responses_sheet(response_columns(d))
         self._about(d)
         self.wb.close()
-        src, part, head, _ = self._package_sheet(package)
-        with src:
+        with zipfile.ZipFile(package) as src:
+            part, head, _ = self._responses_part(src)
             if (part, head, self.styles) != (self.part, self.head, styles):
                 raise RuntimeError("the workbook's Responses sheet is not the one its rows were written for")
             for info in src.infolist():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import operator
 from array import array
 from collections import Counter
@@ -58,8 +57,6 @@ class _Accumulator:
         self.others: dict[str, Question] = {q.key: q for q in spec.questions if not isinstance(q, AllocationQuestion)}
         self.counts: dict[str, Counter[Hashable]] = {k: Counter() for k in self.others}
         self.texts: Counter[str] = Counter()
-        # The counts of the questions whose answers are counted as they are (not free text).
-        self.counted = {k: c for k, c in self.counts.items() if not isinstance(self.others[k], FreeTextQuestion)}
 
     def add(self, key: str, value: Any, times: int = 1) -> None:
         """Takes `times` residents' equal answer to one question."""
@@ -136,17 +133,10 @@ class RoundTally:
     acc: _Accumulator
 
     def add_answers(self, answers: dict[str, Any]) -> None:
-        """One resident's answers in this round (as acc.add takes each, with the usual case inlined: an export
-        adds a million answers)."""
-        acc = self.acc
-        counts = acc.counted
+        """One resident's answers in this round."""
+        add = self.acc.add
         for key, value in answers.items():
-            counter = counts.get(key)
-            if counter is None or value is None:
-                acc.add(key, value)
-                continue
-            with contextlib.suppress(TypeError):  # a value of a shape this question never stores
-                counter[tuple(value) if value.__class__ is list else value] += 1
+            add(key, value)
 
     async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
         acc = self.acc

@@ -10,6 +10,7 @@ from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
 from dialogues.screens import Button, Screen, h
+from storage.repositories.outbox import MANY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ async def publish_if_due(d: Deps, round_id: int, again: bool = False, actor: int
             async for tid, answers in uow.residents.round_answers(r.id):
                 screen = publish.personal_screen(res.spec, r.title, answers, res.allocation)
                 personal.append((f"yours:{r.id}:{tid}", tid, screen))
-                if len(personal) >= 500:  # a batch at a time: 10,000 residents' screens need not all be held
+                if len(personal) >= MANY:  # a batch at a time: 10,000 residents' screens need not all be held
                     sent += await uow.outbox.enqueue_many("results", personal)
                     personal = []
             sent += await uow.outbox.enqueue_many("results", personal)

@@ -15,10 +15,10 @@ from storage.models import AuditRow, ProcessedUpdateRow, RoleRow
 
 # Built once, one per dialect: every update runs it.
 _FIRST_SIGHT = {
-    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedUpdateRow)
+    name: insert(ProcessedUpdateRow)
     .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
     .on_conflict_do_nothing(index_elements=["update_id"])
-    for postgres in (False, True)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 
 
@@ -32,7 +32,7 @@ class Ledger:
         One INSERT .. ON CONFLICT DO NOTHING rather than a savepoint around a plain insert: it runs on every
         update, and on PostgreSQL it still waits for another worker inserting the same id, then says false.
         """
-        statement = _FIRST_SIGHT[self.s.get_bind().dialect.name == "postgresql"]
+        statement = _FIRST_SIGHT.get(self.s.get_bind().dialect.name, _FIRST_SIGHT["sqlite"])
         conn = await self.s.connection()  # Core: the ORM would take a dict of values for a bulk insert
         result = await conn.execute(statement, {"update_id": update_id, "seen_at": utcnow()})
         return bool(result.rowcount)

@@ -125,62 +125,28 @@ class Outbox:
 
         Written in the caller's transaction, so the message exists exactly when the change that caused it does.
         """
-        if len(key) > KEY_LIMIT:
-            raise ValueError(f"outbox key longer than {KEY_LIMIT} characters")
-        if chat_id > 0:
-            active = await self.s.scalar(select(ResidentRow.active).where(ResidentRow.telegram_id == chat_id))
-            if active is False:
-                return False
-        now = utcnow()
-        values: dict[str, Any] = {
-            "dedupe_key": key,
-            "chat_id": chat_id,
-            "kind": kind,
-            "payload": screen_to_payload(screen),
-            "status": "pending",
-            "attempts": 0,
-            "not_before": not_before or now,
-            "created_at": now,
-        }
-        dialect = self._dialect()
-        if dialect in ("sqlite", "postgresql"):
-            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            stmt = (
-                insert(OutboxRow)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=[OutboxRow.dedupe_key])
-                .returning(OutboxRow.id)
-            )
-            return (await self.s.execute(stmt)).scalar_one_or_none() is not None
-        if await self.s.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == key)) is not None:
-            return False
-        self.s.add(OutboxRow(**values))
-        await self.s.flush()
-        return True
+        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before) == 1
 
     async def enqueue_many(
         self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None
     ) -> int:
         """enqueue() for many messages (key, chat, screen) at once; how many were added.
 
-        A broadcast to 10,000 residents is some twenty statements, not 20,000: on SQLite the whole transaction
+        A broadcast to 10,000 residents is some forty statements, not 20,000: on SQLite the whole transaction
         holds the one write lock, and residents' answers wait behind it."""
-        dialect = self._dialect()
-        if dialect not in ("sqlite", "postgresql"):
-            return sum([await self.enqueue(key, chat, kind, screen, not_before) for key, chat, screen in messages])
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        items = list(messages)
+        if any(len(key) > KEY_LIMIT for key, _, _ in items):
+            raise ValueError(f"outbox key longer than {KEY_LIMIT} characters")
         payloads: dict[int, dict[str, Any]] = {}  # a broadcast is mostly one screen: made into JSON once
+
+        def payload(screen: Screen) -> dict[str, Any]:
+            if id(screen) not in payloads:
+                payloads[id(screen)] = screen_to_payload(screen)
+            return payloads[id(screen)]
+
         added = 0
-        batch: list[tuple[str, int, Screen]] = []
-        for item in [*messages, None]:
-            if item is not None:
-                if len(item[0]) > KEY_LIMIT:
-                    raise ValueError(f"outbox key longer than {KEY_LIMIT} characters")
-                batch.append(item)
-                if len(batch) < MANY:
-                    continue
-            if not batch:
-                break
+        for i in range(0, len(items), MANY):
+            batch = items[i : i + MANY]
             residents = [chat for _, chat, _ in batch if chat > 0]
             blocked = set(
                 await self.s.scalars(
@@ -190,34 +156,42 @@ class Outbox:
                 )
             ) if residents else set()  # fmt: skip
             now = utcnow()
-            rows = []
-            for key, chat, screen in batch:
-                if chat in blocked:
-                    continue
-                payload = payloads.get(id(screen))
-                if payload is None:
-                    payload = payloads[id(screen)] = screen_to_payload(screen)
-                rows.append(
-                    {
-                        "dedupe_key": key,
-                        "chat_id": chat,
-                        "kind": kind,
-                        "payload": payload,
-                        "status": "pending",
-                        "attempts": 0,
-                        "not_before": not_before or now,
-                        "created_at": now,
-                    }
-                )
-            batch = []
+            rows = [
+                {
+                    "dedupe_key": key,
+                    "chat_id": chat,
+                    "kind": kind,
+                    "payload": payload(screen),
+                    "status": "pending",
+                    "attempts": 0,
+                    "not_before": not_before or now,
+                    "created_at": now,
+                }
+                for key, chat, screen in batch
+                if chat not in blocked
+            ]
             if rows:
-                stmt = (
-                    insert(OutboxRow)
-                    .values(rows)
-                    .on_conflict_do_nothing(index_elements=[OutboxRow.dedupe_key])
-                    .returning(OutboxRow.id)
-                )
-                added += len((await self.s.execute(stmt)).all())
+                added += await self._insert_new(rows)
+        return added
+
+    async def _insert_new(self, rows: list[dict[str, Any]]) -> int:
+        """Inserts the rows whose key is not there yet; how many were inserted."""
+        dialect = self._dialect()
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            stmt = (
+                insert(OutboxRow)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=[OutboxRow.dedupe_key])
+                .returning(OutboxRow.id)
+            )
+            return len((await self.s.execute(stmt)).all())
+        added = 0
+        for values in rows:
+            if await self.s.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == values["dedupe_key"])) is None:
+                self.s.add(OutboxRow(**values))
+                await self.s.flush()
+                added += 1
         return added
 
     async def claim(self, owner: str, limit: int, lease_seconds: float, now: datetime) -> list[OutboxItem]:

@@ -100,17 +100,6 @@ class Reports:
         ).one()
         return int(row[0] or 0), int(row[1] or 0)
 
-    async def _participation_ids(self, round_id: int, after: int, batch: int) -> list[int]:
-        # Walks the (round_id, id) index in order: each batch costs the same however far in it is.
-        return list(
-            await self.s.scalars(
-                select(ParticipationRow.id)
-                .where(ParticipationRow.round_id == round_id, ParticipationRow.id > after)
-                .order_by(ParticipationRow.id)
-                .limit(batch)
-            )
-        )
-
     async def answer_counts(self, round_id: int, keys: Collection[str]) -> list[tuple[str, Any, int]]:
         """How many residents gave each distinct answer to the questions `keys` in a round, as (key, value,
         count): for questions with few possible answers (ratings, choices, rankings) the database counts, and
