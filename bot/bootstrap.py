@@ -70,7 +70,11 @@ async def build(config: Config, migrate: bool = True, with_runtime: bool = True)
     if with_runtime:
         app.runtime = make_runtime(config, core)
         deps.transport = app.runtime.transport
-        deps.bot_username = config.telegram.bot_username or await app.runtime.username()
+        try:
+            deps.bot_username = config.telegram.bot_username or await app.runtime.username()
+        except BaseException:  # Telegram unreachable or the token refused: leave no session or pool open
+            await app.close()
+            raise
     return app
 
 

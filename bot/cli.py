@@ -66,8 +66,20 @@ def run(
 
     if workers > 1:
         raise typer.Exit(run_workers(str(config) if config else None, workers, cfg))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(cfg, webhook=webhook, register=not worker, migrate=not worker))
+    from bot.transport import BadToken, Unreachable
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(cfg, webhook=webhook, register=not worker, migrate=not worker))
+    except BadToken as e:
+        err.print(f"[red]Telegram does not accept this bot token[/] ({escape(str(e))}). Copy it again from "
+                  "@BotFather (/mybots, API Token) into MOOT_TELEGRAM__TOKEN.")  # fmt: skip
+        raise typer.Exit(1) from e
+    except Unreachable as e:
+        err.print(f"[red]Cannot reach Telegram at {escape(cfg.telegram.api_base)}[/]: {escape(str(e))}\n"
+                  "Check this machine's network connection (and telegram.api_base in the config), then start "
+                  "moot again.")  # fmt: skip
+        raise typer.Exit(1) from e
 
 
 @db_app.command("upgrade")

@@ -54,6 +54,10 @@ class Unreachable(TelegramFailure):
     """Network trouble or a server error: worth retrying later."""
 
 
+class BadToken(TelegramFailure):
+    """401: Telegram does not know the bot's token."""
+
+
 class Transport(Protocol):
     async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int: ...
     async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None: ...

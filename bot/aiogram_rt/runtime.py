@@ -10,7 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Update
 
-from bot.aiogram_rt.transport import AiogramTransport
+from bot.aiogram_rt.transport import AiogramTransport, call
 from bot.core import Core
 from bot.incoming import from_update
 from bot.transport import ALLOWED_UPDATES
@@ -45,7 +45,7 @@ class AiogramRuntime:
         self.dp = make_dispatcher(core, self.transport)
 
     async def username(self) -> str:
-        me = await self.bot.get_me()
+        me = await call(self.bot.get_me())
         return me.username or ""
 
     async def register_webhook(self, url: str, secret: str) -> None:

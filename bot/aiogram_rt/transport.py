@@ -13,11 +13,12 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from bot.aiogram_rt.methods import EditBoard, RawUpdates
-from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
+from bot.transport import ALLOWED_UPDATES, BadToken, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -33,13 +34,15 @@ def _markup(kb: Keyboard | None) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _call(coro: Awaitable[T]) -> T:
+async def call(coro: Awaitable[T]) -> T:
     try:
         return await coro
     except TelegramRetryAfter as e:
         raise RetryLater(e.retry_after) from e
     except TelegramForbiddenError as e:
         raise Blocked(e.message) from e
+    except TelegramUnauthorizedError as e:
+        raise BadToken(e.message) from e
     except (TelegramBadRequest, TelegramNotFound) as e:
         raise Rejected(e.message) from e
     except (TelegramNetworkError, TelegramServerError) as e:
@@ -51,7 +54,7 @@ class AiogramTransport:
         self.bot = bot
 
     async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_message(
                 chat_id, html, parse_mode="HTML", reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW
             )
@@ -60,10 +63,10 @@ class AiogramTransport:
 
     async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None:
         board = EditBoard(chat_id=chat_id, message_id=message_id, text=html, reply_markup=keyboard_json(keyboard))
-        await _call(self.bot(board))
+        await call(self.bot(board))
 
     async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_photo(
                 chat_id,
                 BufferedInputFile(png, "chart.png"),
@@ -75,7 +78,7 @@ class AiogramTransport:
         return m.message_id
 
     async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_document(
                 chat_id, BufferedInputFile(content, filename), caption=caption or None, parse_mode="HTML"
             )
@@ -83,23 +86,23 @@ class AiogramTransport:
         return m.message_id
 
     async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None:
-        await _call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
+        await call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
 
     async def download(self, file_id: str) -> bytes:
-        f = await _call(self.bot.get_file(file_id))
+        f = await call(self.bot.get_file(file_id))
         assert f.file_path is not None
-        buf = await _call(self.bot.download_file(f.file_path))
+        buf = await call(self.bot.download_file(f.file_path))
         assert buf is not None
         return buf.read()
 
     async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
-        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        member = await call(self.bot.get_chat_member(chat_id, user_id))
         return member.status in {"creator", "administrator"}
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         # The HTTP timeout must outlast the long poll, as aiogram's own polling loop arranges.
-        call = RawUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
-        return await _call(self.bot(call, request_timeout=int(self.bot.session.timeout + timeout)))
+        method = RawUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        return await call(self.bot(method, request_timeout=int(self.bot.session.timeout + timeout)))
 
     async def delete_webhook(self) -> None:
-        await _call(self.bot.delete_webhook())
+        await call(self.bot.delete_webhook())

@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.core import Core
 from bot.incoming import from_update
-from bot.ptb_rt.transport import PTBTransport
+from bot.ptb_rt.transport import PTBTransport, call
 from bot.transport import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class PTBRuntime:
             await self.app.initialize()
 
     async def username(self) -> str:
-        await self._initialize()
+        await call(self._initialize())
         return self.app.bot.username or ""
 
     async def register_webhook(self, url: str, secret: str) -> None:

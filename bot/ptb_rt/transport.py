@@ -14,13 +14,14 @@ from telegram.error import (
     ChatMigrated,
     EndPointNotFound,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TimedOut,
 )
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.transport import ALLOWED_UPDATES, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
+from bot.transport import ALLOWED_UPDATES, BadToken, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -48,13 +49,15 @@ def retry_seconds(e: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
-async def _call(coro: Awaitable[T]) -> T:
+async def call(coro: Awaitable[T]) -> T:
     try:
         return await coro
     except RetryAfter as e:
         raise RetryLater(retry_seconds(e)) from e
     except Forbidden as e:
         raise Blocked(e.message) from e
+    except InvalidToken as e:
+        raise BadToken(e.message) from e
     except (BadRequest, ChatMigrated, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
         raise Rejected(e.message) from e
     except (TimedOut, NetworkError) as e:
@@ -66,7 +69,7 @@ class PTBTransport:
         self.bot = bot
 
     async def send_text(self, chat_id: int, html: str, keyboard: Keyboard | None = None) -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_message(
                 chat_id,
                 html,
@@ -89,10 +92,10 @@ class PTBTransport:
         }
         if keyboard:
             board["reply_markup"] = keyboard_json(keyboard)
-        await _call(self.bot.do_api_request("editMessageText", api_kwargs=board))
+        await call(self.bot.do_api_request("editMessageText", api_kwargs=board))
 
     async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_photo(
                 chat_id,
                 InputFile(png, filename="chart.png"),
@@ -104,7 +107,7 @@ class PTBTransport:
         return m.message_id
 
     async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str = "") -> int:
-        m = await _call(
+        m = await call(
             self.bot.send_document(
                 chat_id, InputFile(content, filename=filename), caption=caption or None, parse_mode=ParseMode.HTML
             )
@@ -112,14 +115,14 @@ class PTBTransport:
         return m.message_id
 
     async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None:
-        await _call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
+        await call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
 
     async def download(self, file_id: str) -> bytes:
-        f = await _call(self.bot.get_file(file_id))
-        return bytes(await _call(f.download_as_bytearray()))
+        f = await call(self.bot.get_file(file_id))
+        return bytes(await call(f.download_as_bytearray()))
 
     async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
-        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        member = await call(self.bot.get_chat_member(chat_id, user_id))
         return member.status in ADMINS
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
@@ -127,8 +130,8 @@ class PTBTransport:
         params: dict[str, Any] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
         if offset is not None:
             params["offset"] = offset
-        updates = await _call(self.bot.do_api_request("getUpdates", api_kwargs=params, read_timeout=timeout + 10))
+        updates = await call(self.bot.do_api_request("getUpdates", api_kwargs=params, read_timeout=timeout + 10))
         return list(updates)
 
     async def delete_webhook(self) -> None:
-        await _call(self.bot.delete_webhook())
+        await call(self.bot.delete_webhook())

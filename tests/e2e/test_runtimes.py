@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
+from typer.testing import CliRunner
 
-from bot.bootstrap import make_runtime
-from bot.transport import Blocked, KeyButton, Rejected, RetryLater, Unreachable
+from bot import cli
+from bot.bootstrap import build, make_runtime
+from bot.transport import BadToken, Blocked, KeyButton, Rejected, RetryLater, Unreachable
 from tests.harness import FACILITATOR, Harness
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RESIDENT = 2001
 
@@ -139,3 +146,26 @@ async def test_a_runtime_that_never_polls_handles_webhook_updates(moot: Harness)
         assert any("/mydata" in (m.text or "") for m in moot.api.chat(RESIDENT).messages)
     finally:
         await runtime.close()
+
+
+async def test_a_token_telegram_does_not_know_is_said_so_at_start(moot: Harness) -> None:
+    config = moot.config().model_copy(deep=True)
+    config.telegram.token = SecretStr("999:not-this-bots-token")
+    config.telegram.bot_username = ""  # so the bot asks Telegram who it is, as `moot run` does
+    with pytest.raises(BadToken):
+        await build(config, migrate=False)
+
+
+def test_moot_run_says_plainly_when_telegram_cannot_be_reached(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": "123456:ABC",
+        "MOOT_TELEGRAM__API_BASE": f"http://127.0.0.1:{port}",
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+    }
+    result = CliRunner(env=env).invoke(cli.app, ["run", "--config", str(ROOT / "config.example.toml")])
+    assert result.exit_code == 1
+    assert f"Cannot reach Telegram at http://127.0.0.1:{port}" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
