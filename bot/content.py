@@ -1,0 +1,145 @@
+"""Turns neutral content into what a person reads in one language: Telegram HTML for chats and plain text for the
+terminal and exports. Long content is split between blocks, never inside a tag."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from dialogues.text import Block, Code, Em, Inline, Items, Lines, Link, Msg, Para, Param, Quote, Strong
+
+Translator = gettext.NullTranslations
+TEXT_LIMIT = 4096  # a message's text; Telegram counts after parsing entities, so HTML length is on the safe side
+CAPTION_LIMIT = 1024
+
+
+def _h(text: str) -> str:
+    return escape(text, quote=False)
+
+
+class Render:
+    """Content in one language and one markup (`html=True`: Telegram's HTML parse mode)."""
+
+    def __init__(self, tr: Translator, html: bool = True):
+        self.tr = tr
+        self.html = html
+
+    # ---- inlines ------------------------------------------------------------------------------------------------
+    def inline(self, x: Inline | Param) -> str:
+        if isinstance(x, str):
+            return _h(x) if self.html else x
+        if isinstance(x, Msg):
+            return self.msg(x)
+        if isinstance(x, Strong):
+            inner = self.inlines(x.parts)
+            return f"<b>{inner}</b>" if self.html else inner
+        if isinstance(x, Em):
+            inner = self.inlines(x.parts)
+            return f"<i>{inner}</i>" if self.html else inner
+        if isinstance(x, Code):
+            return f"<code>{_h(x.text)}</code>" if self.html else x.text
+        if isinstance(x, Link):
+            label = self.inline(x.label)
+            return f'<a href="{escape(x.url, quote=True)}">{label}</a>' if self.html else f"{label} ({x.url})"
+        if isinstance(x, int | float):
+            return str(x)
+        raise TypeError(f"not content: {type(x).__name__}")
+
+    def inlines(self, parts: Sequence[Inline]) -> str:
+        return "".join(self.inline(p) for p in parts)
+
+    def msg(self, m: Msg) -> str:
+        template = self.tr.ngettext(m.singular, m.plural, m.n or 0) if m.plural is not None else self.tr.gettext(m.singular)
+        if self.html:
+            template = _h(template)
+        if not m.params:
+            return template
+        values: dict[str, Any] = {k: v if isinstance(v, int | float) else self.inline(v) for k, v in m.params}
+        try:
+            return template.format_map(values)
+        except (KeyError, IndexError, ValueError):
+            # A translation naming a parameter the source does not have must not lose the message: use the source.
+            source = m.singular if m.plural is None or m.n == 1 else m.plural
+            return (_h(source) if self.html else source).format_map(values)
+
+    def text(self, x: Inline) -> str:
+        """One inline as plain text whatever the markup: toasts, button labels, file headers."""
+        return Render(self.tr, html=False).inline(x)
+
+    # ---- blocks -------------------------------------------------------------------------------------------------
+    def block(self, b: Block) -> str:
+        if isinstance(b, Para):
+            return self.inlines(b.parts)
+        if isinstance(b, Lines):
+            return "\n".join(self.inlines(line) for line in b.lines)
+        if isinstance(b, Items):
+            marks = [f"{i}. " for i in range(1, len(b.items) + 1)] if b.numbered else ["• "] * len(b.items)
+            return "\n".join(m + self.inlines(item) for m, item in zip(marks, b.items, strict=True))
+        if isinstance(b, Quote):
+            inner = self.inlines(b.parts)
+            return f"<blockquote>{inner}</blockquote>" if self.html else f"“{inner}”"
+        raise TypeError(f"not a block: {type(b).__name__}")
+
+    def body(self, body: Sequence[Block]) -> str:
+        return "\n\n".join(t for t in (self.block(b) for b in body) if t)
+
+    def pieces(self, b: Block, limit: int) -> list[str]:
+        """A block as text no longer than `limit` each: whole if it fits, else line by line (a list), else as
+        plain text cut between words (a paragraph longer than a message has no markup worth a broken tag)."""
+        whole = self.block(b)
+        if len(whole) <= limit:
+            return [whole]
+        rows: list[str] = []
+        if isinstance(b, Lines | Items):
+            rows = self.block(b).split("\n")
+        if not rows or any(len(r) > limit for r in rows):
+            plain = Render(self.tr, html=False).block(b)
+            rows = _words(_h(plain) if self.html else plain, limit)
+        return _pack(rows, limit, "\n")
+
+    def messages(self, body: Sequence[Block], first_limit: int = TEXT_LIMIT, limit: int = TEXT_LIMIT) -> list[str]:
+        """The body as one or more messages: blocks kept whole where they fit, the first at most `first_limit`
+        (a photo's caption), the rest at most `limit`."""
+        out: list[str] = []
+        current = ""
+        for b in body:
+            for piece in self.pieces(b, min(first_limit, limit) if not out else limit):
+                cap = first_limit if not out else limit
+                joined = f"{current}\n\n{piece}" if current else piece
+                if len(joined) <= cap:
+                    current = joined
+                    continue
+                out.append(current)
+                current = piece
+        if current or not out:
+            out.append(current)
+        return out
+
+
+def _words(text: str, limit: int) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            out.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        out.append(line)
+    return out
+
+
+def _pack(rows: list[str], limit: int, sep: str) -> list[str]:
+    out: list[str] = []
+    current: str | None = None
+    for r in rows:
+        if current is None:
+            current = r
+        elif len(current) + len(sep) + len(r) <= limit:
+            current += sep + r
+        else:
+            out.append(current)
+            current = r
+    out.append(current or "")
+    return out

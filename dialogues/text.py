@@ -1,0 +1,189 @@
+"""What people read, without a language or a markup: catalogue messages with parameters, and the blocks of a screen.
+
+A `Msg` names a catalogue entry (its English source text is the key, as gettext does) and carries its parameters; it is
+translated only when it is rendered, for the person who reads it. Plain `str` inlines are the consultation's own
+content (titles, prompts, service names) or what a resident wrote: never translated, always escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+Param = Union[str, int, float, "Msg", "Strong", "Em", "Code", "Link"]
+Inline = Union[str, "Msg", "Strong", "Em", "Code", "Link"]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A catalogue entry: `singular` is the English source and the key; `plural` and `n` select a plural form."""
+
+    singular: str
+    params: tuple[tuple[str, Param], ...] = ()
+    plural: str | None = None
+    n: int | None = None
+
+    def param(self, name: str) -> Param | None:
+        return next((v for k, v in self.params if k == name), None)
+
+
+def _(msgid: str, **params: Param) -> Msg:
+    """A catalogue message; `{name}` in it is replaced by the parameter `name` (numbers take format specs)."""
+    return Msg(msgid, tuple(params.items()))
+
+
+def n_(singular: str, plural: str, n: int, **params: Param) -> Msg:
+    """A message with plural forms chosen by `n`, which is also the parameter `{n}`."""
+    return Msg(singular, (("n", n), *params.items()), plural, n)
+
+
+@dataclass(frozen=True)
+class Strong:
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", parts)
+
+
+@dataclass(frozen=True)
+class Em:
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", parts)
+
+
+@dataclass(frozen=True)
+class Code:
+    """Something to copy exactly: a command, a code, an id."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Inline
+    url: str
+
+
+# ---- blocks: what a screen is made of, split between messages only at their edges ---------------------------------
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph: inlines run together (give the spaces yourself, as in any sentence)."""
+
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", parts)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Short lines one under the other, no gap: a list of figures, a board. Long ones split between lines."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+
+    def __init__(self, lines: Iterable[Inline | Sequence[Inline]]):
+        object.__setattr__(self, "lines", tuple(_line(x) for x in lines))
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bulleted or numbered list."""
+
+    items: tuple[tuple[Inline, ...], ...]
+    numbered: bool = False
+
+    def __init__(self, items: Iterable[Inline | Sequence[Inline]], numbered: bool = False):
+        object.__setattr__(self, "items", tuple(_line(x) for x in items))
+        object.__setattr__(self, "numbered", numbered)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Someone's own words, set apart."""
+
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", parts)
+
+
+Block = Para | Lines | Items | Quote
+
+
+def _line(x: Inline | Sequence[Inline]) -> tuple[Inline, ...]:
+    if isinstance(x, str | Msg | Strong | Em | Code | Link):
+        return (x,)
+    return tuple(x)
+
+
+def blocks(body: Block | Inline | Iterable[Block | Inline] | None) -> tuple[Block, ...]:
+    """Anything a screen may be given as its body, as blocks: a lone inline becomes a paragraph."""
+    if body is None:
+        return ()
+    if isinstance(body, Para | Lines | Items | Quote):
+        return (body,)
+    if isinstance(body, str | Msg | Strong | Em | Code | Link):
+        return (Para(body),)
+    return tuple(b if isinstance(b, Para | Lines | Items | Quote) else Para(b) for b in body)
+
+
+def join(items: Sequence[Inline], separator: Inline = ", ") -> tuple[Inline, ...]:
+    """Inlines with a separator between them, for a sentence's list of names."""
+    out: list[Inline] = []
+    for i, x in enumerate(items):
+        if i:
+            out.append(separator)
+        out.append(x)
+    return tuple(out)
+
+
+# ---- JSON, for screens that wait in the outbox and are rendered for each recipient when sent ----------------------
+
+
+def to_json(x: Any) -> Any:
+    """Blocks, inlines and message parameters as JSON values."""
+    if isinstance(x, str | int | float) or x is None:
+        return x
+    if isinstance(x, Msg):
+        out: dict[str, Any] = {"m": x.singular, "p": {k: to_json(v) for k, v in x.params}}
+        if x.plural is not None:
+            out |= {"pl": x.plural, "n": x.n}
+        return out
+    if isinstance(x, Strong | Em | Para | Quote):
+        return {type(x).__name__.lower(): [to_json(p) for p in x.parts]}
+    if isinstance(x, Code):
+        return {"code": x.text}
+    if isinstance(x, Link):
+        return {"link": to_json(x.label), "url": x.url}
+    if isinstance(x, Lines):
+        return {"lines": [[to_json(p) for p in line] for line in x.lines]}
+    if isinstance(x, Items):
+        return {"items": [[to_json(p) for p in item] for item in x.items], "numbered": x.numbered}
+    raise TypeError(f"not content: {type(x).__name__}")
+
+
+def from_json(x: Any) -> Any:
+    if isinstance(x, str | int | float) or x is None:
+        return x
+    if not isinstance(x, Mapping):
+        raise ValueError("content must be a string, a number or an object")
+    if "m" in x:
+        params = tuple((k, from_json(v)) for k, v in x.get("p", {}).items())
+        return Msg(x["m"], params, x.get("pl"), x.get("n"))
+    for name, kind in (("strong", Strong), ("em", Em), ("para", Para), ("quote", Quote)):
+        if name in x:
+            return kind(*(from_json(p) for p in x[name]))
+    if "code" in x:
+        return Code(x["code"])
+    if "link" in x:
+        return Link(from_json(x["link"]), x["url"])
+    if "lines" in x:
+        return Lines([tuple(from_json(p) for p in line) for line in x["lines"]])
+    if "items" in x:
+        return Items([tuple(from_json(p) for p in item) for item in x["items"]], bool(x.get("numbered")))
+    raise ValueError(f"unknown content {sorted(x)!r}")
