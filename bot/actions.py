@@ -12,7 +12,7 @@ from dialogues.screens import Action
 
 MAX_BYTES = 64
 SIG_CHARS = 11  # 66 bits of HMAC-SHA256: guessing is hopeless, and it leaves room for the action
-_NAME = re.compile(r"^[a-z+\-]{1,4}$")
+_NAME = re.compile(r"^[a-z]{1,4}(\.[a-z]{1,4})?$")  # the journey's own, or a question type's "code.verb"
 
 
 class BadButton(Exception):

@@ -62,6 +62,7 @@ class SchedulerConfig(Section):
 
 class Config(Section):
     timezone: str = "Europe/London"
+    language: str = "en"  # the catalogue people read (bot/locales/); "pseudo" marks every catalogue text
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
     roles: RolesConfig = RolesConfig()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from dialogues.text import Block, Code, Em, Inline, Items, Lines, Link, Msg, Para, Param, Quote, Strong
+from dialogues.text import Block, Code, Em, Inline, Items, Lines, Link, Msg, Para, Param, Quote, Span, Strong
 
 Translator = gettext.NullTranslations
 TEXT_LIMIT = 4096  # a message's text; Telegram counts after parsing entities, so HTML length is on the safe side
@@ -32,6 +32,8 @@ class Render:
             return _h(x) if self.html else x
         if isinstance(x, Msg):
             return self.msg(x)
+        if isinstance(x, Span):
+            return self.inlines(x.parts)
         if isinstance(x, Strong):
             inner = self.inlines(x.parts)
             return f"<b>{inner}</b>" if self.html else inner

@@ -15,7 +15,9 @@ from bot.render import Renderer
 from bot.services.common import Deps, Reply
 from bot.services.resident import EXPIRED, ResidentService
 from bot.transport import Rejected, TelegramFailure, Transport
-from dialogues.screens import Button, Screen, h
+from dialogues import consent, journey
+from dialogues.screens import Button, Screen
+from dialogues.text import Block, Inline, Lines, Para, Strong, _
 from storage import idempotency
 from storage.chatlock import chat_lock
 
@@ -26,50 +28,27 @@ ActionHandler = Callable[[Incoming, Pressed], Awaitable[Reply | None]]
 
 CONCURRENT_UPDATES = 16
 DATABASE_DOWN = (OperationalError, DBAPIError, OSError, ConnectionError)
-RESIDENT_ACTIONS = {
-    "ok",
-    "no",
-    "pk",
-    "ea",
-    "en",
-    "go",
-    "ad",
-    "ai",
-    "ar",
-    "at",
-    "as",
-    "sk",
-    "rt",
-    "ch",
-    "mt",
-    "md",
-    "rk",
-    "ru",
-    "rr",
-    "rc",
-    "cg",
-    "fin",
-    "sum",
-}
+
 # A press on the journey's own buttons commits before anything is shown, so a duplicate is refused by that commit
 # (storage.idempotency) with nothing sent; it skips the look-up of the update id beforehand, a whole transaction
 # on every press of the busiest buttons. Consent, erasure and staff buttons keep the look-up.
-JOURNEY_ACTIONS = RESIDENT_ACTIONS - {"ok", "no", "pk", "ea", "en"}
-SORRY = "Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment."
-BUSY = "We're having a technical problem right now. Your earlier answers are safe; please try again in a moment."
-HELP = (
-    "<b>moot</b> runs your council's consultations here in Telegram.\n\n"
-    "/start: take part (or continue where you left off)\n"
-    "/mydata: see everything we hold about you\n"
-    "/erase: delete everything we hold about you\n"
-    "/help: this message"
-)
+SORRY = _("Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment.")
+BUSY = _("We're having a technical problem right now. Your earlier answers are safe; please try again in a moment.")
+HELP = [
+    Para(_("{moot} runs your council's consultations here in Telegram.", moot=Strong("moot"))),
+    Lines([
+        (_("/start: take part (or continue where you left off)"),),
+        (_("/mydata: see everything we hold about you"),),
+        (_("/erase: delete everything we hold about you"),),
+        (_("/help: this message"),),
+    ]),
+]
 
 
 def _journey_press(inc: Incoming) -> bool:
     """A press of a journey button, by the action name its data claims (only the look-up depends on it: a
     forged name is refused by the signature check all the same)."""
-    return inc.kind == "callback" and ActionCodec.claimed_name(inc.data) in JOURNEY_ACTIONS
+    return inc.kind == "callback" and ActionCodec.claimed_name(inc.data) in journey.actions()
 
 
 class ChatLocks:
@@ -100,7 +79,7 @@ class Core:
     def __init__(self, deps: Deps, codec: ActionCodec, resident: ResidentService):
         self.d = deps
         self.codec = codec
-        self.renderer = Renderer(codec)
+        self.renderer = Renderer(codec, deps.config.language)
         self.resident = resident
         self.commands: dict[str, Handler] = {}  # extra private-chat commands (facilitators, officers)
         self.group_commands: dict[str, Handler] = {}
@@ -157,12 +136,13 @@ class Core:
             with contextlib.suppress(TelegramFailure):
                 await t.answer_callback(inc.callback_id)
 
-    async def _apologise(self, inc: Incoming, t: Transport, text: str) -> None:
+    async def _apologise(self, inc: Incoming, t: Transport, message: Inline) -> None:
+        text = self.renderer.text(message)
         try:
             if inc.kind == "callback":
                 await t.answer_callback(inc.callback_id, text[:200], alert=True)
             elif inc.private and inc.chat_id is not None and inc.kind in {"message", "document"}:
-                await t.send_text(inc.chat_id, text)
+                await t.send_text(inc.chat_id, self.renderer.content().inline(message))
         except TelegramFailure:
             log.warning("could not tell the user about the failure")
 
@@ -183,42 +163,42 @@ class Core:
         assert inc.user_id is not None
         if inc.kind == "edited":
             return Reply.say(
-                "I saw you edited a message. Edits aren't read: please send the answer again as a new message."
+                _("I saw you edited a message. Edits aren't read: please send the answer again as a new message.")
             )
         if inc.kind == "other":
             return Reply.say(
-                "I can only read text messages and button presses. Please answer with the buttons or a message."
+                _("I can only read text messages and button presses. Please answer with the buttons or a message.")
             )
         if inc.kind == "document":
             if self.on_document is not None:
                 return await self.on_document(inc, "")
-            return Reply.say("I can't use files here. Please answer with the buttons or a message.")
+            return Reply.say(_("I can't use files here. Please answer with the buttons or a message."))
         cmd = inc.command(self.d.bot_username)
         if cmd is None:
             if inc.text.startswith("/"):
-                return Reply.say("I don't know that command. Send /help to see what I can do.")
+                return Reply.say(_("I don't know that command. Send /help to see what I can do."))
             if not inc.text.strip():
-                return Reply.say("Please answer with the buttons or a text message.")
+                return Reply.say(_("Please answer with the buttons or a text message."))
             return await self.resident.text(inc.user_id, inc.text)
         name, args = cmd
         if name == "start":
             return await self.resident.start(inc.user_id, args or None)
         if name == "help":
-            return Reply.say(HELP + await self._help_extra(inc))
+            return Reply.say([*HELP, *await self._help_extra(inc)])
         if name == "mydata":
             return await self.resident.mydata(inc.user_id)
         if name == "erase":
             return await self.resident.erase(inc.user_id)
         if name in self.commands:
             return await self.commands[name](inc, args)
-        return Reply.say(f"I don't know the command /{h(name[:32])}. Send /help to see what I can do.")
+        return Reply.say(_("I don't know the command /{name}. Send /help to see what I can do.", name=name[:32]))
 
-    async def _help_extra(self, inc: Incoming) -> str:
+    async def _help_extra(self, inc: Incoming) -> tuple[Block, ...]:
         helper = self.commands.get("_help")
         if helper is None:
-            return ""
+            return ()
         extra = await helper(inc, "")
-        return "\n\n" + extra.screens[0].text if extra and extra.screens else ""
+        return extra.screens[0].body if extra and extra.screens else ()
 
     async def _group(self, inc: Incoming) -> Reply | None:
         cmd = inc.command(self.d.bot_username)
@@ -231,9 +211,9 @@ class Core:
             return Reply(
                 [
                     Screen(
-                        "Answers are collected in a private chat with me, so nobody else sees them. "
-                        "Tap below to start.",
-                        [[Button("Take part privately", url=f"https://t.me/{self.d.bot_username}")]],
+                        _("Answers are collected in a private chat with me, so nobody else sees them. "
+                          "Tap below to start."),
+                        [[Button(_("Take part privately"), url=f"https://t.me/{self.d.bot_username}")]],
                     )
                 ]
             )
@@ -244,13 +224,14 @@ class Core:
         try:
             pressed = self.codec.unpack(inc.chat_id, inc.data)
         except BadButton:
-            await t.answer_callback(inc.callback_id, EXPIRED)
+            await t.answer_callback(inc.callback_id, self.renderer.text(EXPIRED))
             return
         name = pressed.action.name
         reply: Reply | None
-        if name in RESIDENT_ACTIONS:
+        # A resident's own buttons: consent and erasure, the journey's and its question types' (registered by each).
+        if name in consent.ACTIONS or name in journey.actions():
             if not inc.private or inc.user_id != inc.chat_id:
-                await t.answer_callback(inc.callback_id, "This button isn't for you.")
+                await t.answer_callback(inc.callback_id, self.renderer.text(_("This button isn't for you.")))
                 return
             reply = await self.resident.press(inc.user_id, inc.message_id, pressed)
         elif name in self.actions:
@@ -259,7 +240,8 @@ class Core:
             reply = Reply(toast=EXPIRED)
         reply = reply or Reply()
         try:
-            await t.answer_callback(inc.callback_id, reply.toast[:200] if reply.toast else None, reply.alert)
+            toast = self.renderer.text(reply.toast)[:200] if reply.toast is not None else None
+            await t.answer_callback(inc.callback_id, toast, reply.alert)
         except Rejected as e:
             # A press answered late (a slow moment) or twice; the screens still matter more than the spinner.
             log.info("could not answer button press %s: %s", inc.update_id, e)

@@ -2,64 +2,43 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.content import Render
+from bot.i18n import DEFAULT, translations
 from dialogues import consent, journey
-from dialogues.questions import Draft, kind
-from dialogues.questions.allocation import today_screens
-from dialogues.schema import AllocationQuestion, Consultation
+from dialogues.questions import of
+from dialogues.schema import Consultation
 from dialogues.screens import Screen
-
-_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "cyan", "u": "underline"}
-
-
-def to_rich(html: str) -> Text:
-    """Telegram HTML to Rich markup: bold and italics kept, everything else as plain text."""
-    out = Text()
-    styles: list[str] = []
-    for token in re.split(r"(<[^>]+>)", html):
-        m = re.fullmatch(r"<(/?)(\w+)[^>]*>", token)
-        if m:
-            style = _TAGS.get(m.group(2).lower())
-            if style:
-                if m.group(1):
-                    if style in styles:
-                        styles.remove(style)
-                else:
-                    styles.append(style)
-            continue
-        out.append(unescape(token), style=" ".join(styles) or None)
-    return out
+from dialogues.text import Inline, _
 
 
-def screens(c: Consultation) -> list[tuple[str, Screen]]:
+def screens(c: Consultation) -> list[tuple[Inline, Screen]]:
     """Every screen of the journey in order, with a heading for each."""
-    out: list[tuple[str, Screen]] = [("Invitation and privacy notice", consent.intro_screen(c, 1, None))]
+    out: list[tuple[Inline, Screen]] = [(_("Invitation and privacy notice"), consent.intro_screen(c, 1, None))]
     for n, q in enumerate(c.questions, 1):
-        if isinstance(q, AllocationQuestion):
-            for s in today_screens(c, q):
-                out.append((f"Question {n}: today's split" + (" (with a chart image)" if s.chart else ""), s))
-        s = kind(q.type).screen(c, q, n, Draft())
-        out.append((f"Question {n} ({q.type})", s))
-        if isinstance(q, AllocationQuestion) and q.comment:
-            out.append((f"Question {n}: why?", journey._why_screen(q, {})))
+        t = of(q)
+        for heading, s in t.preview(c, q, journey.question_head(c, q, n)):
+            out.append((_("Question {number} ({type}): {heading}", number=n, type=t.label, heading=heading), s))
+        if q.comment:
+            out.append((_("Question {number}: why?", number=n), journey.why_screen(q)))
     ctx = journey.RoundContext(1, c.rounds[0].title, "the closing date")
-    out.append(("Summary", journey.summary_screen(c, ctx, {}, finished=False)))
-    out.append(("Thank you", journey.thanks_screen(c, ctx)))
+    out.append((_("Summary"), journey.summary_screen(c, ctx, {}, finished=False)))
+    out.append((_("Thank you"), journey.thanks_screen(c, ctx)))
     return out
 
 
-def print_preview(c: Consultation, console: Console | None = None) -> None:
+def print_preview(c: Consultation, console: Console | None = None, language: str = DEFAULT) -> None:
     console = console or Console()
+    plain = Render(translations(language), html=False)
     for title, s in screens(c):
-        body = to_rich(s.text)
+        body = Text(plain.body(s.body))
+        if s.chart is not None:
+            body = Text(f"[{plain.text(s.chart.title)}]\n", style="italic") + body
         if s.buttons:
             body.append("\n")
             for row in s.buttons:
-                body.append("\n" + "  ".join(f"[ {b.label} ]" for b in row), style="blue")
-        console.print(Panel(body, title=title, title_align="left", width=min(console.width, 72)))
+                body.append("\n" + "  ".join(f"[ {plain.text(b.label)} ]" for b in row), style="blue")
+        console.print(Panel(body, title=plain.text(title), title_align="left", width=min(console.width, 72)))

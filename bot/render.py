@@ -1,63 +1,81 @@
-"""The one renderer: turns screens into Bot API calls through whichever runtime's transport."""
+"""The one renderer: turns screens into Bot API calls through whichever runtime's transport, for replies and the
+outbox alike. Content becomes Telegram HTML in the reader's language (bot/content.py); a body too long for one
+message goes as several, split between blocks, with the buttons on the last."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.actions import ActionCodec
 from bot.charts import bar_chart
+from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
+from bot.i18n import DEFAULT, translations
 from bot.transport import Keyboard, KeyButton, Rejected, Transport
 from dialogues.screens import Button, Screen
+from dialogues.text import Inline
 
 log = logging.getLogger(__name__)
-LIMIT = 4096
-CAPTION_LIMIT = 1024
 
 
-def split_text(text: str, limit: int = LIMIT) -> list[str]:
-    """Splits long text at line breaks (our HTML never spans lines) so each part fits Telegram's limit."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            parts.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) + 1 > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    parts.append(current)
-    return [p for p in parts if p.strip()] or [text[:limit]]
+@dataclass(frozen=True)
+class Part:
+    """One Bot API message of a screen: the first may carry the chart or the document, the last the buttons."""
+
+    text: str
+    media: bool  # sent as the caption of the screen's chart or document
+    last: bool
 
 
 class Renderer:
-    def __init__(self, codec: ActionCodec):
+    def __init__(self, codec: ActionCodec, language: str = DEFAULT):
         self.codec = codec
+        self.language = language
 
-    def keyboard(self, chat_id: int, rows: list[list[Button]], seq: int) -> Keyboard | None:
+    def content(self, language: str | None = None) -> Render:
+        return Render(translations(language or self.language))
+
+    def text(self, x: Inline, language: str | None = None) -> str:
+        """An inline as plain text: a toast, an alert."""
+        return self.content(language).text(x)
+
+    def keyboard(self, chat_id: int, rows: list[list[Button]], seq: int, language: str | None = None) -> Keyboard | None:
         if not rows:
             return None
+        r = self.content(language)
         return [
             [
-                KeyButton(b.label, url=b.url)
+                KeyButton(r.text(b.label), url=b.url)
                 if b.url
-                else KeyButton(b.label, callback_data=self.codec.pack(chat_id, b.action, seq) if b.action else None)
+                else KeyButton(r.text(b.label), callback_data=self.codec.pack(chat_id, b.action, seq) if b.action else None)
                 for b in row
             ]
             for row in rows
         ]
 
+    def parts(self, s: Screen, language: str | None = None) -> list[Part]:
+        """The messages a screen is sent as: never a tag cut in two, never a block dropped."""
+        r = self.content(language)
+        media = s.chart is not None or s.document is not None
+        texts = r.messages(s.body, first_limit=CAPTION_LIMIT if media else TEXT_LIMIT)
+        return [Part(t, media and i == 0, i == len(texts) - 1) for i, t in enumerate(texts)]
+
+    def chart_png(self, s: Screen, language: str | None = None) -> bytes:
+        assert s.chart is not None
+        return bar_chart(s.chart, self.content(language))
+
     async def show(
-        self, t: Transport, chat_id: int, screens: list[Screen], seq: int = 0, anchor: int | None = None
+        self, t: Transport, chat_id: int, screens: list[Screen], seq: int = 0, anchor: int | None = None,
+        language: str | None = None,
     ) -> int | None:
         """Sends or edits each screen; returns the id of the last new message with buttons (the new anchor)."""
         new_anchor: int | None = None
         for s in screens:
-            kb = self.keyboard(chat_id, s.buttons, seq)
-            if s.edit and anchor is not None:
+            kb = self.keyboard(chat_id, s.buttons, seq, language)
+            parts = self.parts(s, language)
+            if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
-                    await t.edit_text(chat_id, anchor, s.text[:LIMIT], kb)
+                    await t.edit_text(chat_id, anchor, parts[0].text, kb)
                     continue
                 except Rejected as e:
                     if e.not_modified:
@@ -67,19 +85,27 @@ class Renderer:
                     log.info("edit failed (%s); sending anew", e)
             elif s.edit and not s.buttons:
                 continue
-            mid = await self._send(t, chat_id, s, kb)
+            mid = await self.send(t, chat_id, s, parts, kb, language)
             if kb:
                 new_anchor = mid
         return new_anchor
 
-    async def _send(self, t: Transport, chat_id: int, s: Screen, kb: Keyboard | None) -> int:
-        if s.chart is not None:
-            caption = s.text if len(s.text) <= CAPTION_LIMIT else s.text[: CAPTION_LIMIT - 1]
-            return await t.send_photo(chat_id, bar_chart(s.chart), caption, kb)
-        if s.document is not None:
-            return await t.send_document(chat_id, s.document.filename, s.document.content, s.text[:CAPTION_LIMIT])
-        parts = split_text(s.text)
+    async def send(
+        self, t: Transport, chat_id: int, s: Screen, parts: list[Part], kb: Keyboard | None,
+        language: str | None = None, png: bytes | None = None,
+    ) -> int:
         mid = 0
-        for i, part in enumerate(parts):
-            mid = await t.send_text(chat_id, part, kb if i == len(parts) - 1 else None)
+        for p in parts:
+            mid = await self.send_part(t, chat_id, s, p, kb, language, png)
         return mid
+
+    async def send_part(
+        self, t: Transport, chat_id: int, s: Screen, p: Part, kb: Keyboard | None,
+        language: str | None = None, png: bytes | None = None,
+    ) -> int:
+        keys = kb if p.last else None
+        if p.media and s.chart is not None:
+            return await t.send_photo(chat_id, png or self.chart_png(s, language), p.text, keys)
+        if p.media and s.document is not None:
+            return await t.send_document(chat_id, s.document.filename, s.document.content, p.text)
+        return await t.send_text(chat_id, p.text, keys)

@@ -25,13 +25,13 @@ def make_web_app(app: App) -> web.Application:
     async def updates(request: web.Request) -> web.Response:
         if not secret or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             log.warning("webhook call without the right secret token from %s", request.remote)
-            return web.Response(status=401, text="unauthorized")
+            raise web.HTTPUnauthorized(text="unauthorized")
         try:
             data = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.Response(status=400, text="not JSON")
+            raise web.HTTPBadRequest(text="not JSON") from None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            return web.Response(status=400, text="not an update")
+            raise web.HTTPBadRequest(text="not an update")
         assert app.runtime is not None
         # Answering only after handling means an update is acknowledged to Telegram once it is committed;
         # if we die first, Telegram delivers it again and the update-id ledger keeps it from counting twice.

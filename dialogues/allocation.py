@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from dialogues.schema import Service
+from dialogues.text import Msg, _
 
 TOTAL = 100
 Allocation = dict[str, int]
@@ -14,6 +15,10 @@ Allocation = dict[str, int]
 
 class AllocationError(ValueError):
     """A change or entry the rules refuse; the message is written for the resident."""
+
+    def __init__(self, message: Msg):
+        super().__init__(message.singular)
+        self.message = message
 
 
 def empty(services: Sequence[Service]) -> Allocation:
@@ -31,7 +36,7 @@ def left(draft: Mapping[str, int]) -> int:
 def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, delta: int) -> Allocation:
     """Moves one service up or down by a step, refusing to pass 0, its max, or 100p in all."""
     if not 0 <= index < len(services):
-        raise AllocationError("That service is not in this consultation.")
+        raise AllocationError(_("That service is not in this consultation."))
     s = services[index]
     new = dict(draft)
     current = new.get(s.key, 0)
@@ -39,12 +44,12 @@ def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, de
         room = min(s.max - current, left(new))
         if room <= 0:
             if current >= s.max:
-                raise AllocationError(f"{s.name} can have at most {s.max}p.")
-            raise AllocationError("Nothing left to allocate: take some pence from another service first.")
+                raise AllocationError(_("{service} can have at most {pence}p.", service=s.name, pence=s.max))
+            raise AllocationError(_("Nothing left to allocate: take some pence from another service first."))
         new[s.key] = current + min(delta, room)
     else:
         if current <= 0:
-            raise AllocationError(f"{s.name} is already at 0p.")
+            raise AllocationError(_("{service} is already at 0p.", service=s.name))
         new[s.key] = max(0, current + delta)
     return new
 
@@ -78,8 +83,13 @@ def find_service(services: Sequence[Service], name: str) -> Service:
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
     if close:
         match = candidates[close[0]].name
-        raise AllocationError(f"I don't know a service called “{name.strip()[:40]}”. Did you mean {match}?")
-    raise AllocationError(f"I don't know a service called “{name.strip()[:40]}”. The services are: {', '.join(names)}.")
+        raise AllocationError(
+            _("I don't know a service called “{name}”. Did you mean {service}?", name=name.strip()[:40], service=match)
+        )
+    raise AllocationError(
+        _("I don't know a service called “{name}”. The services are: {services}.", name=name.strip()[:40],
+          services=", ".join(names))
+    )
 
 
 def parse_typed(services: Sequence[Service], text: str) -> Allocation:
@@ -87,23 +97,24 @@ def parse_typed(services: Sequence[Service], text: str) -> Allocation:
     entries: Allocation = {}
     lines = [ln for ln in text.replace(";", "\n").splitlines() if ln.strip()]
     if not lines or len(lines) > 2 * len(services):
-        raise AllocationError("Type a service and an amount, like “Libraries 12”, one per line.")
+        raise AllocationError(_("Type a service and an amount, like “Libraries 12”, one per line."))
     for ln in lines:
         m = _LINE.match(ln)
         if not m:
             raise AllocationError(
-                f"I couldn't read “{ln.strip()[:60]}”. Type a service and a whole number of pence, like “Libraries 12”."
+                _("I couldn't read “{line}”. Type a service and a whole number of pence, like “Libraries 12”.",
+                  line=ln.strip()[:60])
             )
         amount_text = m.group("amount").replace(",", ".")
         if "." in amount_text:
-            raise AllocationError("Please use whole pence, like “Libraries 12”.")
+            raise AllocationError(_("Please use whole pence, like “Libraries 12”."))
         # Too many digits to be pence; int() of thousands of digits would raise.
         amount = int(amount_text) if len(amount_text) <= 6 else (-1 if amount_text.startswith("-") else TOTAL + 1)
         s = find_service(services, m.group("name"))
         if amount < 0:
-            raise AllocationError(f"{s.name} can't have less than 0p.")
+            raise AllocationError(_("{service} can't have less than 0p.", service=s.name))
         if amount > s.max:
-            raise AllocationError(f"{s.name} can have at most {s.max}p.")
+            raise AllocationError(_("{service} can have at most {pence}p.", service=s.name, pence=s.max))
         entries[s.key] = amount
     return entries
 
@@ -114,33 +125,34 @@ def apply_typed(services: Sequence[Service], draft: Mapping[str, int], entries: 
     total = sum(new.values())
     if total > TOTAL:
         raise AllocationError(
-            f"That makes {total}p, which is {total - TOTAL}p more than 100p. Take some from another service."
+            _("That makes {total}p, which is {over}p more than 100p. Take some from another service.",
+              total=total, over=total - TOTAL)
         )
     return new
 
 
-def problems(services: Sequence[Service], allocation: Mapping[str, object]) -> list[str]:
+def problems(services: Sequence[Service], allocation: Mapping[str, object]) -> list[Msg]:
     """Everything wrong with a finished allocation; empty means it may be submitted."""
-    out: list[str] = []
+    out: list[Msg] = []
     known = {s.key for s in services}
     unknown = set(allocation) - known
     if unknown:
-        out.append(f"unknown services: {', '.join(sorted(unknown))}")
+        out.append(_("unknown services: {keys}", keys=", ".join(sorted(unknown))))
     values: dict[str, int] = {}
     for s in services:
         v = allocation.get(s.key, 0)
         if isinstance(v, bool) or not isinstance(v, int):
-            out.append(f"{s.name} must be a whole number of pence.")
+            out.append(_("{service} must be a whole number of pence.", service=s.name))
             continue
         values[s.key] = v
         if v < s.min:
-            out.append(f"{s.name} needs at least {s.min}p.")
+            out.append(_("{service} needs at least {pence}p.", service=s.name, pence=s.min))
         if v > s.max:
-            out.append(f"{s.name} can have at most {s.max}p.")
+            out.append(_("{service} can have at most {pence}p.", service=s.name, pence=s.max))
     total = sum(values.values())
     if total != TOTAL and len(values) == len(services):
         if total < TOTAL:
-            out.append(f"You have {TOTAL - total}p left to allocate.")
+            out.append(_("You have {left}p left to allocate.", left=TOTAL - total))
         else:
-            out.append(f"That is {total - TOTAL}p more than 100p.")
+            out.append(_("That is {over}p more than 100p.", over=total - TOTAL))
     return out

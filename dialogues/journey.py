@@ -1,4 +1,8 @@
-"""The resident journey as a pure state machine: (progress, answers, event) -> (progress, screens, saves)."""
+"""The resident journey as a pure state machine: (progress, answers, event) -> (progress, screens, saves).
+
+It knows the steps every question goes through (an optional intro, the question, an optional "why?" comment,
+the summary) and nothing of any question type: each type's module draws its screen and reads its presses.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,38 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dialogues.questions import Answered, Changed, Draft, Refused, kind
-from dialogues.questions import free_text as text_kind
-from dialogues.schema import AllocationQuestion, Consultation, Question
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.questions import AnyType, Answered, Changed, Refused, of
+from dialogues.questions import base as question_types
+from dialogues.questions.free_text import check_length, quoted
+from dialogues.schema import Consultation, Question
+from dialogues.screens import Action, Button, Screen
+from dialogues.text import Block, Em, Inline, Lines, Para, Strong, _
+
+# The journey's own buttons; each question type registers its own, namespaced by the type ("al.d", "rt.v").
+GO, SKIP, CLEAR, CHANGE, FINISH, SUMMARY = "go", "sk", "clr", "cg", "fin", "sum"
+ACTIONS = frozenset({GO, SKIP, CLEAR, CHANGE, FINISH, SUMMARY})
+EXPIRED_TOAST = _("This button has expired.")
+
+
+def actions() -> frozenset[str]:
+    """Every action a resident's journey answers: its own and every registered question type's."""
+    types = question_types.actions()
+    if _ALL and _ALL[0][0] is types:
+        return _ALL[0][1]
+    _ALL[:] = [(types, ACTIONS | types)]
+    return _ALL[0][1]
+
+
+_ALL: list[tuple[frozenset[str], frozenset[str]]] = []
 
 
 @dataclass
 class Progress:
     """Where one resident is in one round; persisted as JSON after every event."""
 
-    step: str = "ask"  # intro (today's split) | ask | why (comment) | summary | done
+    step: str = "ask"  # intro (before the question) | ask | why (comment) | summary | done
     index: int = 0
-    draft: Draft = field(default_factory=Draft)
+    draft: dict[str, Any] = field(default_factory=dict)  # the current question's draft, as its type stores it
     seq: int = 0  # bumped whenever a new message with buttons is sent; older buttons are stale
     anchor: int | None = None  # message id of the current message with buttons, kept by the services
     back_to_summary: bool = False
@@ -30,7 +53,8 @@ class Progress:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Progress:
         d = dict(data)
-        d["draft"] = Draft(**d.get("draft", {}))
+        if not isinstance(d.get("draft"), dict):
+            d["draft"] = {}
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
@@ -60,7 +84,7 @@ class Outcome:
     progress: Progress
     screens: list[Screen] = field(default_factory=list)
     saves: dict[str, Any] = field(default_factory=dict)  # question key -> answer; None deletes
-    toast: str | None = None  # the small notice answering a button press
+    toast: Inline | None = None  # the small notice answering a button press
     alert: bool = False
     finished_now: bool = False
 
@@ -87,25 +111,27 @@ def handle(c: Consultation, ctx: RoundContext, progress: Progress, answers: Mapp
     out = Outcome(_copy(progress))
     p = out.progress
     q = c.questions[p.index] if p.index < len(c.questions) else None
-    if isinstance(event, Press) and event.action.name in {"cg", "fin", "sum"}:
+    if isinstance(event, Press) and event.action.name in {CHANGE, FINISH, SUMMARY}:
         _navigate(c, ctx, out, answers, event.action)
     elif p.step == "intro" and q is not None:
-        if isinstance(event, Press) and event.action.name == "go":
-            out.screens.append(Screen(_intro_text(c, q), edit=True))
+        if isinstance(event, Press) and event.action.name == GO:
+            intro = of(q).intro(c, q)
+            if intro:
+                out.screens.append(Screen(intro[-1].body, edit=True))
             p.step = "ask"
-            out.screens.append(_question(c, p, q))
+            out.screens.append(_question(c, p, q, answers))
         else:
-            out.screens.append(Screen("When you're ready, tap <b>Next</b> above to share your 100p."))
+            out.screens.append(Screen(_("When you're ready, tap {next} above.", next=Strong(_("Next")))))
     elif p.step == "ask" and q is not None:
         _ask(c, ctx, out, answers, q, event)
-    elif p.step == "why" and isinstance(q, AllocationQuestion) and q.comment is not None:
+    elif p.step == "why" and q is not None and q.comment is not None:
         _why(c, ctx, out, answers, q, event)
     elif isinstance(event, Typed):
         out.screens.append(
-            Screen("Thanks! Use the buttons above to change an answer, or send /start to see them again.")
+            Screen(_("Thanks! Use the buttons above to change an answer, or send /start to see them again."))
         )
     else:
-        out.toast, out.alert = "This button has expired.", False
+        out.toast, out.alert = EXPIRED_TOAST, False
     return _finish(out)
 
 
@@ -125,116 +151,130 @@ def _with(answers: Mapping[str, Any], out: Outcome) -> dict[str, Any]:
     return {k: v for k, v in merged.items() if v is not None}
 
 
-def _question(c: Consultation, p: Progress, q: Question) -> Screen:
-    s: Screen = kind(q.type).screen(c, q, p.index + 1, p.draft)
+def question_head(c: Consultation, q: Question, number: int) -> list[Block]:
+    return question_types.head(number, len(c.questions), q)
+
+
+def _question(c: Consultation, p: Progress, q: Question, answers: Mapping[str, Any]) -> Screen:
+    t = of(q)
+    s = t.screen(c, q, question_head(c, q, p.index + 1), t.draft_from_json(c, q, p.draft))
     if not q.required:
-        s.buttons.append([Button("Skip", Action("sk"))])
+        saved = q.key in answers
+        # Skip never deletes a saved answer; clearing one is its own button.
+        row = [Button(_("Keep my answer") if saved else _("Skip"), Action(SKIP))]
+        if saved:
+            row.append(Button(_("Clear my answer"), Action(CLEAR)))
+        s.buttons.append(row)
     return s
-
-
-def _intro_text(c: Consultation, q: Question) -> str:
-    from dialogues.questions.allocation import today_screens
-
-    assert isinstance(q, AllocationQuestion)
-    return today_screens(c, q)[1].text
 
 
 def _enter(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], index: int) -> None:
     p = out.progress
     p.index = index
     q = c.questions[index]
-    previous = answers.get(q.key, ctx.previous.get(q.key))
-    p.draft = kind(q.type).start(c, q, previous)
-    if isinstance(q, AllocationQuestion) and q.key not in answers:
-        from dialogues.questions.allocation import today_screens
-
+    t = of(q)
+    previous = _decoded(c, q, t, answers.get(q.key, ctx.previous.get(q.key)))
+    p.draft = t.draft_to_json(t.start(c, q, previous))
+    intro = t.intro(c, q) if q.key not in answers else []
+    if intro:
         p.step = "intro"
-        out.screens.extend(today_screens(c, q))
+        out.screens.extend(intro)
         if q.key in ctx.previous:
-            note = f"<b>{h(ctx.title)}</b>: your last answer is filled in. Keep it or change it."
+            note = _("{round}: your last answer is filled in. Keep it or change it.", round=Strong(ctx.title))
             out.screens.insert(0, Screen(note))
     else:
         p.step = "ask"
-        out.screens.append(_question(c, p, q))
+        out.screens.append(_question(c, p, q, answers))
+
+
+def _decoded(c: Consultation, q: Question, t: AnyType, raw: Any) -> Any:
+    return None if raw is None else t.decode(c, q, raw)
 
 
 def _settled(c: Consultation, q: Question, value: Any) -> Screen:
-    return Screen(f"✅ <b>{h(q.prompt)}</b>\n{kind(q.type).describe(c, q, value)}", edit=True)
+    return Screen([Lines([("✅ ", Strong(q.prompt)), *of(q).describe(c, q, value)])], edit=True)
 
 
 def _ask(
     c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], q: Question, event: Event
 ) -> None:
     p = out.progress
-    handler = kind(q.type)
-    if isinstance(event, Press) and event.action.name == "sk":
+    t = of(q)
+    if isinstance(event, Press) and event.action.name in {SKIP, CLEAR}:
         if q.required:
-            out.toast = "This question needs an answer."
+            out.toast = _("This question needs an answer.")
             return
-        out.saves[q.key] = None
-        out.screens.append(Screen(f"⏭ <b>{h(q.prompt)}</b>\nSkipped.", edit=True))
+        if event.action.name == CLEAR:
+            out.saves[q.key] = None
+            out.screens.append(Screen(Lines([("🗑 ", Strong(q.prompt)), (_("Your answer is cleared."),)]), edit=True))
+        elif q.key in answers:
+            out.screens.append(_settled(c, q, _decoded(c, q, t, answers[q.key])))
+        else:
+            out.screens.append(Screen(Lines([("⏭ ", Strong(q.prompt)), (_("Skipped."),)]), edit=True))
         _next(c, ctx, out, answers)
         return
+    draft = t.draft_from_json(c, q, p.draft)
     if isinstance(event, Press):
-        result = handler.press(c, q, p.draft, event.action)
+        code, _dot, verb = event.action.name.partition(".")
+        if code != t.code or verb not in t.verbs:
+            out.toast, out.alert = EXPIRED_TOAST, False
+            return
+        result = t.press(c, q, draft, verb, event.action.args)
     else:
-        result = handler.typed(c, q, p.draft, event.text)
+        result = t.typed(c, q, draft, event.text)
     if isinstance(result, Refused):
         if isinstance(event, Press):
             out.toast, out.alert = result.message, True
         else:
-            out.screens.append(Screen(h(result.message)))
+            out.screens.append(Screen(result.message))
     elif isinstance(result, Changed):
         if isinstance(event, Press):
-            p.draft = result.draft
-            out.screens.append(_edit(_question(c, p, q)))
+            p.draft = t.draft_to_json(result.draft)
+            s = _question(c, p, q, answers)
+            s.edit = True
+            out.screens.append(s)
         else:
-            old = _question(c, p, q)
-            out.screens.append(Screen(old.text + "\n\n<i>(updated below)</i>", edit=True))
-            p.draft = result.draft
-            note = f"{h(result.note)}\n\n" if result.note else ""
-            fresh = _question(c, p, q)
-            out.screens.append(Screen(note + fresh.text, fresh.buttons))
+            old = _question(c, p, q, answers)
+            out.screens.append(Screen([*old.body, Para(Em(_("(updated below)")))], edit=True))
+            p.draft = t.draft_to_json(result.draft)
+            fresh = _question(c, p, q, answers)
+            note = [Para(result.note)] if result.note is not None else []
+            out.screens.append(Screen([*note, *fresh.body], fresh.buttons))
     elif isinstance(result, Answered):
-        out.saves[q.key] = result.value
+        out.saves[q.key] = t.encode(c, q, result.value)
         out.screens.append(_settled(c, q, result.value))
-        if isinstance(q, AllocationQuestion) and q.comment is not None:
+        if q.comment is not None:
             p.step = "why"
             out.screens.append(_why_screen(q, answers))
         else:
             _next(c, ctx, out, answers)
 
 
-def _edit(s: Screen) -> Screen:
-    s.edit = True
-    return s
-
-
-def _why_screen(q: AllocationQuestion, answers: Mapping[str, Any]) -> Screen:
+def _why_screen(q: Question, answers: Mapping[str, Any]) -> Screen:
     assert q.comment is not None
-    text = f"💬 {h(q.comment.prompt)}\n\nType a sentence or two as a message, or tap Skip."
+    body: list[Block] = [Para("💬 ", q.comment.prompt), Para(_("Type a sentence or two as a message, or tap Skip."))]
     if answers.get(why_key(q.key)):
-        text += f"\n\nYour earlier reason: “{h(str(answers[why_key(q.key)])[:300])}”"
-    return Screen(text, [[Button("Skip", Action("sk"))]])
+        body.append(Para(_("Your earlier reason: {reason}", reason=quoted(str(answers[why_key(q.key)]), 300))))
+    return Screen(body, [[Button(_("Skip"), Action(SKIP))]])
 
 
 def _why(
-    c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], q: AllocationQuestion, event: Event
+    c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], q: Question, event: Event
 ) -> None:
     assert q.comment is not None
     if isinstance(event, Press):
-        if event.action.name != "sk":
-            out.toast = "This button has expired."
+        if event.action.name != SKIP:
+            out.toast = EXPIRED_TOAST
             return
-        out.screens.append(Screen(f"💬 {h(q.comment.prompt)}\nSkipped.", edit=True))
+        out.screens.append(Screen(Lines([("💬 ", q.comment.prompt), (_("Skipped."),)]), edit=True))
     else:
-        result = text_kind.check_length(event.text, q.comment.max_length)
+        result = check_length(event.text, q.comment.max_length)
         if isinstance(result, Refused):
-            out.screens.append(Screen(h(result.message)))
+            out.screens.append(Screen(result.message))
             return
         assert isinstance(result, Answered)
         out.saves[why_key(q.key)] = result.value
-        out.screens.append(Screen(f"💬 {h(q.comment.prompt)}\n“{h(result.value[:300])}”", edit=True))
+        out.screens.append(Screen(Lines([("💬 ", q.comment.prompt), (quoted(result.value, 300),)]), edit=True))
     _next(c, ctx, out, answers)
 
 
@@ -249,63 +289,70 @@ def _next(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str
 
 def _summary(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any]) -> None:
     p = out.progress
-    p.step, p.draft = "summary", Draft()
+    p.step, p.draft = "summary", {}
     out.screens.append(summary_screen(c, ctx, answers, finished=p.finished))
 
 
+def answer_lines(c: Consultation, q: Question, answers: Mapping[str, Any]) -> list[tuple[Inline, ...]]:
+    """How a resident's answer to a question reads back to them, with their "why?" if they gave one."""
+    t = of(q)
+    value = _decoded(c, q, t, answers.get(q.key))
+    lines: list[tuple[Inline, ...]] = list(t.describe(c, q, value)) if value is not None else [(Em(_("no answer")),)]
+    if answers.get(why_key(q.key)):
+        lines.append(("  ", _("Why: {reason}", reason=quoted(str(answers[why_key(q.key)])))))
+    return lines
+
+
 def summary_screen(c: Consultation, ctx: RoundContext, answers: Mapping[str, Any], finished: bool) -> Screen:
-    lines = [f"<b>Your answers: {h(c.title)}</b>", ""]
+    body: list[Block] = [Para(Strong(_("Your answers: {title}", title=c.title)))]
     buttons: list[Button] = []
     for n, q in enumerate(c.questions, 1):
-        value = answers.get(q.key)
-        shown = kind(q.type).describe(c, q, value) if value is not None else "<i>no answer</i>"
-        lines.append(f"<b>{n}. {h(q.prompt)}</b>\n{shown}")
-        if answers.get(why_key(q.key)):
-            lines.append(f"  Why: “{h(str(answers[why_key(q.key)])[:200])}”")
-        buttons.append(Button(f"Change {n}", Action("cg", (n - 1,))))
-    lines += ["", "You can change any answer until the round closes."]
+        body.append(Lines([(Strong(f"{n}. ", q.prompt),), *answer_lines(c, q, answers)]))
+        buttons.append(Button(_("Change {number}", number=n), Action(CHANGE, (n - 1,))))
+    body.append(Para(_("You can change any answer until the round closes.")))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append([Button("✅ That's all: send my answers" if not finished else "✅ Done", Action("fin"))])
-    return Screen("\n".join(lines), rows)
+    rows.append([Button(_("✅ That's all: send my answers") if not finished else _("✅ Done"), Action(FINISH))])
+    return Screen(body, rows)
 
 
 def thanks_screen(c: Consultation, ctx: RoundContext) -> Screen:
-    text = f"🙏 <b>Thank you!</b> Your answers to “{h(c.title)}” are saved."
+    body: list[Block] = [Para("🙏 ", Strong(_("Thank you!")), " ", _("Your answers to “{title}” are saved.", title=c.title))]
     if ctx.closes:
-        text += f"\n\nYou can change them until the round closes on {h(ctx.closes)}."
+        body.append(Para(_("You can change them until the round closes on {closes}.", closes=ctx.closes)))
     if c.results_note:
-        text += f"\n\n<b>What happens next:</b> {h(c.results_note)}"
-    text += "\n\nSee what we hold about you with /mydata, or delete it with /erase."
-    return Screen(text, [[Button("Review or change my answers", Action("sum"))]])
+        body.append(Para(Strong(_("What happens next:")), " ", c.results_note))
+    body.append(Para(_("See what we hold about you with /mydata, or delete it with /erase.")))
+    return Screen(body, [[Button(_("Review or change my answers"), Action(SUMMARY))]])
 
 
 def _navigate(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], action: Action) -> None:
     p = out.progress
     if p.step not in {"summary", "done"}:
-        out.toast = "Please finish the current question first."
+        out.toast = _("Please finish the current question first.")
         return
-    if action.name == "sum":
+    if action.name == SUMMARY:
         _summary(c, ctx, out, answers)
-    elif action.name == "fin":
+    elif action.name == FINISH:
         if p.step == "done":
-            out.toast = "Your answers are already saved."
+            out.toast = _("Your answers are already saved.")
             return
-        out.screens.append(Screen(summary_screen(c, ctx, answers, finished=True).text, edit=True))
+        out.screens.append(Screen(summary_screen(c, ctx, answers, finished=True).body, edit=True))
         out.finished_now = not p.finished
         p.step, p.finished = "done", True
         out.screens.append(thanks_screen(c, ctx))
-    elif action.name == "cg" and len(action.args) == 1 and 0 <= action.args[0] < len(c.questions):
+    elif action.name == CHANGE and len(action.args) == 1 and 0 <= action.args[0] < len(c.questions):
         if p.step != "summary":
-            out.toast = "This button has expired."
+            out.toast = EXPIRED_TOAST
             return
         p.back_to_summary = True
         p.index = action.args[0]
         q = c.questions[p.index]
-        p.draft = kind(q.type).start(c, q, answers.get(q.key))
+        t = of(q)
+        p.draft = t.draft_to_json(t.start(c, q, _decoded(c, q, t, answers.get(q.key))))
         p.step = "ask"
-        out.screens.append(_question(c, p, q))
+        out.screens.append(_question(c, p, q, answers))
     else:
-        out.toast = "This button has expired."
+        out.toast = EXPIRED_TOAST
 
 
 def _current(c: Consultation, ctx: RoundContext, p: Progress, answers: Mapping[str, Any]) -> list[Screen]:
@@ -314,10 +361,15 @@ def _current(c: Consultation, ctx: RoundContext, p: Progress, answers: Mapping[s
     if p.step == "summary" or p.index >= len(c.questions):
         return [summary_screen(c, ctx, answers, p.finished)]
     q = c.questions[p.index]
-    if p.step == "intro" and isinstance(q, AllocationQuestion):
-        from dialogues.questions.allocation import today_screens
-
-        return today_screens(c, q)
-    if p.step == "why" and isinstance(q, AllocationQuestion):
+    if p.step == "intro":
+        intro = of(q).intro(c, q)
+        if intro:
+            return intro
+    if p.step == "why" and q.comment is not None:
         return [_why_screen(q, answers)]
-    return [_question(c, p, q)]
+    return [_question(c, p, q, answers)]
+
+
+def why_screen(q: Question) -> Screen:
+    """The "why?" screen as a resident first sees it (for the preview)."""
+    return _why_screen(q, {})

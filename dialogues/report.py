@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogues.text import Inline
+from dialogues.text import Inline, _
 
 # How a column's values read: spreadsheets get a number format, CSV and the PDF a plain rendering.
 TEXT, LONG, INT, PENCE, PENCE1, PERCENT, DECIMAL, DATETIME = (
@@ -18,6 +18,7 @@ TEXT, LONG, INT, PENCE, PENCE1, PERCENT, DECIMAL, DATETIME = (
     "decimal",
     "datetime",
 )
+NOT_SHOWN = _("not shown")  # a figure withheld because too few residents gave it
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -62,16 +64,25 @@ def _options(value: object) -> object:
     return value
 
 
+class Comment(Strict):
+    """The optional "why?" after a question: any type can ask for one."""
+
+    prompt: str = Field(default="Why did you share it this way? (optional)", max_length=300)
+    max_length: int = Field(default=1000, ge=10, le=3500)
+
+
 class QuestionBase(Strict):
+    """What every question has, whatever its type (each type's model adds `type: Literal[...]` and its own)."""
+
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
     prompt: str = Field(min_length=1, max_length=600)
     help: str = Field(default="", max_length=600)
     required: bool = True
+    comment: Comment | None = None
 
-
-class Comment(Strict):
-    prompt: str = Field(default="Why did you share it this way? (optional)", max_length=300)
-    max_length: int = Field(default=1000, ge=10, le=3500)
+    @property
+    def type_name(self) -> str:
+        return str(getattr(self, "type", ""))
 
 
 class AllocationQuestion(QuestionBase):
@@ -79,7 +90,6 @@ class AllocationQuestion(QuestionBase):
     total: Literal[100] = 100
     steps: list[int] = Field(default=[1, 5], min_length=1, max_length=2)
     today_intro: str = Field(default="", max_length=600)
-    comment: Comment | None = None
 
     @field_validator("steps")
     @classmethod
@@ -129,15 +139,9 @@ class FreeTextQuestion(QuestionBase):
     max_length: int = Field(default=1000, ge=10, le=3500)
 
 
-Question = Annotated[
-    AllocationQuestion
-    | RatingQuestion
-    | SingleChoiceQuestion
-    | MultipleChoiceQuestion
-    | RankingQuestion
-    | FreeTextQuestion,
-    Field(discriminator="type"),
-]
+Question = QuestionBase  # a question of any registered type; only the type's own module knows its fields
+# Checks of a question against the whole consultation, by type name (a type registers its own).
+QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[str]]] = {}
 
 
 class RoundSpec(Strict):
@@ -156,7 +160,7 @@ class Consultation(Strict):
     results_note: str = Field(default="", max_length=600)
     privacy: Privacy
     services: list[Service] = Field(default=[], max_length=12)
-    questions: list[Question] = Field(min_length=1, max_length=30)
+    questions: list[QuestionBase] = Field(min_length=1, max_length=30)  # made the registered types by accept()
     rounds: list[RoundSpec] = Field(default=[], max_length=5)
 
     @field_validator("services")
@@ -186,12 +190,11 @@ class Consultation(Strict):
             fixed.append(q)
         object.__setattr__(self, "questions", fixed)
         _unique([q.key for q in self.questions], "question key")
-        has_allocation = any(isinstance(q, AllocationQuestion) for q in self.questions)
-        if has_allocation and len(self.services) < 2:
-            raise ValueError("an allocation question needs at least 2 services")
         for q in self.questions:
-            if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion | RankingQuestion):
-                _unique([o.key for o in q.options], f"option key in question {q.key}")
+            check = QUESTION_CHECKS.get(q.type_name)
+            problems = check(self, q) if check else []
+            if problems:
+                raise ValueError(problems[0])
         if not self.rounds:
             object.__setattr__(self, "rounds", [RoundSpec(title="Round 1")])
         return self
@@ -212,3 +215,16 @@ def _unique(keys: list[str], what: str) -> None:
         if k in seen:
             raise ValueError(f"duplicate {what}: {k!r}")
         seen.add(k)
+
+
+def accept(models: list[type[QuestionBase]]) -> None:
+    """Lets the consultation file hold questions of these types, told apart by `type:` (each model's Literal)."""
+    union: Any = models[0] if len(models) == 1 else Annotated[Union[tuple(models)], Field(discriminator="type")]  # noqa: UP007
+    Consultation.model_fields["questions"] = FieldInfo.from_annotation(list[union])  # type: ignore[valid-type]
+    Consultation.model_fields["questions"].metadata.extend(
+        FieldInfo(annotation=list[QuestionBase], min_length=1, max_length=30).metadata
+    )
+    Consultation.model_rebuild(force=True)
+
+
+from dialogues import questions as _questions  # noqa: E402,F401  - registers the question types, which import this module

@@ -1,14 +1,16 @@
-"""Transport-neutral screens: HTML text, buttons carrying compact actions, charts and documents."""
+"""Transport-neutral screens: blocks of content, buttons carrying compact actions, charts and documents."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
+
+from dialogues.text import Block, Inline, blocks
 
 
 @dataclass(frozen=True)
 class Action:
-    """What a button does: a short name and small integer arguments, small enough for 64 bytes."""
+    """What a button does: a name (namespaced by whoever handles it) and small integer arguments, for 64 bytes."""
 
     name: str
     args: tuple[int, ...] = ()
@@ -16,18 +18,18 @@ class Action:
 
 @dataclass(frozen=True)
 class Button:
-    label: str
+    label: Inline
     action: Action | None = None
     url: str | None = None
 
 
 @dataclass(frozen=True)
 class Chart:
-    """Data for a bar chart; bot/charts.py draws it. Series are (name, values in label order)."""
+    """Data for a bar chart; bot/charts.py draws it. Series are (name, values in label order); labels are content."""
 
-    title: str
+    title: Inline
     labels: tuple[str, ...]
-    series: tuple[tuple[str, tuple[float, ...]], ...]
+    series: tuple[tuple[Inline, tuple[float, ...]], ...]
     unit: str = "p"
 
 
@@ -40,18 +42,27 @@ class Document:
 
 @dataclass
 class Screen:
-    """One message. `edit` replaces the message a button was pressed on instead of sending anew."""
+    """One message (several if it is too long for one). `edit` replaces the message a button was pressed on."""
 
-    text: str
+    body: tuple[Block, ...]
     buttons: list[list[Button]] = field(default_factory=list)
     chart: Chart | None = None
     document: Document | None = None
     edit: bool = False
 
-
-def h(text: object) -> str:
-    """Escapes text for Telegram's HTML parse mode; everything a resident or file wrote goes through it."""
-    return escape(str(text), quote=False)
+    def __init__(
+        self,
+        body: Block | Inline | Iterable[Block | Inline] | None = None,
+        buttons: list[list[Button]] | None = None,
+        chart: Chart | None = None,
+        document: Document | None = None,
+        edit: bool = False,
+    ):
+        self.body = blocks(body)
+        self.buttons = buttons if buttons is not None else []
+        self.chart = chart
+        self.document = document
+        self.edit = edit
 
 
 def pence(n: float) -> str:

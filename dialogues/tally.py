@@ -1,25 +1,15 @@
-"""Tallies: mean and median pence per service, spread, difference from today, and counts for other questions."""
+"""The Council Pound's statistics: mean and median pence per service, spread, and difference from today."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate, islice
 from typing import Any
 
-from dialogues.schema import (
-    AllocationQuestion,
-    Consultation,
-    FreeTextQuestion,
-    MultipleChoiceQuestion,
-    Question,
-    RankingQuestion,
-    RatingQuestion,
-    Service,
-    SingleChoiceQuestion,
-)
+from dialogues.schema import Service
 
 
 @dataclass(frozen=True)
@@ -119,53 +109,3 @@ class _Column:
             j, delta = divmod(i * m, 4)
             out.append((self.at(j) * (4 - delta) + self.at(j + 1) * delta) / 4)
         return out
-
-
-@dataclass(frozen=True)
-class CountTally:
-    """Counts per option (choices), per value (ratings) or mean rank (rankings)."""
-
-    respondents: int
-    counts: tuple[tuple[str, float], ...]  # (label, count or mean position)
-    mean: float | None = None
-    texts: tuple[str, ...] = field(default=())
-
-
-def tally_question(q: Question, values: Iterable[Any]) -> CountTally:
-    vals = [v for v in values if v is not None]
-    if isinstance(q, FreeTextQuestion):
-        return CountTally(len(vals), (), texts=tuple(vals))
-    return tally_counted(q, Counter(tuple(v) if isinstance(v, list) else v for v in vals))
-
-
-def tally_counted(q: Question, counted: Mapping[Any, int]) -> CountTally:
-    """A question's tally from how many residents gave each distinct answer (a list answer as a tuple), as a
-    database counts them; tally_question counts the answers themselves first."""
-    counted = {v: c for v, c in counted.items() if v is not None and c > 0}
-    n = sum(counted.values())
-    if isinstance(q, SingleChoiceQuestion):
-        return CountTally(n, tuple((o.label, float(counted.get(o.key, 0))) for o in q.options))
-    if isinstance(q, RatingQuestion):
-        counts = tuple((str(v), float(counted.get(v, 0))) for v in range(q.scale_min, q.scale_max + 1))
-        return CountTally(n, counts, mean=(sum(v * k for v, k in counted.items()) / n if n else None))
-    if isinstance(q, MultipleChoiceQuestion):
-        chosen: Counter[Any] = Counter()
-        for v, k in counted.items():
-            for option in v:
-                chosen[option] += k
-        return CountTally(n, tuple((o.label, float(chosen.get(o.key, 0))) for o in q.options))
-    if isinstance(q, RankingQuestion):
-        sums: dict[str, int] = {o.key: 0 for o in q.options}
-        times: dict[str, int] = {o.key: 0 for o in q.options}
-        for order, k in counted.items():
-            for i, key in enumerate(order, 1):
-                sums[key] = sums.get(key, 0) + i * k
-                times[key] = times.get(key, 0) + k
-        mean = {o.key: sums[o.key] / times[o.key] if times[o.key] else 0.0 for o in q.options}
-        ranked = sorted(q.options, key=lambda o: mean[o.key] if times[o.key] else 99)
-        return CountTally(n, tuple((o.label, mean[o.key]) for o in ranked))
-    raise TypeError(f"no count tally for {q.type}")
-
-
-def allocation_question(c: Consultation) -> AllocationQuestion | None:
-    return next((q for q in c.questions if isinstance(q, AllocationQuestion)), None)

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-Param = Union[str, int, float, "Msg", "Strong", "Em", "Code", "Link"]
-Inline = Union[str, "Msg", "Strong", "Em", "Code", "Link"]
+Param = Union[str, int, float, "Msg", "Span", "Strong", "Em", "Code", "Link"]
+Inline = Union[str, "Msg", "Span", "Strong", "Em", "Code", "Link"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,16 @@ def _(msgid: str, **params: Param) -> Msg:
 def n_(singular: str, plural: str, n: int, **params: Param) -> Msg:
     """A message with plural forms chosen by `n`, which is also the parameter `{n}`."""
     return Msg(singular, (("n", n), *params.items()), plural, n)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inlines run together with no style of their own: several sentences where one inline is expected."""
+
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", parts)
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ Block = Para | Lines | Items | Quote
 
 
 def _line(x: Inline | Sequence[Inline]) -> tuple[Inline, ...]:
-    if isinstance(x, str | Msg | Strong | Em | Code | Link):
+    if isinstance(x, str | Msg | Span | Strong | Em | Code | Link):
         return (x,)
     return tuple(x)
 
@@ -127,7 +137,7 @@ def blocks(body: Block | Inline | Iterable[Block | Inline] | None) -> tuple[Bloc
         return ()
     if isinstance(body, Para | Lines | Items | Quote):
         return (body,)
-    if isinstance(body, str | Msg | Strong | Em | Code | Link):
+    if isinstance(body, str | Msg | Span | Strong | Em | Code | Link):
         return (Para(body),)
     return tuple(b if isinstance(b, Para | Lines | Items | Quote) else Para(b) for b in body)
 
@@ -154,7 +164,7 @@ def to_json(x: Any) -> Any:
         if x.plural is not None:
             out |= {"pl": x.plural, "n": x.n}
         return out
-    if isinstance(x, Strong | Em | Para | Quote):
+    if isinstance(x, Span | Strong | Em | Para | Quote):
         return {type(x).__name__.lower(): [to_json(p) for p in x.parts]}
     if isinstance(x, Code):
         return {"code": x.text}
@@ -175,7 +185,7 @@ def from_json(x: Any) -> Any:
     if "m" in x:
         params = tuple((k, from_json(v)) for k, v in x.get("p", {}).items())
         return Msg(x["m"], params, x.get("pl"), x.get("n"))
-    for name, kind in (("strong", Strong), ("em", Em), ("para", Para), ("quote", Quote)):
+    for name, kind in (("span", Span), ("strong", Strong), ("em", Em), ("para", Para), ("quote", Quote)):
         if name in x:
             return kind(*(from_json(p) for p in x[name]))
     if "code" in x:

@@ -44,7 +44,10 @@ class Harness:
             "results": {"min_respondents": 2},
         }
         for section, values in self.overrides.items():
-            data.setdefault(section, {}).update(values)
+            if isinstance(values, dict):
+                data.setdefault(section, {}).update(values)
+            else:
+                data[section] = values  # a top-level key, such as language
         return Config.model_validate(data)
 
     async def start(self) -> None:

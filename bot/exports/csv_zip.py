@@ -1,4 +1,5 @@
-"""CSV files, one per table, UTF-8 with a byte-order mark so Excel reads them right, zipped together."""
+"""CSV files, one per table (rounds, one per question, about, responses), UTF-8 with a byte-order mark so Excel
+reads them right, zipped together. Headers are in the export's language; every value is made safe."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ import zipfile
 from datetime import datetime
 from typing import IO, Any
 
-from bot.exports.cells import Cell
+from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData
 from bot.exports.tables import (
     PERCENT,
     Column,
     Table,
     about_table,
-    average_table,
     question_tables,
     response_columns,
     rounds_table,
@@ -40,7 +40,7 @@ def _text(value: Cell, col: Column | None) -> Any:
 
 
 def _header(col: Column) -> str:
-    return f"{col.header} (%)" if col.kind == PERCENT and not col.header.endswith("%)") else col.header
+    return safe_text(f"{col.header} (%)" if col.kind == PERCENT and not col.header.endswith("%)") else col.header)
 
 
 class CsvZipWriter:
@@ -57,7 +57,7 @@ class CsvZipWriter:
             w.writerow([_header(c) for c in table.columns])
             for values in table.rows:
                 w.writerow(
-                    [_text(v, table.columns[i] if i < len(table.columns) else None) for i, v in enumerate(values)]
+                    [_text(safe(v), table.columns[i] if i < len(table.columns) else None) for i, v in enumerate(values)]
                 )
 
     def start(self, d: ExportData) -> None:
@@ -89,9 +89,6 @@ class CsvZipWriter:
         if self._responses is not None:
             self._responses.close()
         self._table("rounds.csv", rounds_table(d))
-        averages = average_table(d)
-        if averages is not None:
-            self._table("average_allocation.csv", averages)
         for i, table in enumerate(question_tables(d), 1):
             self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
         self._table("about.csv", about_table(d))

@@ -1,19 +1,64 @@
-"""What an export is made of, read in one unit of work: the consultation, its versions and each round's results."""
+"""What an export is made of, read in one unit of work: the consultation, its versions and each round's results,
+and the language it is written in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.content import Render
+from bot.exports.cells import Cell
+from bot.i18n import DEFAULT, translations
 from bot.services.results import RoundResults, RoundTally, begin_tally, tally_round
 from dialogues.schema import Consultation
+from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
 from storage.uow import UnitOfWork
 
+_INLINES = (str, Msg, Span, Strong, Em, Code, Link)
+
 
 class ExportError(Exception):
-    """An export that cannot be made; the message says why, for an officer or operator."""
+    """An export that cannot be made; `message` says why, for an officer or operator (str() is it in English)."""
+
+    def __init__(self, message: Inline):
+        self.message = message
+        super().__init__(Render(translations(DEFAULT), html=False).text(message))
+
+
+class Texts:
+    """One export's language: catalogue messages, headers and content as the plain text a file holds, all through
+    one Render. A message is rendered once however often it recurs ("not shown" in every suppressed row)."""
+
+    def __init__(self, language: str = DEFAULT):
+        self.language = language
+        self.render = Render(translations(language), html=False)
+        self._done: dict[Msg, str] = {}
+
+    def __call__(self, x: Inline) -> str:
+        if isinstance(x, str):
+            return x  # content is already the text
+        if isinstance(x, Msg):
+            try:
+                return self._done[x]
+            except KeyError:
+                text = self._done[x] = self.render.text(x)
+                return text
+            except TypeError:  # a parameter that cannot be hashed: rendered each time, still right
+                return self.render.text(x)
+        return self.render.text(x)
+
+    def value(self, v: Any) -> Cell:
+        """A table's value as a cell: content and messages as text, numbers and times as they are."""
+        if isinstance(v, bool):
+            return self(_("yes") if v else _("no"))
+        if v is None or isinstance(v, int | float | datetime):
+            return v
+        if isinstance(v, _INLINES):
+            return self(v)
+        return str(v)
 
 
 @dataclass(frozen=True)
@@ -39,6 +84,7 @@ class ExportData:
     role: str
     min_respondents: int
     tz: ZoneInfo
+    texts: Texts  # the export's language: every header, title, note and sentence goes through it
     # Rounds still to be counted from the rows an export writes (collect(..., tallied=False)); empty otherwise.
     pending: list[RoundTally] = field(default_factory=list)
 
@@ -51,10 +97,10 @@ class ExportData:
         return when.astimezone(self.tz).replace(tzinfo=None) if when is not None else None
 
     @property
-    def rounds_label(self) -> str:
+    def rounds_label(self) -> Inline:
         if len(self.rounds) == 1:
-            return f"round {self.rounds[0].number}"
-        return "all rounds"
+            return _("round {number}", number=self.rounds[0].number)
+        return _("all rounds")
 
 
 async def collect(
@@ -66,20 +112,21 @@ async def collect(
     now: datetime,
     tz: ZoneInfo,
     tallied: bool = True,
+    language: str = DEFAULT,
 ) -> ExportData:
-    """Everything an export shows but the rows. With `tallied=False` the rounds' figures are left to be counted
-    from the rows as they are written (ExportData.pending, then counted()): each answer is read once."""
+    """Everything an export shows but the rows, in `language`. With `tallied=False` the rounds' figures are left
+    to be counted from the rows as they are written (ExportData.pending, then counted()): each answer is read once."""
     found = await uow.consultations.by_code(code)
     if found is None:
-        raise ExportError(f"There is no consultation with the code {code!r}.")
-    consultation_id, _, spec = found
+        raise ExportError(_("There is no consultation with the code “{code}”.", code=code))
+    consultation_id, _version, spec = found
     rounds = await uow.consultations.rounds(consultation_id)
     if round_number is not None:
         rounds = [r for r in rounds if r.number == round_number]
         if not rounds:
-            raise ExportError(f"“{spec.title}” has no round {round_number}.")
+            raise ExportError(_("“{title}” has no round {number}.", title=spec.title, number=round_number))
     if not rounds:
-        raise ExportError(f"“{spec.title}” has no rounds yet.")
+        raise ExportError(_("“{title}” has no rounds yet.", title=spec.title))
     dates = await uow.reports.round_dates(consultation_id)
     versions = await uow.reports.versions(consultation_id)
     used_ids = await uow.reports.versions_used([r.id for r in rounds])
@@ -104,6 +151,7 @@ async def collect(
         role=role,
         min_respondents=min_respondents,
         tz=tz,
+        texts=Texts(language),
         pending=pending,
     )
 

@@ -10,12 +10,15 @@ from bot.actions import Pressed
 from bot.exports.data import ExportError
 from bot.exports.pseudonym import NO_KEY, PseudonymKeyMissing
 from bot.exports.service import FORMATS, TooLarge, export
+from bot.facilitator.common import reason
 from bot.incoming import Incoming
 from bot.services import roles
 from bot.services.common import Reply
 from bot.services.resident import EXPIRED
+from bot.services.rounds import STATUS
 from bot.transport import TelegramFailure
-from dialogues.screens import Action, Button, Document, Screen, h
+from dialogues.screens import Action, Button, Document, Screen
+from dialogues.text import Block, Lines, Msg, Para, Span, Strong, _
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -24,8 +27,8 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
 ORDER = ("xlsx", "csv", "pdf")  # a format travels in button data as its index here
-BUSY = "Your last export is still being prepared. It will arrive here shortly."
-HELP_LINE = "/export: download results as an Excel workbook, CSV files or a PDF report"
+BUSY = _("Your last export is still being prepared. It will arrive here shortly.")
+HELP_LINE = _("/export: download results as an Excel workbook, CSV files or a PDF report")
 
 
 def _role(held: set[str]) -> str:
@@ -70,18 +73,21 @@ class Exports:
         if not await self._may(inc, "/export"):
             return Reply.say(roles.REFUSED_EXPORT)
         if not self.d.config.privacy.pseudonym_key.get_secret_value():
-            return Reply.say(f"⚠️ Exports are switched off until the bot's operator sets a pseudonym key.\n{h(NO_KEY)}")
+            off = _("Exports are switched off until the bot's operator sets a pseudonym key.")
+            return Reply.say([Para("⚠️ ", off), Para(NO_KEY)])
         return await self._consultations(edit=False)
 
     async def _consultations(self, edit: bool) -> Reply:
         async with self.d.uow() as uow:
             found = await uow.reports.consultations()
         if not found:
-            return Reply([Screen("No consultation has been loaded yet, so there is nothing to export.", edit=edit)])
+            none = _("No consultation has been loaded yet, so there is nothing to export.")
+            return Reply([Screen(none, edit=edit)])
         if len(found) == 1 and not edit:
             return await self._rounds(found[0][0], edit=False, back=False)
-        buttons = [[Button(title[:60], Action("xc", (cid,)))] for cid, _, title in found[-30:]]
-        return Reply([Screen("📥 <b>Export results</b>\nWhich consultation?", buttons, edit=edit)])
+        buttons = [[Button(title[:60], Action("xc", (cid,)))] for cid, _code, title in found[-30:]]
+        text = Lines([("📥 ", Strong(_("Export results"))), _("Which consultation?")])
+        return Reply([Screen(text, buttons, edit=edit)])
 
     async def _names(self, consultation_id: int) -> tuple[str, str] | None:
         """(code, title), read while the session is open: rows expire when it closes."""
@@ -97,29 +103,32 @@ class Exports:
         async with self.d.uow() as uow:
             rounds = await uow.consultations.rounds(consultation_id)
         if not rounds:
-            return Reply([Screen(f"“{h(title)}” has no rounds yet, so there is nothing to export.", edit=edit)])
+            none = _("“{title}” has no rounds yet, so there is nothing to export.", title=title)
+            return Reply([Screen(none, edit=edit)])
         buttons = [
-            [Button(f"Round {r.number}: {r.title[:40]} ({r.status})", Action("xr", (consultation_id, r.number)))]
+            [Button(_("Round {number}: {title} ({status})", number=r.number, title=r.title[:40],
+                      status=STATUS.get(r.status, r.status)), Action("xr", (consultation_id, r.number)))]
             for r in rounds
         ]
         if len(rounds) > 1:
-            buttons.append([Button("All rounds", Action("xr", (consultation_id, 0)))])
+            buttons.append([Button(_("All rounds"), Action("xr", (consultation_id, 0)))])
         if back:
-            buttons.append([Button("« Other consultations", Action("xl"))])
-        text = f"📥 <b>Export: {h(title)}</b>\nWhich round?"
+            buttons.append([Button(Span("« ", _("Other consultations")), Action("xl"))])
+        text = Lines([("📥 ", Strong(_("Export: {title}", title=title))), _("Which round?")])
         return Reply([Screen(text, buttons, edit=edit)])
 
     async def _formats(self, consultation_id: int, number: int) -> Reply:
         names = await self._names(consultation_id)
         if names is None:
             return Reply(toast=EXPIRED)
-        which = f"round {number}" if number else "all rounds"
+        heading = (_("Export: {title}, round {number}", title=names[1], number=number) if number
+                   else _("Export: {title}, all rounds", title=names[1]))
         buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))] for i, fmt in enumerate(ORDER)]
-        buttons.append([Button("« Rounds", Action("xc", (consultation_id,)))])
-        text = (
-            f"📥 <b>Export: {h(names[1])}, {which}</b>\nWhich format? Residents appear only under pseudonyms, "
-            "and figures from too few residents are left out."
-        )
+        buttons.append([Button(Span("« ", _("Rounds")), Action("xc", (consultation_id,)))])
+        text = Lines([
+            ("📥 ", Strong(heading)),
+            _("Which format? Residents appear only under pseudonyms, and figures from too few residents are left out."),
+        ])
         return Reply([Screen(text, buttons, edit=True)])
 
     async def press(self, inc: Incoming, pressed: Pressed) -> Reply:
@@ -151,13 +160,18 @@ class Exports:
         self.running[inc.user_id] = task
         user_id = inc.user_id
 
-        def done(_: asyncio.Task[None]) -> None:
+        def done(finished: asyncio.Task[None]) -> None:
             self.running.pop(user_id, None)
 
         task.add_done_callback(done)
-        which = f"round {number}" if number else "all rounds"
-        text = f"⏳ Preparing the {FORMATS[fmt][2]} for “{h(title)}”, {which}. It will arrive here shortly."
-        return Reply([Screen(text, edit=True)], toast="Preparing your export…")
+        label = FORMATS[fmt][2]
+        preparing = (
+            _("Preparing the {format} for “{title}”, round {number}. It will arrive here shortly.",
+              format=label, title=title, number=number) if number
+            else _("Preparing the {format} for “{title}”, all rounds. It will arrive here shortly.",
+                   format=label, title=title)
+        )
+        return Reply([Screen(Para("⏳ ", preparing), edit=True)], toast=_("Preparing your export…"))
 
     async def _produce(self, user_id: int, chat_id: int, code: str, number: int | None, fmt: str, role: str) -> None:
         target = f"{code} {'round ' + str(number) if number else 'all rounds'}"
@@ -166,25 +180,28 @@ class Exports:
         try:
             async with self.slots:
                 info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT)
-            caption = (
-                f"📊 {h(info.filename)}\n{FORMATS[fmt][2]}; residents appear only under pseudonyms. "
-                "Handle it as personal data."
-            )
+            caption = Lines([
+                ("📊 ", info.filename),
+                _("{format}; residents appear only under pseudonyms. Handle it as personal data.",
+                  format=FORMATS[fmt][2]),
+            ])
             screens = [Screen(caption, document=Document(info.filename, content, info.mime_type))]
             detail = {"format": fmt, "rounds": info.rounds, "responses": info.responses, "bytes": len(content)}
             ok = True
         except TooLarge as e:
-            screens, ok = [Screen(f"⚠️ {h(e)}")], False
+            screens, ok = [Screen(Para("⚠️ ", reason(e)))], False
             detail = {"format": fmt, "refused": "too large", "bytes": e.size}
         except PseudonymKeyMissing as e:
-            screens, ok = [Screen(f"⚠️ The bot's operator must set a pseudonym key first.\n{h(e)}")], False
-            detail = {"format": fmt, "refused": "no pseudonym key"}
+            first = _("The bot's operator must set a pseudonym key first.")
+            screens, ok = [Screen([Para("⚠️ ", first), Para(reason(e))])], False
+            detail = {"format": fmt, "refused": "no key"}
         except ExportError as e:
-            screens, ok = [Screen(f"⚠️ {h(e)}")], False
-            detail = {"format": fmt, "refused": str(e)[:200]}
+            screens, ok = [Screen(Para("⚠️ ", reason(e)))], False
+            detail = {"format": fmt, "refused": str(e)[:200]}  # its English text
         except Exception:
             log.exception("export of %s failed", target)
-            screens, ok = [Screen("⚠️ Sorry, the export failed on our side. Please try again later.")], False
+            failed = _("Sorry, the export failed on our side. Please try again later.")
+            screens, ok = [Screen(Para("⚠️ ", failed))], False
             detail = {"format": fmt, "refused": "error"}
         try:
             async with self.d.uow() as uow:
@@ -200,7 +217,7 @@ class Exports:
         except TelegramFailure as e:
             log.warning("could not send the export of %s: %s", target, e)
 
-    async def help_line(self, user_id: int | None) -> str | None:
+    async def help_line(self, user_id: int | None) -> Msg | None:
         if user_id is None:
             return None
         async with self.d.uow() as uow:
@@ -219,14 +236,18 @@ def install(app: App) -> None:
 
     async def help_extra(inc: Incoming, args: str) -> Reply | None:
         # Chains onto any help another feature added, so each feature adds its own line.
-        lines = []
+        body: list[Block] = []
         if previous is not None:
             before = await previous(inc, args)
             if before is not None and before.screens:
-                lines.append(before.screens[0].text)
+                body += before.screens[0].body
         mine = await feature.help_line(inc.user_id)
-        if mine:
-            lines.append(mine)
-        return Reply.say("\n".join(lines)) if lines else None
+        if mine is not None:
+            last = body[-1] if body else None
+            if isinstance(last, Lines):  # one more line in the list of commands above
+                body[-1] = Lines([*last.lines, mine])
+            else:
+                body.append(Lines([mine]))
+        return Reply.say(body) if body else None
 
     core.commands["_help"] = help_extra

@@ -1,4 +1,6 @@
-"""The PDF report for a cabinet paper (reportlab): the consultation, participation, charts, tables and comments."""
+"""The PDF report for a cabinet paper (reportlab): the consultation, participation, then each question with the
+charts its type draws and its type's table of figures by round, the comments residents gave, and what the report is.
+Every text is in the export's language."""
 
 from __future__ import annotations
 
@@ -23,24 +25,20 @@ from bot.exports import charts
 from bot.exports.cells import Cell
 from bot.exports.data import ExportData, RoundPart
 from bot.exports.tables import (
-    NOT_SHOWN,
+    DECIMAL,
     PENCE,
     PENCE1,
     PERCENT,
     Column,
+    question_charts,
+    question_table,
+    role_phrase,
     rounds_table,
     suppressed_note,
+    why_key,
 )
-from dialogues.schema import (
-    AllocationQuestion,
-    FreeTextQuestion,
-    MultipleChoiceQuestion,
-    Question,
-    RankingQuestion,
-    RatingQuestion,
-    SingleChoiceQuestion,
-)
-from dialogues.tally import AllocationTally, allocation_question
+from bot.exports.tables import Table as Figures
+from dialogues.text import Inline, _, n_
 
 EXCERPT = 400  # characters of a comment quoted in the report
 MAX_QUOTES = 12  # per round
@@ -89,12 +87,14 @@ def _fmt(value: Cell, col: Column) -> str:
             return f"{value * 100:.0f}%"
         if col.kind in (PENCE, PENCE1):
             return f"{value:.1f}p"
+        if col.kind == DECIMAL:
+            return f"{value:.2f}"
         return f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, int) and col.kind in (PENCE, PENCE1):
         return f"{value}p"
     if hasattr(value, "strftime"):
         return f"{value:%d %b %Y}"
-    return str(value).removeprefix("'")  # the spreadsheet guard means nothing in a PDF
+    return str(value)  # tables reach the PDF unguarded: the spreadsheet guard means nothing here
 
 
 class PdfWriter:
@@ -120,12 +120,38 @@ class PdfWriter:
         """A paragraph of text from a file or a resident: escaped, so it can never be markup."""
         return Paragraph(escape(str(text)).replace("\n", "<br/>"), self.st[style])
 
+    def _widths(self, columns: list[Column], texts: list[list[str]]) -> list[float]:
+        """Column widths for the page. Each column is at least as wide as its longest word (header or value), so
+        no word is broken where the page allows; the width left over goes first to the columns whose text would
+        otherwise wrap, as much as each needs to fit on one line, then to all as the columns' own widths say."""
+        cell, head = self.st["cell"], self.st["cellb"]
+        pad = 6 + 1  # the cell's padding either side, and a point to spare
+
+        def width(text: str, style: ParagraphStyle) -> float:
+            return float(pdfmetrics.stringWidth(text, style.fontName, style.fontSize))
+
+        least, natural = [], []
+        for i, c in enumerate(columns):
+            values = [row[i] for row in texts]
+            words = [width(w, head) for w in c.header.split()] + [width(w, cell) for v in values for w in v.split()]
+            least.append(max(words, default=0) + pad)
+            natural.append(max([width(v, cell) for v in values] + [least[-1] - pad]) + pad)
+        total = sum(c.width for c in columns)
+        spare = WIDTH - sum(least)
+        if spare <= 0:  # too many columns for whole words: as the columns' widths say
+            return [WIDTH * c.width / total for c in columns]
+        wanted = [n - w for n, w in zip(natural, least, strict=True)]
+        if sum(wanted) >= spare:
+            return [w + spare * more / sum(wanted) for w, more in zip(least, wanted, strict=True)]
+        spare -= sum(wanted)
+        return [n + spare * c.width / total for n, c in zip(natural, columns, strict=True)]
+
     def _table(self, columns: list[Column], rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
+        texts = [[_fmt(v, columns[i]) for i, v in enumerate(r[: len(columns)])] for r in rows]
         data: list[list[Any]] = [[self._t(c.header, "cellb") for c in columns]]
-        data += [[self._t(_fmt(v, columns[i]), "cell") for i, v in enumerate(r[: len(columns)])] for r in rows]
+        data += [[self._t(v, "cell") for v in r] for r in texts]
         if widths is None:
-            total = sum(c.width for c in columns)
-            widths = [WIDTH * c.width / total for c in columns]
+            widths = self._widths(columns, texts)
         t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(
             TableStyle(
@@ -149,196 +175,103 @@ class PdfWriter:
 
     # --- sections ----------------------------------------------------------------------------------------------
 
+    def _x(self, x: Inline) -> str:
+        assert self.data is not None
+        return self.data.texts(x)
+
     def _intro(self, d: ExportData) -> list[Any]:
         s = d.spec
-        alloc = allocation_question(s)
-        what = f"Residents answered {len(s.questions)} question{'s' if len(s.questions) != 1 else ''}"
-        if alloc is not None:
-            what += (
-                f", including sharing a council pound (100p) across {len(s.services)} services "
-                "after seeing how it is spent today"
-            )
-        rounds = (
-            f"{len(d.rounds)} round{'s' if len(d.rounds) != 1 else ''}"
+        rounds: Inline = (
+            n_("{n} round", "{n} rounds", len(d.rounds))
             if len(d.rounds) > 1
-            else f"round {d.rounds[0].number}"
+            else _("round {number}", number=d.rounds[0].number)
+        )
+        made = _(
+            "{organiser} · {rounds} · report made {when} by {role}",
+            organiser=s.organiser,
+            rounds=rounds,
+            when=f"{d.exported_at:%d %B %Y, %H:%M}",
+            role=role_phrase(d.role),
+        )
+        what = n_("Residents answered {n} question.", "Residents answered {n} questions.", len(s.questions))
+        covers = n_(
+            "This report covers {rounds}; {n} response in all.",
+            "This report covers {rounds}; {n} responses in all.",
+            d.responses,
+            rounds=rounds,
         )
         return [
-            self._t(f"{s.title}: results", "title"),
-            self._t(f"{s.organiser} · {rounds} · report made {d.exported_at:%d %B %Y, %H:%M} by {d.role}", "small"),
+            self._t(self._x(_("{title}: results", title=s.title)), "title"),
+            self._t(self._x(made), "small"),
             Spacer(1, 4 * mm),
-            self._p("<b>The consultation.</b> " + escape(s.purpose)),
-            self._t(
-                f"{what}. This report covers {rounds}; {d.responses} response{'s' if d.responses != 1 else ''} in all."
-            ),
+            self._p(f"<b>{escape(self._x(_('The consultation.')))}</b> " + escape(s.purpose)),
+            self._t(f"{self._x(what)} {self._x(covers)}"),
         ]
 
     def _participation(self, d: ExportData) -> list[Any]:
-        t = rounds_table(d)
-        short = ["Round", "Title", "Status", "Opened", "Closed", "Started", "Sent answers", "Sent", "Shared pound"]
-        columns = [Column(h, c.kind, c.width) for h, c in zip(short, t.columns, strict=False)]
+        t = rounds_table(d, short=True)
         return [
-            self._p("Who took part", "h2"),
-            self._table(columns, t.rows, [WIDTH * w / 100 for w in ROUNDS_WIDTHS[: len(columns)]]),
+            self._p(escape(self._x(_("Who took part"))), "h2"),
+            self._table(t.columns, t.rows, [WIDTH * w / 100 for w in ROUNDS_WIDTHS[: len(t.columns)]]),
             Spacer(1, 2 * mm),
             self._t(
-                f"{suppressed_note(d)} Residents take part privately in Telegram; every answer they save counts, "
-                "whether or not they pressed 'send my answers'.",
+                self._x(suppressed_note(d))
+                + " "
+                + self._x(
+                    _(
+                        "Residents take part privately in Telegram; every answer they save counts, whether or not "
+                        "they pressed 'send my answers'."
+                    )
+                ),
                 "small",
             ),
         ]
 
-    def _pound(self, d: ExportData) -> list[Any]:
-        s = d.spec
-        if allocation_question(s) is None:
-            return []
-        shown = [(p, p.results.allocation) for p in d.rounds if p.results.allocation is not None]
-        heading = self._p("How residents would share the pound", "h2")
-        if not shown:
-            note = f"Not shown: fewer than {d.min_respondents} residents shared the pound in {d.rounds_label}."
-            return [heading, self._t(note)]
-        names, today = [sv.name for sv in s.services], [sv.today for sv in s.services]
-        series = [(f"Residents, round {p.number}", [sv.mean for sv in a.services]) for p, a in shown]
-        last, tally = shown[-1]
-        out: list[Any] = [
-            KeepTogether(
-                [
-                    heading,
-                    self._image(charts.today_vs_average(names, today, series)),
-                    self._t("Today's pence of each council pound beside residents' average (mean).", "small"),
-                ]
-            ),
-            KeepTogether([self._p(f"Round {last.number} in figures", "h3"), self._allocation_figures(tally)]),
-            KeepTogether(
-                [
-                    self._p("How much residents agree", "h2"),
-                    self._image(charts.spread(tally, f"Round {last.number}, {tally.respondents} residents")),
-                    self._t(
-                        "Each box spans the middle half of residents' allocations to a service, the line inside it "
-                        "is the median and the diamond the mean; whiskers run from the lowest to the highest "
-                        "allocation. The red mark is today's spend.",
-                        "small",
-                    ),
-                ]
-            ),
-        ]
-        if len(shown) >= 2:
-            out.append(
-                KeepTogether(
-                    [
-                        self._p("Movement between rounds", "h2"),
-                        self._image(charts.movement(names, series)),
-                        self._t(
-                            "Each service's average in each round; the arrow runs from the first round shown "
-                            "to the last.",
-                            "small",
-                        ),
-                    ]
-                )
+    def _question(self, d: ExportData, i: int) -> list[Any]:
+        """A question: the charts its type draws (the latest round's, how views moved) and its table of figures."""
+        q = d.spec.questions[i - 1]
+        figures = question_table(d, i, q)
+        latest, moved = question_charts(d, q)
+        heading = self._t(figures.title, "h2")
+        out: list[Any] = []
+        if latest is not None:
+            out.append(KeepTogether([heading, self._image(charts.bars(latest))]))
+        if moved is not None:
+            caption = _(
+                "How views moved: each dot is a figure in one round (or what it is compared with); the arrow runs "
+                "from the first to the last."
             )
-        hidden = [p.number for p in d.rounds if p.results.allocation is None]
-        if hidden:
-            rounds = ", ".join(map(str, hidden))
-            note = f"Not shown for round {rounds}: fewer than {d.min_respondents} residents shared the pound."
-            out.append(self._t(note, "small"))
+            out.append(KeepTogether([self._image(charts.movement(moved)), self._t(self._x(caption), "small")]))
+        # A long table flows on to the next page, its header repeated; a short one stays with its heading.
+        table = self._figures(figures)
+        out += [Spacer(1, 2 * mm), table] if out else [KeepTogether([heading, table])]
+        out += [Spacer(1, 1 * mm), self._t(figures.note, "small")]
         return out
 
-    def _allocation_figures(self, tally: AllocationTally) -> Table:
-        cols = [
-            Column("Service"),
-            Column("Today", PENCE),
-            Column("Mean", PENCE1),
-            Column("Median", PENCE1),
-            Column("Middle half", PENCE),
-            Column("Change", PENCE1),
-        ]
-        rows: list[list[Cell]] = [
-            [s.name, s.today, s.mean, s.median, f"{s.q1:.0f}p to {s.q3:.0f}p", s.change] for s in tally.services
-        ]
-        for r in rows:
-            change = r[5]
-            assert isinstance(change, float)
-            r[5] = f"{change:+.1f}p"
-        return self._table(cols, rows, [52 * mm, 18 * mm, 18 * mm, 18 * mm, 30 * mm, 20 * mm])
-
-    def _question_grid(self, d: ExportData, q: Question) -> Table:
-        """One row per option (or rating), one column per round: 'residents (share)', or the average position."""
-        results = [
-            (p.number, *next(((t, n) for qq, t, n in p.results.questions if qq.key == q.key), (None, 0)))
-            for p in d.rounds
-        ]
-        ranking = isinstance(q, RankingQuestion)
-        labels: list[str] = []
-        if isinstance(q, RatingQuestion):
-            labels = [str(v) for v in range(q.scale_min, q.scale_max + 1)]
-            names = {str(q.scale_min): q.min_label, str(q.scale_max): q.max_label}
-            shown = {v: f"{v} ({names[v]})" if names.get(v) else v for v in labels}
-        elif isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion | RankingQuestion):
-            labels = [o.label for o in q.options]
-            last = next((t for _, t, _ in reversed(results) if t is not None), None)
-            if ranking and last is not None:
-                labels = [label for label, _ in last.counts]  # best first, as residents ranked them last
-            shown = {v: v for v in labels}
-        rows: list[list[Cell]] = []
-        for label in labels:
-            row: list[Cell] = [shown[label]]
-            for _, tally, n in results:
-                if tally is None:
-                    row.append(NOT_SHOWN)
-                    continue
-                value = dict(tally.counts).get(label, 0.0)
-                row.append(f"{value:.1f}" if ranking else f"{value:.0f} ({100 * value / n:.0f}%)" if n else "0")
-            rows.append(row)
-        if isinstance(q, RatingQuestion):
-            averages: list[Cell] = [f"{t.mean:.1f}" if t and t.mean is not None else NOT_SHOWN for _, t, _ in results]
-            rows.append(["Average", *averages])
-        answered: list[Cell] = [str(n) if t is not None else f"fewer than {d.min_respondents}" for _, t, n in results]
-        rows.append(["Residents who answered", *answered])
-        what = "Average position (1 = first)" if ranking else "Residents (share)"
-        cols = [Column("Rating" if isinstance(q, RatingQuestion) else "Option", width=40)]
-        cols += [Column(f"Round {num}: {what}" if len(results) > 1 else what, width=22) for num, _, _ in results]
-        return self._table(cols, rows)
+    def _figures(self, t: Figures) -> Table:
+        """A question type's summary table as it is: its columns and rows, sized by its columns' widths."""
+        return self._table(t.columns, t.rows)
 
     def _questions(self, d: ExportData) -> list[Any]:
         out: list[Any] = []
-        others = [(i, q) for i, q in enumerate(d.spec.questions, 1) if not isinstance(q, AllocationQuestion)]
-        if not others:
-            return out
-        out.append(self._p("Other questions", "h2"))
-        for i, q in others:
-            block: list[Any] = [self._t(f"{i}. {q.prompt}", "h3")]
-            if isinstance(q, FreeTextQuestion):
-                counts = [(p.number, n) for p in d.rounds for qq, _, n in p.results.questions if qq.key == q.key]
-                text = "; ".join(
-                    f"round {num}: {n} residents wrote an answer"
-                    if n >= d.min_respondents
-                    else f"round {num}: {NOT_SHOWN} (fewer than {d.min_respondents})"
-                    for num, n in counts
-                )
-                block.append(
-                    self._t(
-                        f"Free text ({text}). The answers are in the spreadsheet export, under "
-                        "pseudonyms; they are not moderated."
-                    )
-                )
-            else:
-                block.append(self._question_grid(d, q))
-            out.append(KeepTogether(block))
-        out.append(Spacer(1, 1 * mm))
-        out.append(self._t(suppressed_note(d), "small"))
+        for i in range(1, len(d.spec.questions) + 1):
+            out += self._question(d, i)
         return out
 
     def _comments(self, d: ExportData) -> list[Any]:
-        rounds: list[RoundPart] = [p for p in d.rounds if p.results.comments]
-        alloc = allocation_question(d.spec)
-        if alloc is None or alloc.comment is None:
+        if not any(why_key(q) is not None for q in d.spec.questions):
             return []
-        heading = self._p("What residents said", "h2")
+        rounds: list[RoundPart] = [p for p in d.rounds if p.results.comments]
+        heading = self._p(escape(self._x(_("What residents said"))), "h2")
         if not rounds:
-            return [heading, self._t("No comments have been approved for publication yet.", "body")]
+            return [heading, self._t(self._x(_("No comments have been approved for publication yet.")), "body")]
         intro = self._t(
-            "Excerpts from residents' comments on how they shared the pound, newest first. Only comments a "
-            "facilitator approved are quoted.",
+            self._x(
+                _(
+                    "Excerpts from residents' comments, saying why they answered as they did, newest first. Only "
+                    "comments a facilitator approved are quoted."
+                )
+            ),
             "small",
         )
         out: list[Any] = []
@@ -349,39 +282,49 @@ class PdfWriter:
                 quotes += [self._t(f"“{text}”", "quote"), Spacer(1, 1.5 * mm)]
             # The headings stay with the first quote rather than end a page alone.
             first = [heading, intro] if i == 0 else []
-            out.append(KeepTogether([*first, self._p(f"Round {p.number}", "h3"), *quotes[:2]]))
+            round_heading = self._t(self._x(_("Round {number}", number=p.number)), "h3")
+            out.append(KeepTogether([*first, round_heading, *quotes[:2]]))
             out += quotes[2:]
         return out
 
     def _about(self, d: ExportData) -> list[Any]:
-        versions = ", ".join(str(v) for v in d.versions_used) or "none"
+        versions = ", ".join(str(v) for v in d.versions_used) or _("none")
+        made = _(
+            "Made from the consultation “{title}” (code {code}), questions as in version {latest}; residents "
+            "answered version(s) {versions}. Residents are never named: figures are totals, and any figure based "
+            "on fewer than {minimum} residents is not shown. Residents who erased their data are not counted.",
+            title=d.spec.title,
+            code=d.code,
+            latest=d.latest_version,
+            versions=versions,
+            minimum=d.min_respondents,
+        )
+        notice = _("Privacy notice shown to residents: {notice}", notice=d.spec.privacy.notice)
         return [
-            self._p("About this report", "h2"),
-            self._t(
-                f"Made from the consultation “{d.spec.title}” (code {d.code}), questions as in version "
-                f"{d.latest_version}; residents answered version(s) {versions}. Residents are never named: "
-                "figures are totals, and any figure based on fewer than "
-                f"{d.min_respondents} residents is not shown. Residents who erased their data are not counted.",
-                "small",
-            ),
-            self._t("Privacy notice shown to residents: " + d.spec.privacy.notice, "small"),
+            self._p(escape(self._x(_("About this report"))), "h2"),
+            self._t(self._x(made), "small"),
+            self._t(self._x(notice), "small"),
         ]
 
     def finish(self, d: ExportData) -> None:
         self.data = d
         self.st = _styles()
         story: list[Any] = []
-        for part in (self._intro, self._participation, self._pound, self._questions, self._comments, self._about):
+        for part in (self._intro, self._participation, self._questions, self._comments, self._about):
             story += part(d)
-        regular, _ = _fonts()
-        footer = f"{d.spec.title} · {d.spec.organiser} · {d.exported_at:%d %B %Y}"
+        regular, _bold = _fonts()
+        tx = d.texts
+        footer = tx(
+            _("{title} · {organiser} · {date}", title=d.spec.title, organiser=d.spec.organiser,
+              date=f"{d.exported_at:%d %B %Y}")
+        )  # fmt: skip
 
         def on_page(canvas: Canvas, doc: Any) -> None:
             canvas.saveState()
             canvas.setFont(regular, 7.5)
             canvas.setFillColor(colors.HexColor("#666666"))
             canvas.drawString(18 * mm, 10 * mm, footer)
-            canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"page {doc.page}")
+            canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, tx(_("page {number}", number=doc.page)))
             canvas.restoreState()
 
         doc = SimpleDocTemplate(
@@ -391,9 +334,9 @@ class PdfWriter:
             rightMargin=18 * mm,
             topMargin=16 * mm,
             bottomMargin=18 * mm,
-            title=f"{d.spec.title}: results",
+            title=tx(_("{title}: results", title=d.spec.title)),
             author=d.spec.organiser,
-            subject=f"Consultation {d.code}, {d.rounds_label}",
+            subject=tx(_("Consultation {code}, {rounds}", code=d.code, rounds=d.rounds_label)),
             pageCompression=1 if self.compress else 0,
         )
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page)

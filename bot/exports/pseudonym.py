@@ -5,19 +5,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from bot.content import Render
+from bot.i18n import translations
+from dialogues.text import Code, _
+
 HEX_CHARS = 12  # 48 bits: collisions stay unlikely (about 1 in 50,000) even among 100,000 residents
-NO_KEY = (
-    "Exports need a pseudonym key, and none is set. Set MOOT_PRIVACY__PSEUDONYM_KEY (or pseudonym_key under "
-    "[privacy] in the config file) to a long random secret, e.g. the output of `openssl rand -hex 32`, and keep "
-    "it: changing it changes every resident's pseudonym."
+NO_KEY = _(
+    "Exports need a pseudonym key, and none is set. Set {variable} (or {key} under {section} in the config file) to "
+    "a long random secret, e.g. the output of {command}, and keep it: changing it changes every resident's pseudonym.",
+    variable=Code("MOOT_PRIVACY__PSEUDONYM_KEY"), key=Code("pseudonym_key"), section=Code("[privacy]"),
+    command=Code("openssl rand -hex 32"),
 )
 
 
 class PseudonymKeyMissing(Exception):
-    """The operator has not configured privacy.pseudonym_key, so no export may be made."""
+    """The operator has not configured privacy.pseudonym_key, so no export may be made (str() says how, in English)."""
 
     def __init__(self) -> None:
-        super().__init__(NO_KEY)
+        super().__init__(Render(translations(), html=False).text(NO_KEY))
+        self.message = NO_KEY
 
 
 class Pseudonyms:

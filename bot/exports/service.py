@@ -18,8 +18,10 @@ from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import Pseudonyms
 from bot.exports.tables import ResponseRows
 from bot.exports.xlsx import XlsxWriter
+from bot.i18n import DEFAULT
 from bot.services.common import Deps
 from bot.services.results import RoundTally
+from dialogues.text import _
 from storage.repositories.reports import Response
 
 FORMATS: dict[str, tuple[str, str, str]] = {  # format: (extension, MIME type, what an officer calls it)
@@ -44,10 +46,18 @@ class Writer(Protocol):
 class TooLarge(ExportError):
     def __init__(self, size: int, limit: int):
         super().__init__(
-            f"The file would be {size / 1e6:.0f} MB, more than the {limit / 1e6:.0f} MB Telegram accepts. "
-            "Export one round at a time, or ask the operator to run `moot export` on the server."
+            _(
+                "The file would be {size:.0f} MB, more than the {limit:.0f} MB Telegram accepts. Export one round "
+                "at a time, or ask the operator to run `moot export` on the server.",
+                size=size / 1e6,
+                limit=limit / 1e6,
+            )
         )
         self.size = size
+
+
+def unknown_format(fmt: str) -> ExportError:
+    return ExportError(_("Unknown format “{format}”: choose one of {formats}.", format=fmt, formats=", ".join(FORMATS)))
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def _writer(fmt: str, out: IO[bytes], compress: bool) -> Writer:
         return PdfWriter(out, compress=compress)
     if fmt in WRITERS:
         return WRITERS[fmt](out)
-    raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    raise unknown_format(fmt)
 
 
 _easing = False
@@ -123,17 +133,19 @@ async def export_to(
     role: str = "officer",
     progress: Progress | None = None,
     compress: bool = True,
+    language: str = DEFAULT,
 ) -> ExportInfo:
-    """Writes one export to a binary file. The writers are synchronous, so they run in a worker thread; the
-    next batch of responses is read from the database while the worker writes the last one."""
+    """Writes one export to a binary file, in `language`. The writers are synchronous, so they run in a worker
+    thread; the next batch of responses is read from the database while the worker writes the last one."""
     if fmt not in FORMATS:
-        raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+        raise unknown_format(fmt)
     pseudonyms = Pseudonyms(d.config.privacy.pseudonym_key.get_secret_value())
     with _collector_eased():
         async with d.uow() as uow:  # one transaction: the figures and the rows come from the same moment
             data = await collect(
                 uow, code, round_number, role, d.config.results.min_respondents, d.clock(), d.tz,
                 tallied=not WRITERS[fmt].wants_rows,  # a writer of rows counts the figures from the rows it writes
+                language=language,
             )  # fmt: skip
             writer = _writer(fmt, out, compress)  # after collect: a refused export leaves `out` untouched
             await asyncio.to_thread(writer.start, data)
@@ -178,11 +190,17 @@ async def export_to(
 
 
 async def export(
-    d: Deps, code: str, fmt: str, round_number: int | None, role: str, limit: int | None = None
+    d: Deps,
+    code: str,
+    fmt: str,
+    round_number: int | None,
+    role: str,
+    limit: int | None = None,
+    language: str = DEFAULT,
 ) -> tuple[ExportInfo, bytes]:
     """An export in memory, for sending; TooLarge if it exceeds `limit` bytes (it is spooled to disk meanwhile)."""
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
-        info = await export_to(d, code, fmt, f, round_number, role)
+        info = await export_to(d, code, fmt, f, round_number, role, language=language)
         size = f.seek(0, 2)
         if limit is not None and size > limit:
             raise TooLarge(size, limit)
@@ -198,12 +216,13 @@ async def export_file(
     round_number: int | None,
     role: str,
     progress: Progress | None = None,
+    language: str = DEFAULT,
 ) -> ExportInfo:
     """An export written to a path; written beside it first, so a failed export leaves no half-written file."""
     part = path.with_name(path.name + ".part")
     try:
         with part.open("wb") as f:
-            info = await export_to(d, code, fmt, f, round_number, role, progress)
+            info = await export_to(d, code, fmt, f, round_number, role, progress, language=language)
         part.replace(path)
         return info
     except BaseException:

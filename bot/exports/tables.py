@@ -1,52 +1,73 @@
-"""The tables every format shares (rounds, averages, one per question, about, responses), suppression applied."""
+"""The tables every format shares (rounds, one per question, about, responses) in the export's language, small-cell
+suppression applied. A question's figures are its type's own summary table and its Responses columns its type's
+own cells: nothing here knows one type of question from another."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData, RoundPart
 from bot.exports.pseudonym import Pseudonyms
-from dialogues.schema import (
-    AllocationQuestion,
-    Consultation,
-    FreeTextQuestion,
-    MultipleChoiceQuestion,
-    Question,
-    RankingQuestion,
-    RatingQuestion,
-    SingleChoiceQuestion,
+from bot.services.rounds import STATUS as ROUND_STATUS
+from dialogues.questions import Outcome, RoundOutcome, of
+from dialogues.report import (
+    DATETIME,
+    DECIMAL,
+    INT,
+    LONG,
+    NOT_SHOWN,
+    PENCE,
+    PENCE1,
+    PERCENT,
+    TEXT,
+    ReportTable,
 )
-from dialogues.tally import allocation_question
+from dialogues.report import Column as ReportColumn
+from dialogues.schema import Question
+from dialogues.screens import Chart
+from dialogues.text import Inline, Msg, Span, _, n_
 from storage.repositories.reports import Response
 
-# How a column's values read: spreadsheets get a number format, CSV a plain rendering.
-TEXT, LONG, INT, PENCE, PENCE1, PERCENT, DECIMAL, DATETIME = (
-    "text",
-    "long",
-    "int",
-    "pence",
-    "pence1",
-    "percent",
-    "decimal",
-    "datetime",
-)
-NOT_SHOWN = "not shown"
-TYPE_NAMES = {
-    "allocation": "share the pound",
-    "rating": "rating",
-    "single_choice": "one choice",
-    "multiple_choice": "several choices",
-    "ranking": "ranking",
-    "free_text": "free text",
-}
+__all__ = [
+    "DATETIME",
+    "DECIMAL",
+    "INT",
+    "LONG",
+    "NOT_SHOWN",
+    "PENCE",
+    "PENCE1",
+    "PERCENT",
+    "TEXT",
+    "ChartData",
+    "Column",
+    "LocalTime",
+    "ResponseRows",
+    "Table",
+    "about_table",
+    "chart_table",
+    "lead_question",
+    "question_charts",
+    "question_table",
+    "question_tables",
+    "question_title",
+    "response_columns",
+    "role_phrase",
+    "round_by_number",
+    "rounds_table",
+    "suppressed_note",
+    "why_key",
+]
 
 
 @dataclass(frozen=True)
 class Column:
+    """A column as a file has it: its header in the export's language, how its values read (a report kind)."""
+
     header: str
     kind: str = TEXT
     width: float = 14
@@ -54,74 +75,121 @@ class Column:
 
 @dataclass
 class Table:
+    """A table in the export's language. Its values are cells as they read (text, numbers, times), not yet made
+    safe for a spreadsheet: the XLSX and CSV writers make every value safe as they write it, the PDF escapes it."""
+
     name: str  # file name stem (CSV) and sheet name (XLSX, at most 31 characters)
     title: str
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
 
-    def add(self, *values: Any) -> None:
-        self.rows.append([safe(v) for v in values])
+
+@dataclass(frozen=True)
+class ChartData:
+    """A question type's chart in the export's language: a value per label for each series."""
+
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float]]]
+    unit: str
 
 
-def suppressed_note(d: ExportData) -> str:
-    return f"Figures based on fewer than {d.min_respondents} residents are not shown."
+def rendered(d: ExportData, table: ReportTable, name: str, title: Inline, note: Inline | None = None) -> Table:
+    """A domain table in the export's language: headers, titles and every message in it rendered once each."""
+    tx = d.texts
+    return Table(
+        name,
+        tx(title),
+        [Column(tx(c.header), c.kind, c.width) for c in table.columns],
+        [[tx.value(v) for v in row] for row in table.rows],
+        tx(note) if note is not None else "",
+    )
 
 
-def rounds_table(d: ExportData) -> Table:
-    has_pound = allocation_question(d.spec) is not None
-    cols = [
-        Column("Round", INT, 8),
-        Column("Title", TEXT, 28),
-        Column("Status", TEXT, 10),
-        Column("Opened", DATETIME, 17),
-        Column("Closed", DATETIME, 17),
-        Column("Residents who started", INT, 12),
-        Column("Residents who sent their answers", INT, 12),
-        Column("Sent (% of started)", PERCENT, 12),
-    ]
-    if has_pound:
-        cols.append(Column("Residents who shared the pound", INT, 12))
-    t = Table("rounds", "Participation by round", cols, note=suppressed_note(d))
+def suppressed_note(d: ExportData) -> Msg:
+    return n_(
+        "Figures based on fewer than {n} resident are not shown.",
+        "Figures based on fewer than {n} residents are not shown.",
+        d.min_respondents,
+    )
+
+
+ROLES = {  # who made an export, as the About sheet names them: a role, never a person
+    "officer": _("an officer"),
+    "facilitator": _("a facilitator"),
+    "admin": _("an admin"),
+    "operator (command line)": _("an operator (command line)"),
+}
+
+
+def role_phrase(role: str) -> Inline:
+    return ROLES.get(role, role)
+
+
+def question_title(number: int, q: Question) -> Msg:
+    return _("Question {number} ({label}): {prompt}", number=number, label=of(q).label, prompt=q.prompt)
+
+
+def lead_question(d: ExportData) -> tuple[int, Question] | None:
+    """The question whose chart heads the results (the Council Pound), with its number in the file; None if no
+    question's type draws one. Every round is tallied under the latest version, so every round has the same lead."""
+    lead = d.rounds[0].results.lead if d.rounds else None
+    if lead is None:
+        return None
+    key = lead.question.key
+    return next((i, q) for i, q in enumerate(d.spec.questions, 1) if q.key == key)
+
+
+def _outcome(p: RoundPart, q: Question) -> Outcome[Any]:
+    found = p.results.result(q.key)
+    return found.outcome if found is not None else Outcome(0, None)
+
+
+def rounds_table(d: ExportData, short: bool = False) -> Table:
+    """Participation by round; `short` headers fit the PDF's page."""
+    lead = lead_question(d)
+    headers: Sequence[Inline] = (
+        [_("Round"), _("Title"), _("Status"), _("Opened"), _("Closed"), _("Started"), _("Sent answers"), _("Sent")]
+        if short
+        else [
+            _("Round"),
+            _("Title"),
+            _("Status"),
+            _("Opened"),
+            _("Closed"),
+            _("Residents who started"),
+            _("Residents who sent their answers"),
+            _("Sent (% of started)"),
+        ]
+    )
+    kinds = [(INT, 8), (TEXT, 28), (TEXT, 10), (DATETIME, 17), (DATETIME, 17), (INT, 12), (INT, 12), (PERCENT, 12)]
+    cols = [ReportColumn(h, kind, width) for h, (kind, width) in zip(headers, kinds, strict=True)]
+    if lead is not None:
+        number, q = lead
+        header = (
+            _("Answered Q{number}", number=number)
+            if short
+            else _("Residents who answered question {number} ({label})", number=number, label=of(q).label)
+        )
+        cols.append(ReportColumn(header, INT, 12))
+    t = ReportTable("rounds", _("Participation by round"), cols)
     for p in d.rounds:
         r = p.results
-        rate = r.finished / r.started if r.started else None
         values: list[Any] = [
             p.number,
             r.round.title,
-            r.round.status,
+            ROUND_STATUS.get(r.round.status, r.round.status),
             d.local(p.dates.opened_at) if p.dates else None,
             d.local(p.dates.closed_at) if p.dates else None,
             r.started,
             r.finished,
-            rate,
+            r.finished / r.started if r.started else None,
         ]
-        if has_pound:
-            values.append(r.allocation_respondents)
+        if lead is not None:
+            values.append(_outcome(p, lead[1]).respondents)
         t.add(*values)
-    return t
-
-
-def average_table(d: ExportData) -> Table | None:
-    """Today's pence beside residents' mean and median in each round, and the change in the latest shown round."""
-    if allocation_question(d.spec) is None:
-        return None
-    cols = [Column("Service", TEXT, 26), Column("Today (p)", PENCE, 10)]
-    for p in d.rounds:
-        cols += [Column(f"Round {p.number} mean (p)", PENCE1, 12), Column(f"Round {p.number} median (p)", PENCE1, 12)]
-    last = next((p for p in reversed(d.rounds) if p.results.allocation is not None), None)
-    if last is not None:
-        cols.append(Column(f"Change from today, round {last.number} (p)", PENCE1, 14))
-    t = Table("average_allocation", "Residents' average allocation beside today's spend", cols, note=suppressed_note(d))
-    for i, s in enumerate(d.spec.services):
-        values: list[Any] = [s.name, s.today]
-        for p in d.rounds:
-            a = p.results.allocation
-            values += [round(a.services[i].mean, 2), a.services[i].median] if a else [NOT_SHOWN, NOT_SHOWN]
-        if last is not None and last.results.allocation is not None:
-            values.append(round(last.results.allocation.services[i].change, 2))
-        t.add(*values)
-    return t
+    return rendered(d, t, t.name, t.title, suppressed_note(d))
 
 
 def sheet_name(i: int, q: Question) -> str:
@@ -129,194 +197,230 @@ def sheet_name(i: int, q: Question) -> str:
 
 
 def question_table(d: ExportData, i: int, q: Question) -> Table:
-    name, title = sheet_name(i, q), f"Question {i} ({TYPE_NAMES.get(q.type, q.type)}): {q.prompt}"
-    if isinstance(q, AllocationQuestion):
-        return _allocation_table(d, name, title)
-    respondents_col = Column("Residents who answered", INT, 12)
-    if isinstance(q, RatingQuestion):
-        cols = [
-            Column("Round", INT, 8),
-            Column("Rating", TEXT, 24),
-            Column("Residents", INT, 11),
-            Column("Share of those who answered", PERCENT, 14),
-            respondents_col,
-            Column("Average rating", DECIMAL, 11),
-        ]
-    elif isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):
-        cols = [
-            Column("Round", INT, 8),
-            Column("Option", TEXT, 40),
-            Column("Residents", INT, 11),
-            Column("Share of those who answered", PERCENT, 14),
-            respondents_col,
-        ]
-    elif isinstance(q, RankingQuestion):
-        cols = [
-            Column("Round", INT, 8),
-            Column("Option", TEXT, 40),
-            Column("Average position (1 = first)", DECIMAL, 14),
-            Column("Overall rank", INT, 10),
-            respondents_col,
-        ]
-    else:
-        cols = [Column("Round", INT, 8), respondents_col, Column("Note", TEXT, 60)]
-    t = Table(name, title, cols, note=suppressed_note(d))
-    for p in d.rounds:
-        tally, n = next(((tl, n) for qq, tl, n in p.results.questions if qq.key == q.key), (None, 0))
-        if tally is None:
-            t.add(p.number, *([NOT_SHOWN] * (len(cols) - 1)))
-            continue
-        if isinstance(q, FreeTextQuestion):
-            t.add(p.number, n, "What residents wrote is in the Responses table.")
-        elif isinstance(q, RankingQuestion):
-            for rank, (label, mean) in enumerate(tally.counts, 1):
-                t.add(p.number, label, round(mean, 2) if mean else None, rank, n)
-        elif isinstance(q, RatingQuestion):
-            for value, count in tally.counts:
-                label = _rating_label(q, int(value))
-                t.add(
-                    p.number,
-                    label,
-                    int(count),
-                    count / n if n else None,
-                    n,
-                    round(tally.mean, 2) if tally.mean is not None else None,
-                )
-        else:
-            for label, count in tally.counts:
-                t.add(p.number, label, int(count), count / n if n else None, n)
-    return t
-
-
-def _rating_label(q: RatingQuestion, value: int) -> str:
-    if value == q.scale_min and q.min_label:
-        return f"{value} ({q.min_label})"
-    if value == q.scale_max and q.max_label:
-        return f"{value} ({q.max_label})"
-    return str(value)
-
-
-def _allocation_table(d: ExportData, name: str, title: str) -> Table:
-    cols = [
-        Column("Round", INT, 8),
-        Column("Service", TEXT, 26),
-        Column("Today (p)", PENCE, 10),
-        Column("Mean (p)", PENCE1, 10),
-        Column("Median (p)", PENCE1, 10),
-        Column("Lowest (p)", PENCE, 10),
-        Column("Lower quartile (p)", PENCE1, 10),
-        Column("Upper quartile (p)", PENCE1, 10),
-        Column("Highest (p)", PENCE, 10),
-        Column("Change from today (p)", PENCE1, 12),
-        Column("Residents who answered", INT, 12),
-    ]
-    t = Table(name, title, cols, note=suppressed_note(d))
-    for p in d.rounds:
-        a = p.results.allocation
-        if a is None:
-            t.add(p.number, *([NOT_SHOWN] * (len(cols) - 1)))
-            continue
-        for s in a.services:
-            t.add(
-                p.number,
-                s.name,
-                s.today,
-                round(s.mean, 2),
-                s.median,
-                s.low,
-                s.q1,
-                s.q3,
-                s.high,
-                round(s.change, 2),
-                a.respondents,
-            )
-    return t
+    """The question's figures by round, as its type states them."""
+    rounds = [RoundOutcome(p.number, p.results.round.title, _outcome(p, q)) for p in d.rounds]
+    t = of(q).summary(d.spec, q, rounds)
+    note: Inline = Span(suppressed_note(d), " ", t.note) if t.note is not None else suppressed_note(d)
+    return rendered(d, t, sheet_name(i, q), question_title(i, q), note)
 
 
 def question_tables(d: ExportData) -> list[Table]:
     return [question_table(d, i, q) for i, q in enumerate(d.spec.questions, 1)]
 
 
+def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
+    if chart is None:
+        return None
+    tx = d.texts
+    return ChartData(
+        tx(chart.title),
+        [tx(label) for label in chart.labels],
+        [(tx(name), [float(v) for v in values]) for name, values in chart.series],
+        chart.unit,
+    )
+
+
+def question_charts(d: ExportData, q: Question) -> tuple[ChartData | None, ChartData | None]:
+    """The charts the question's type draws: of the latest round with figures to show, and of how views moved
+    across rounds (when two or more have figures). None where the type draws none or nothing can be shown."""
+    t = of(q)
+    shown = [(p, f) for p in d.rounds if (f := _outcome(p, q).figures) is not None]
+    if not shown:
+        return None, None
+    last, figures = shown[-1]
+    title = n_(
+        "Round {number} ({title}), {n} resident",
+        "Round {number} ({title}), {n} residents",
+        _outcome(last, q).respondents,
+        number=last.number,
+        title=last.results.round.title,
+    )
+    latest = t.chart(d.spec, q, figures, title)
+    moved = (
+        t.movement(d.spec, q, [(_("Round {number}", number=p.number), f) for p, f in shown]) if len(shown) > 1 else None
+    )
+    return chart_data(d, latest), chart_data(d, moved)
+
+
+UNIT_KINDS = {"p": PENCE1, "%": PERCENT}
+
+
+def chart_table(chart: ChartData) -> Table:
+    """A chart's figures as a table headed by its title, one row per label: what a spreadsheet's chart draws."""
+    kind = UNIT_KINDS.get(chart.unit, DECIMAL)
+    t = Table("", chart.title, [Column(chart.title, TEXT, 26), *(Column(name, kind, 12) for name, _v in chart.series)])
+    for i, label in enumerate(chart.labels):
+        t.rows.append([label, *(round(values[i], 2) for _n, values in chart.series)])
+    return t
+
+
 def about_table(d: ExportData) -> Table:
     s = d.spec
-    t = Table("about", "About this export", [Column("About", TEXT, 34), Column("", LONG, 100)])
-    t.add("Consultation", s.title)
-    t.add("Code", s.code)
-    t.add("Organiser", s.organiser)
-    t.add("Purpose", s.purpose)
-    t.add("Questions as in version", f"{d.latest_version} (the latest loaded)")
-    t.add("Versions residents answered", ", ".join(str(v) for v in d.versions_used) or "none yet")
+    t = ReportTable("about", _("About this export"), [ReportColumn(_("About"), TEXT, 34), ReportColumn("", LONG, 100)])
+    t.add(_("Consultation"), s.title)
+    t.add(_("Code"), s.code)
+    t.add(_("Organiser"), s.organiser)
+    t.add(_("Purpose"), s.purpose)
+    t.add(_("Questions as in version"), _("{version} (the latest loaded)", version=d.latest_version))
+    t.add(_("Versions residents answered"), ", ".join(str(v) for v in d.versions_used) or _("none yet"))
     for v in d.versions:
-        t.add(f"Version {v.version} loaded", d.local(v.loaded_at))
+        t.add(_("Version {version} loaded", version=v.version), d.local(v.loaded_at))
     for p in d.rounds:
         r, dates = p.results.round, p.dates
         opened = d.local(dates.opened_at) if dates else None
         closed = d.local(dates.closed_at) if dates else None
-        t.add(
-            f"Round {p.number}",
-            f"{r.title}: {r.status}"
-            + (f"; opened {opened:%Y-%m-%d %H:%M}" if opened else "")
-            + (f"; closed {closed:%Y-%m-%d %H:%M}" if closed else "")
-            + f"; {p.results.started} started, {p.results.finished} sent their answers",
+        parts: list[Inline] = [_("{title}: {status}", title=r.title, status=ROUND_STATUS.get(r.status, r.status))]
+        if opened:
+            parts.append(_("; opened {when}", when=f"{opened:%Y-%m-%d %H:%M}"))
+        if closed:
+            parts.append(_("; closed {when}", when=f"{closed:%Y-%m-%d %H:%M}"))
+        started, finished = p.results.started, p.results.finished
+        parts.append(_("; {started} started, {finished} sent their answers", started=started, finished=finished))
+        t.add(_("Round {number}", number=p.number), Span(*parts))
+    t.add(_("Rounds in this export"), d.rounds_label)
+    t.add(_("Responses in this export"), _("{count} (one row per resident per round)", count=d.responses))
+    t.add(_("Exported at"), _("{when} ({zone})", when=f"{d.exported_at:%Y-%m-%d %H:%M}", zone=d.tz.key))
+    t.add(_("Exported by"), role_phrase(d.role))
+    t.add(
+        _("Small numbers"),
+        Span(
+            suppressed_note(d),
+            " ",
+            _(
+                "This applies to every table and chart of figures. The Responses table holds one row per resident "
+                "and round under a pseudonym: it is personal data, to be kept and shared as such."
+            ),
+        ),
+    )
+    t.add(
+        _("Pseudonyms"),
+        _(
+            "Residents appear only under a pseudonym (R- and 12 characters): a keyed HMAC of their Telegram account, "
+            "the same in every round of this consultation and different in any other. Telegram ids, usernames and "
+            "names are never exported. Residents who erased their data are absent."
+        ),
+    )
+    counts: list[Inline] = [
+        _(
+            "Every answer a resident saved counts, whether or not they pressed 'send my answers'; a resident's "
+            "latest answer in each round is used. Figures use the questions of the latest version: an answer that "
+            "does not fit the latest version's question is not counted."
         )
-    t.add("Rounds in this export", d.rounds_label)
-    t.add("Responses in this export", f"{d.responses} (one row per resident per round)")
-    t.add("Exported at", f"{d.exported_at:%Y-%m-%d %H:%M} ({d.tz.key})")
-    t.add("Exported by", f"an {d.role}" if d.role[:1] in "aeiou" else f"a {d.role}")
+    ]
+    if s.services:
+        counts += [
+            " ",
+            _("A service that an older version lacked counts as 0p for residents who answered that version."),
+        ]
+    t.add(_("What counts"), Span(*counts))
     t.add(
-        "Small numbers",
-        f"{suppressed_note(d)} This applies to every table and chart of figures. The Responses table holds one row "
-        "per resident and round under a pseudonym: it is personal data, to be kept and shared as such.",
+        _("Comments"),
+        _("The Responses table shows comments awaiting or given approval; rejected ones are withheld."),
     )
     t.add(
-        "Pseudonyms",
-        "Residents appear only under a pseudonym (R- and 12 characters): a keyed HMAC of their Telegram account, "
-        "the same in every round of this consultation and different in any other. Telegram ids, usernames and "
-        "names are never exported. Residents who erased their data are absent.",
+        _("Cells"),
+        _("A text cell that would begin with = + - @ is prefixed with ' so it can never run as a formula."),
     )
-    t.add(
-        "What counts",
-        "Every answer a resident saved counts, whether or not they pressed 'send my answers'; a resident's latest "
-        "answer in each round is used. Figures use the services and questions of the latest version; a service "
-        "that an older version lacked counts as 0p for residents who answered that version.",
-    )
-    t.add("Comments", "The Responses table shows comments awaiting or given approval; rejected ones are withheld.")
-    t.add("Cells", "A text cell that would begin with = + - @ is prefixed with ' so it can never run as a formula.")
-    t.add("Privacy notice shown to residents", s.privacy.notice)
+    t.add(_("Privacy notice shown to residents"), s.privacy.notice)
     if s.privacy.retention:
-        t.add("Retention", s.privacy.retention)
+        t.add(_("Retention"), s.privacy.retention)
     if s.privacy.contact:
-        t.add("Contact", s.privacy.contact)
+        t.add(_("Contact"), s.privacy.contact)
     for i, q in enumerate(s.questions, 1):
-        t.add(f"Question {i}: {q.key} ({TYPE_NAMES.get(q.type, q.type)})", q.prompt)
-    return t
+        t.add(_("Question {number}: {key} ({label})", number=i, key=q.key, label=of(q).label), q.prompt)
+    return rendered(d, t, t.name, t.title)
+
+
+# ---- the Responses table ------------------------------------------------------------------------------------------
+
+FIXED_COLUMNS: list[tuple[Inline, str, float]] = [
+    (_("Pseudonym"), TEXT, 17),
+    (_("Round"), INT, 7),
+    (_("Version"), INT, 8),
+    (_("Started"), DATETIME, 17),
+    (_("Last changed"), DATETIME, 17),
+    (_("Sent"), DATETIME, 17),
+]
+COMMENT_COLUMNS: list[tuple[Inline, str, float]] = [(_("Why (comment)"), LONG, 50), (_("Comment status"), TEXT, 11)]
+COMMENT_STATUS = {"pending": _("awaiting approval"), "approved": _("approved"), "rejected": _("rejected")}
+WITHHELD = _("(withheld: a moderator rejected this comment)")
+
+
+def why_key(q: Question) -> str | None:
+    """Where a question's "why?" comment is stored, if it asks for one."""
+    return f"{q.key}.why" if q.comment is not None else None
+
+
+def response_columns(d: ExportData) -> list[Column]:
+    """Who and when, then for each question its type's columns and, if it asks "why?", the comment and its status."""
+    tx = d.texts
+    cols = [Column(tx(h), kind, width) for h, kind, width in FIXED_COLUMNS]
+    for q in d.spec.questions:
+        cols += [Column(tx(c.header), c.kind, c.width) for c in of(q).columns(d.spec, q)]
+        if why_key(q) is not None:
+            cols += [Column(tx(h), kind, width) for h, kind, width in COMMENT_COLUMNS]
+    return cols
+
+
+_PLAIN = frozenset({int, float, datetime, type(None)})  # cells a question type gives that need no making safe
+_SCALARS = frozenset({str, int, float, bool})
+MEMO = 10_000  # distinct answers to a question whose cells are kept: a ranking of 8 has 40,320 orders, so a bound
+# (answer key, question, its type's decode and cells, the cells of no answer, its comment's key, the cells of answers
+# met before when the type's answers often repeat)
+Reader = tuple[
+    str, Question, Callable[..., Any], Callable[..., list[Any]], list[None], str | None, dict[Any, list[Cell]] | None
+]
+
+
+def _memo_key(raw: Any) -> Any:
+    """A stored answer as a dictionary key that tells 1 from True and a list from a string; None if it has none."""
+    cls = raw.__class__
+    if cls in _SCALARS:
+        return (cls, raw)
+    if cls is list and all(v.__class__ in _SCALARS for v in raw):
+        return (list, tuple(raw))
+    return None
 
 
 class ResponseRows:
     """Turns stored responses into Responses-table rows: pseudonym first, never a Telegram id.
 
     It runs once per resident per round (100,000 times for a big export), so the per-question work is settled here
-    once: which answers to read, in which order, and how each kind of answer reads."""
+    once: which answers to read, in which order, each question's type and its decoding, and every text the rows
+    repeat (the withheld comment, the comment statuses), rendered in the export's language."""
 
     def __init__(self, d: ExportData, pseudonyms: Pseudonyms):
         self.d = d
         self.pseudonyms = pseudonyms
-        self.spec: Consultation = d.spec
-        self.alloc = allocation_question(d.spec)
+        spec = d.spec
         self.versions = {v.id: v.version for v in d.versions}
-        self.others = [q for q in d.spec.questions if not isinstance(q, AllocationQuestion)]
-        self.labels = {
-            q.key: {o.key: o.label for o in q.options}
-            for q in self.others
-            if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion | RankingQuestion)
-        }
-        self._services = [s.key for s in self.spec.services]
-        self._why = f"{self.alloc.key}.why" if self.alloc is not None and self.alloc.comment is not None else None
-        self._answers = [(q.key, _kind(q), self.labels.get(q.key, {})) for q in self.others]
         self._local = LocalTime(d.tz)
+        self._spec = spec
+        self._questions: list[Reader] = []
+        for q in spec.questions:
+            t = of(q)
+            blank: list[None] = [None] * len(t.columns(spec, q))
+            # Ratings, choices and rankings repeat: their cells are made once per distinct answer, not per row.
+            memo: dict[Any, list[Cell]] | None = {} if t.repeats else None
+            self._questions.append((q.key, q, t.decode, t.cells, blank, why_key(q), memo))
+        tx = d.texts
+        self._withheld = safe_text(tx(WITHHELD))
+        self._status = {state: safe_text(tx(m)) for state, m in COMMENT_STATUS.items()}
 
     def columns(self) -> list[Column]:
         return response_columns(self.d)
+
+    def _cells(self, values: list[Any]) -> list[Cell]:
+        plain, cell = _PLAIN, self._cell
+        return cast(list[Cell], [v if v.__class__ in plain else cell(v) for v in values])  # plain ones are Cells
+
+    def _cell(self, value: Any) -> Cell:
+        """A value a question type gave that is not a plain number or time: text made safe, a message rendered."""
+        if value.__class__ is str:
+            return safe_text(value)
+        if isinstance(value, bool):
+            return safe(value)
+        return safe(self.d.texts.value(value))
 
     def row(self, r: Response, round_number: int) -> list[Cell]:
         """One row; every value as safe() makes it (the pseudonym, numbers and times need no making safe)."""
@@ -330,30 +434,29 @@ class ResponseRows:
             local(r.finished_at) if r.finished_at is not None else None,
         ]
         answers = r.answers
-        if self.alloc is not None:
-            pence = answers.get(self.alloc.key)
-            if isinstance(pence, dict):
-                get = pence.get
-                out += [v if (v := get(k, 0)).__class__ is int else _int(v) for k in self._services]
+        spec = self._spec
+        for key, q, decode, cells, blank, why, memo in self._questions:
+            raw = answers.get(key)
+            if raw is None:
+                out += blank
+            elif memo is None:
+                out += self._cells(cells(spec, q, decode(spec, q, raw)))
             else:
-                out += [None] * len(self._services)
-            if self._why is not None:
-                review = r.reviews.get(self._why)
-                why = answers.get(self._why)
-                if why is None:
-                    out += [None, None]
+                known = _memo_key(raw)
+                made = memo.get(known) if known is not None else None
+                if made is None:
+                    made = self._cells(cells(spec, q, decode(spec, q, raw)))
+                    if known is not None and len(memo) < MEMO:
+                        memo[known] = made
+                out += made
+            if why is not None:
+                text = answers.get(why)
+                if text is None:
+                    out += (None, None)
                 else:
-                    if review == "rejected":
-                        why = "(withheld: a moderator rejected this comment)"
-                    out += [safe(why), safe(review)]
-        for key, kind, labels in self._answers:
-            value = answers.get(key)
-            if value is None:
-                out.append(None)
-            elif value.__class__ is str and kind != SINGLE:
-                out.append(safe_text(value))
-            else:
-                out.append(safe(_answer(kind, labels, value)))
+                    review = r.reviews.get(why)
+                    out.append(self._withheld if review == "rejected" else safe(text))
+                    out.append(None if review is None else self._status.get(review) or safe(review))
         return out
 
 
@@ -387,63 +490,6 @@ class LocalTime:
 
     def _convert(self, utc: datetime) -> datetime:
         return utc.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
-
-
-SINGLE, MULTIPLE, RANKING, OTHER = range(4)
-
-
-def _kind(q: Question) -> int:
-    if isinstance(q, SingleChoiceQuestion):
-        return SINGLE
-    if isinstance(q, MultipleChoiceQuestion):
-        return MULTIPLE
-    if isinstance(q, RankingQuestion):
-        return RANKING
-    return OTHER
-
-
-def _answer(kind: int, labels: dict[str, str], value: Any) -> Any:
-    """How an answer reads: options by their labels, several joined; anything else as it is."""
-    if kind == SINGLE:
-        return labels.get(str(value), value)
-    if isinstance(value, list):
-        if kind == MULTIPLE:
-            return "; ".join([labels.get(str(k), str(k)) for k in value])
-        if kind == RANKING:
-            return " > ".join([labels.get(str(k), str(k)) for k in value])
-    if isinstance(value, list | dict):
-        return str(value)
-    return value
-
-
-def response_columns(d: ExportData) -> list[Column]:
-    """The Responses table's columns: who and when, each service's pence, the comment, then each other answer."""
-    alloc = allocation_question(d.spec)
-    cols = [
-        Column("Pseudonym", TEXT, 17),
-        Column("Round", INT, 7),
-        Column("Version", INT, 8),
-        Column("Started", DATETIME, 17),
-        Column("Last changed", DATETIME, 17),
-        Column("Sent", DATETIME, 17),
-    ]
-    if alloc is not None:
-        cols += [Column(f"{s.name} (p)", PENCE, 12) for s in d.spec.services]
-        if alloc.comment is not None:
-            cols += [Column("Why (comment)", LONG, 50), Column("Comment status", TEXT, 11)]
-    for q in d.spec.questions:
-        if isinstance(q, AllocationQuestion):
-            continue
-        free = isinstance(q, FreeTextQuestion)
-        cols.append(Column(q.key, LONG if free else TEXT, 50 if free else 18))
-    return cols
-
-
-def _int(v: Any) -> int | None:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return None
 
 
 def round_by_number(d: ExportData, number: int) -> RoundPart | None:

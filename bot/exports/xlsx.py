@@ -1,4 +1,4 @@
-"""The XLSX workbook: Summary (with a chart), one sheet per question, Responses, About.
+"""The XLSX workbook: Summary (with the lead question's figures and chart), one sheet per question, Responses, About.
 
 xlsxwriter makes the workbook: every sheet, style and the chart, and the Responses sheet's frozen panes and
 widths. Only the Responses rows are not its work: 100,000 responses are two million cells, which would take
@@ -6,7 +6,8 @@ xlsxwriter (or openpyxl) some ten seconds. The Responses sheet is the file's fir
 serialised here as each batch arrives (zlib compresses them without holding the GIL, so the next batch is read
 from the database meanwhile); the figures are counted from those same rows, so the rest of the workbook is made
 at finish() and its entries follow (a zip's order means nothing to a spreadsheet). Memory stays flat however
-many responses there are. Only text that has been through cells.safe is written, XML-escaped here.
+many responses there are. Only text that has been through cells.safe is written, XML-escaped here; sheet names,
+headers and titles are in the export's language.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from bot.exports.cells import Cell, safe_text
+from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData
 from bot.exports.tables import (
     DATETIME,
@@ -37,11 +38,16 @@ from bot.exports.tables import (
     Column,
     Table,
     about_table,
-    average_table,
+    chart_table,
+    lead_question,
+    question_charts,
+    question_table,
     question_tables,
     response_columns,
+    role_phrase,
     rounds_table,
 )
+from dialogues.text import _
 
 FORMATS = {
     INT: "#,##0",
@@ -53,7 +59,7 @@ FORMATS = {
 }
 HEADER = {"bold": True, "bg_color": "#DDE6F2", "pattern": 1, "text_wrap": True, "valign": "top"}
 WRAP = {"text_wrap": True, "valign": "top"}
-RESPONSES = "Responses"
+SUMMARY, RESPONSES, ABOUT = _("Summary"), _("Responses"), _("About")
 CM = 96 / 2.54  # pixels per centimetre, for the chart's size
 MAX_TEXT = 32_767  # the most characters a cell holds
 # One below zlib's default: on 100,000 responses 11.1 MB instead of 10.6 MB (openpyxl's file was 10.8 MB),
@@ -71,6 +77,7 @@ class XlsxWriter:
 
     def __init__(self, out: IO[bytes]):
         self.out = out
+        self.sheets = ("Summary", "Responses", "About")  # in the export's language, from start()
         self.styles: tuple[int, int, int] = (0, 0, 0)  # the header's, long text's and times' style numbers
         self.responses: ResponseSheet | None = None
         self.zip: zipfile.ZipFile | None = None
@@ -126,7 +133,7 @@ class XlsxWriter:
         elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             ws.write_number(row, col, value, fmt)
         else:
-            _write_text(ws, row, col, str(value), fmt)
+            _write_text(ws, row, col, safe_text(str(value)) if value.__class__ is str else str(safe(value)), fmt)
 
     def _header(self, ws: Worksheet, row: int, columns: list[Column]) -> None:
         fmt = self._format(**HEADER)
@@ -143,7 +150,7 @@ class XlsxWriter:
             ws.set_column(i, i, w)
 
     def _table_sheet(self, table: Table) -> Worksheet:
-        ws = self.wb.add_worksheet(table.name[:31])
+        ws = self.wb.add_worksheet(sheet_name(table.name))
         self._widths(ws, [c.width for c in table.columns])
         ws.freeze_panes(1, 0)
         self._header(ws, 0, table.columns)
@@ -155,72 +162,89 @@ class XlsxWriter:
             _write_text(ws, row + 1, 0, safe_text(table.note), None)
         return ws
 
+    def _rows_at(self, ws: Worksheet, row: int, table: Table, heading: bool = True) -> int:
+        """A table on a sheet from `row`: its title (if `heading`), header and rows; the row after its last."""
+        if heading:
+            _write_text(ws, row, 0, safe_text(table.title), self._format(bold=True))
+            row += 1
+        self._header(ws, row, table.columns)
+        for r, values in enumerate(table.rows, row + 1):
+            self._row(ws, r, values, table.columns)
+        return row + 1 + len(table.rows)
+
     # --- sheets ------------------------------------------------------------------------------------------------
 
     def _summary(self, d: ExportData) -> None:
-        ws = self.wb.add_worksheet("Summary")
-        rounds, averages = rounds_table(d), average_table(d)
-        widths = [
-            max(a, b)
-            for a, b in zip(
-                _pad([c.width for c in rounds.columns], 12),
-                _pad([c.width for c in averages.columns] if averages else [], 12),
-                strict=True,
-            )
-        ]
+        """Participation by round, then the lead question's figures by round (its type's summary table) and its
+        chart: how views moved across the rounds with figures, or the latest round's, drawn from its figures
+        written below it."""
+        tx, name = d.texts, self.sheets[0]
+        ws = self.wb.add_worksheet(name)
+        rounds = rounds_table(d)
+        lead = lead_question(d)
+        figures = question_table(d, *lead) if lead is not None else None
+        latest, moved = question_charts(d, lead[1]) if lead is not None else (None, None)
+        drawn = moved or latest
+        data = chart_table(drawn) if drawn is not None else None
+        tables = [t for t in (rounds, figures, data) if t is not None]
+        widths = [max(w) for w in zip(*(_pad([c.width for c in t.columns], 12) for t in tables), strict=True)]
         self._widths(ws, widths)
         ws.freeze_panes(1, 0)
-        _write_text(ws, 0, 0, safe_text(f"{d.spec.title}: results"), self._format(bold=True, font_size=14))
-        line = f"{d.spec.organiser} · {d.rounds_label} · exported {d.exported_at:%Y-%m-%d %H:%M} by {d.role}"
-        _write_text(ws, 1, 0, safe_text(line), None)
+        title = tx(_("{title}: results", title=d.spec.title))
+        _write_text(ws, 0, 0, safe_text(title), self._format(bold=True, font_size=14))
+        line = _(
+            "{organiser} · {rounds} · exported {when} by {role}",
+            organiser=d.spec.organiser,
+            rounds=d.rounds_label,
+            when=f"{d.exported_at:%Y-%m-%d %H:%M}",
+            role=role_phrase(d.role),
+        )
+        _write_text(ws, 1, 0, safe_text(tx(line)), None)
         _write_text(ws, 2, 0, safe_text(rounds.note), None)
-        self._header(ws, 4, rounds.columns)  # rows count from 0 here: the header is on the fifth row
-        for r, values in enumerate(rounds.rows, 5):
-            self._row(ws, r, values, rounds.columns)
-        if averages is None:
+        row = self._rows_at(ws, 4, rounds, heading=False)  # rows count from 0 here: the header is on the fifth row
+        if figures is not None:
+            row = self._rows_at(ws, row + 1, figures)  # after a blank row
+            if figures.note:
+                _write_text(ws, row, 0, safe_text(figures.note), None)
+                row += 1
+        if data is None or drawn is None:
             return
-        heading = 5 + len(rounds.rows) + 1  # after a blank row
-        _write_text(ws, heading, 0, safe_text(averages.title), self._format(bold=True))
-        header = heading + 1
-        self._header(ws, header, averages.columns)
-        for r, values in enumerate(averages.rows, header + 1):
-            self._row(ws, r, values, averages.columns)
-        last = header + len(averages.rows)
-        chart = self.wb.add_chart({"type": "bar"})  # horizontal bars: one per service
+        header = row + 1
+        last = self._rows_at(ws, header, data, heading=False) - 1  # headed by the chart's title
+        chart = self.wb.add_chart({"type": "bar"})  # horizontal bars: a group per label
         assert chart is not None
-        for col in [1] + [2 + 2 * i for i in range(len(d.rounds))]:  # today, then each round's mean
+        for col in range(1, len(data.columns)):
             chart.add_series(
                 {
-                    "name": ["Summary", header, col],
-                    "categories": ["Summary", header + 1, 0, last, 0],
-                    "values": ["Summary", header + 1, col, last, col],
+                    "name": [name, header, col],
+                    "categories": [name, header + 1, 0, last, 0],
+                    "values": [name, header + 1, col, last, col],
                 }
             )
-        chart.set_title({"name": "Today's pence beside residents' average"})
-        chart.set_x_axis({"name": "pence of each pound", "num_format": "0"})  # in a bar chart x is the values
-        chart.set_y_axis({"reverse": True})  # services top to bottom in the file's order
-        chart.set_size({"width": round(18 * CM), "height": round((4 + 0.6 * len(averages.rows)) * CM)})
+        chart.set_title({"name": drawn.title})
+        chart.set_x_axis({"num_format": f'0"{drawn.unit}"' if drawn.unit else "0"})  # in a bar chart x is the values
+        chart.set_y_axis({"reverse": True})  # labels top to bottom in the file's order
+        chart.set_size({"width": round(18 * CM), "height": round((4 + 0.6 * len(data.rows)) * CM)})
         ws.insert_chart(last + 3, 0, chart)  # two blank rows below the table
 
     def _about(self, d: ExportData) -> None:
         about = about_table(d)
-        ws = self.wb.add_worksheet("About")
+        ws = self.wb.add_worksheet(self.sheets[2])
         self._widths(ws, [c.width for c in about.columns])
         ws.freeze_panes(1, 0)
-        self._header(ws, 0, [Column("About this export"), Column("")])
+        self._header(ws, 0, [Column(about.title), Column("")])
         for r, values in enumerate(about.rows, 1):
             self._write(ws, r, 0, values[0], None, bold=True, valign="top")
             self._write(ws, r, 1, values[1], about.columns[1])
 
     def _responses_sheet(self, columns: list[Column]) -> None:
-        ws = self.wb.add_worksheet(RESPONSES)
+        ws = self.wb.add_worksheet(self.sheets[1])
         self._widths(ws, [c.width for c in columns])
         ws.freeze_panes(1, 1)  # the header row (ResponseSheet writes it) and the pseudonyms stay in sight
 
-    @staticmethod
-    def _responses_part(src: zipfile.ZipFile) -> tuple[str, bytes, bytes]:
+    def _responses_part(self, src: zipfile.ZipFile) -> tuple[str, bytes, bytes]:
         """The Responses sheet's zip entry in a finished workbook, and its XML before and after the rows."""
-        part = _sheet_part(src, RESPONSES)
+        part = _sheet_part(src, self.sheets[1])
         xml = src.read(part).replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)  # as an empty sheet has it
         head, end, tail = xml.partition(b"</sheetData>")
         if not end:
@@ -233,9 +257,10 @@ class XlsxWriter:
 
         The sheet's own XML (widths, frozen panes) comes from a first workbook that has stand-ins for the sheets
         before it (the Summary and one per question); finish() checks the real workbook writes the same."""
+        self.sheets = (sheet_name(d.texts(SUMMARY)), sheet_name(d.texts(RESPONSES)), sheet_name(d.texts(ABOUT)))
         columns = response_columns(d)
         package = self._workbook()
-        for _ in range(1 + len(d.spec.questions)):
+        for _i in range(1 + len(d.spec.questions)):
             self.wb.add_worksheet()
         self._responses_sheet(columns)
         self.wb.close()
@@ -265,7 +290,7 @@ class XlsxWriter:
         self._about(d)
         self.wb.close()
         with zipfile.ZipFile(package) as src:
-            part, head, _ = self._responses_part(src)
+            part, head, _tail = self._responses_part(src)
             if (part, head, self.styles) != (self.part, self.head, styles):
                 raise RuntimeError("the workbook's Responses sheet is not the one its rows were written for")
             for info in src.infolist():
@@ -380,3 +405,9 @@ def _sheet_part(package: zipfile.ZipFile, name: str) -> str:
 
 def _pad(values: list[float], n: int) -> list[float]:
     return (values + [0.0] * n)[:n]
+
+
+def sheet_name(text: str) -> str:
+    """A sheet name Excel accepts: none of []:*?/\\, not starting or ending with an apostrophe, 31 characters."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", text).strip("'")[:31].strip("'")
+    return name or "Sheet"

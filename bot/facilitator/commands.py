@@ -5,30 +5,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.actions import Pressed
-from bot.facilitator.common import gated, gated_press, split_code
+from bot.facilitator.common import EXPIRED, gated, gated_press, reason, split_code
 from bot.incoming import Incoming
 from bot.preview import screens as preview_screens
 from bot.services import rounds
 from bot.services.common import Deps, Reply
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Action, Button, Screen
+from dialogues.text import Block, Code, Em, Inline, Lines, Para, Span, Strong, _, join, n_
 from dialogues.when import EXAMPLES, WhenError, parse_plan, parse_when
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
 
-HELP = (
-    "<b>For facilitators</b>\n"
-    "/consultations: list them, with buttons to open, close and publish\n"
-    "Send a consultation file (.yaml) as a document to load it\n"
-    "/preview CODE: see every screen as a resident would\n"
-    "/schedule CODE [ROUND] open 1 Dec 09:00; remind 8 Dec 18:00; close 14 Dec 17:00\n"
-    "/open CODE [ROUND], /close CODE [ROUND]: now\n"
-    "/extend CODE 16 Dec 17:00: move the close time later\n"
-    "/publish CODE [ROUND]: post a closed round's results again\n"
-    "/moderate: approve residents' comments for the next round\n"
-    "/link CODE (in a group) and /unlink: connect a Telegram group\n"
-    "/grant, /revoke: roles (admins)"
-)
+HELP: list[Block] = [
+    Lines([
+        Strong(_("For facilitators")),
+        _("/consultations: list them, with buttons to open, close and publish"),
+        _("Send a consultation file (.yaml) as a document to load it"),
+        _("/preview CODE: see every screen as a resident would"),
+        _("/schedule CODE [ROUND] open 1 Dec 09:00; remind 8 Dec 18:00; close 14 Dec 17:00"),
+        _("/open CODE [ROUND], /close CODE [ROUND]: now"),
+        _("/extend CODE 16 Dec 17:00: move the close time later"),
+        _("/publish CODE [ROUND]: post a closed round's results again"),
+        _("/moderate: approve residents' comments for the next round"),
+        _("/link CODE (in a group) and /unlink: connect a Telegram group"),
+        _("/grant, /revoke: roles (admins)"),
+    ]),
+]
+
+
+def refused(what: Inline, e: Exception) -> Reply:
+    """'Not opened.' and why, for a change that was refused."""
+    return Reply.say(Para("⚠️ ", what, " ", reason(e)))
 
 
 class Commands:
@@ -36,88 +44,108 @@ class Commands:
         self.d = d
 
     async def consultations(self, inc: Incoming, args: str) -> Reply:
-        lines = ["<b>Consultations</b>"]
+        body: list[Block] = [Para(Strong(_("Consultations")))]
         buttons: list[list[Button]] = []
         async with self.d.uow() as uow:
             rows = await uow.consultations.all()
             for row in rows:
-                lines.append(f"\n<b>{h(row.title)}</b> (code <code>{h(row.code)}</code>)")
+                lines: list[Inline] = [_("{title} (code {code})", title=Strong(row.title), code=Code(row.code))]
                 for r in await uow.consultations.rounds(row.id):
                     started, finished = await uow.residents.counts(r.id)
-                    when = ""
-                    if r.status == "scheduled":
-                        when = f", opens {self.d.local(r.opens_at)}"
-                    if r.status in {"scheduled", "open"} and r.closes_at:
-                        when += f", closes {self.d.local(r.closes_at)}"
-                    lines.append(f"Round {r.number} “{h(r.title)}”: {r.status}{h(when)}; "
-                                 f"{started} started, {finished} finished")
+                    parts: list[Inline] = [
+                        _("Round {number} “{title}”: {status}", number=r.number, title=r.title,
+                          status=rounds.STATUS.get(r.status, r.status)),
+                    ]
+                    opens, closes = self.d.local(r.opens_at), self.d.local(r.closes_at)
+                    if r.status == "scheduled" and opens:
+                        parts += [", ", _("opens {time}", time=opens)]
+                    if r.status in {"scheduled", "open"} and closes:
+                        parts += [", ", _("closes {time}", time=closes)]
+                    parts += ["; ", _("{started} started, {finished} finished", started=started, finished=finished)]
+                    lines.append(Span(*parts))
                     if r.status in {"draft", "scheduled"}:
-                        buttons.append([Button(f"Open {row.code} round {r.number} now", Action("fo", (r.id,)))])
+                        label = _("Open {code} round {number} now", code=row.code, number=r.number)
+                        buttons.append([Button(label, Action("fo", (r.id,)))])
                     elif r.status == "open":
-                        buttons.append([Button(f"Close {row.code} round {r.number} now", Action("fc", (r.id,)))])
+                        label = _("Close {code} round {number} now", code=row.code, number=r.number)
+                        buttons.append([Button(label, Action("fc", (r.id,)))])
                     else:
-                        buttons.append([Button(f"Publish {row.code} round {r.number} again", Action("fp", (r.id,)))])
-                lines.append(f"Deep link: {h(self.d.deep_link(row.code))}")
+                        label = _("Publish {code} round {number} again", code=row.code, number=r.number)
+                        buttons.append([Button(label, Action("fp", (r.id,)))])
+                lines.append(_("Deep link: {link}", link=self.d.deep_link(row.code)))
+                body.append(Lines(lines))
         if not rows:
-            lines.append("None yet. Send a consultation file (.yaml) to me as a document to load one.")
-        return Reply([Screen("\n".join(lines), buttons)])
+            body.append(Para(_("None yet. Send a consultation file (.yaml) to me as a document to load one.")))
+        return Reply([Screen(body, buttons)])
 
     async def preview(self, inc: Incoming, args: str) -> Reply:
         code = args.strip()
         async with self.d.uow() as uow:
             found = await uow.consultations.by_code(code) if code else None
         if found is None:
-            return Reply.say("Which consultation? Send /preview CODE (see /consultations for codes).")
-        shown = [Screen(f"<b>Preview of “{h(found[2].title)}”</b>, as a resident sees it. Buttons here do nothing.")]
+            return Reply.say(_("Which consultation? Send /preview CODE (see /consultations for codes)."))
+        shown = [Screen(Lines([
+            Strong(_("Preview of “{title}”", title=found[2].title)),
+            _("Every screen as a resident sees it. Buttons here do nothing."),
+        ]))]
         for title, s in preview_screens(found[2]):
             # Buttons are drawn as text so a preview can never act on anything.
-            labels = "\n".join("  ".join(f"[ {h(b.label)} ]" for b in row) for row in s.buttons)
-            text = f"<i>{h(title)}</i>\n\n{s.text}" + (f"\n\n{labels}" if labels else "")
-            shown.append(Screen(text, chart=s.chart))
+            rows = [Span(*join([Span("[ ", b.label, " ]") for b in row], "  ")) for row in s.buttons]
+            body: list[Block] = [Para(Em(title)), *s.body]
+            if rows:
+                body.append(Lines(rows))
+            shown.append(Screen(body, chart=s.chart))
         return Reply(shown)
 
     async def schedule(self, inc: Incoming, args: str) -> Reply:
         code, number, rest = split_code(args)
+        zone = self.d.config.timezone
         if not code or not rest:
-            return Reply.say(
-                "Send: /schedule CODE [ROUND] open 1 Dec 09:00; remind 8 Dec 18:00; close 14 Dec 17:00\n"
-                f"Times are in {h(self.d.config.timezone)}. You can write {h(EXAMPLES)}."
-            )
+            return Reply.say(Lines([
+                _("Send: /schedule CODE [ROUND] open 1 Dec 09:00; remind 8 Dec 18:00; close 14 Dec 17:00"),
+                _("Times are in {timezone}. You can write {examples}.", timezone=zone, examples=EXAMPLES),
+            ]))
         try:
             plan = parse_plan(rest, self.d.clock(), self.d.tz)
             opens = plan["open"][0] if plan["open"] else None
             r = await rounds.set_schedule(self.d, code, number, opens, plan["close"][0],
                                           plan["remind"], inc.user_id)
         except (WhenError, rounds.RoundError) as e:
-            return Reply.say(f"Not scheduled: {h(e)}.")
-        lines = [f"✅ Round {r.number} of <code>{h(code)}</code> is scheduled ({h(self.d.config.timezone)} time):"]
+            return refused(_("Not scheduled."), e)
+        lines: list[Inline] = [Span("✅ ", _("Round {number} of {code} is scheduled ({timezone} time):",
+                                             number=r.number, code=Code(code), timezone=zone))]
         if plan["open"] and r.status != "open":
-            lines.append(f"Opens: {self.d.local(plan['open'][0])}")
-        lines += [f"Reminder: {self.d.local(t)}" for t in plan["remind"]]
-        lines.append(f"Closes: {self.d.local(plan['close'][0])}")
-        return Reply.say("\n".join(lines))
+            lines.append(_("Opens: {time}", time=self.d.local(plan["open"][0]) or ""))
+        lines += [_("Reminder: {time}", time=self.d.local(t) or "") for t in plan["remind"]]
+        lines.append(_("Closes: {time}", time=self.d.local(plan["close"][0]) or ""))
+        return Reply.say(Lines(lines))
 
     async def open_now(self, inc: Incoming, args: str) -> Reply:
-        code, number, _ = split_code(args)
+        code, number, _rest = split_code(args)
         try:
             change = await rounds.open_round(self.d, code, number, inc.user_id)
         except rounds.RoundError as e:
-            return Reply.say(f"Not opened: {h(e)}.")
+            return refused(_("Not opened."), e)
         if not change.changed:
-            return Reply.say(f"Round {change.round.number} was already open; nothing changed.")
-        return Reply.say(f"✅ Round {change.round.number} of <code>{h(code)}</code> is open. Linked groups are told.\n"
-                         f"Deep link: {h(self.d.deep_link(code))}")
+            return Reply.say(_("Round {number} was already open; nothing changed.", number=change.round.number))
+        return Reply.say(Lines([
+            Span("✅ ", _("Round {number} of {code} is open. Linked groups are told.",
+                          number=change.round.number, code=Code(code))),
+            _("Deep link: {link}", link=self.d.deep_link(code)),
+        ]))
 
     async def close_now(self, inc: Incoming, args: str) -> Reply:
-        code, number, _ = split_code(args)
+        code, number, _rest = split_code(args)
         try:
             change = await rounds.close_round(self.d, code, number, inc.user_id)
         except rounds.RoundError as e:
-            return Reply.say(f"Not closed: {h(e)}.")
+            return refused(_("Not closed."), e)
         if not change.changed:
-            return Reply.say(f"Round {change.round.number} was already closed; nothing changed.")
-        return Reply.say(f"✅ Round {change.round.number} of <code>{h(code)}</code> is closed. "
-                         "Results are being posted to the linked groups and participants.")
+            return Reply.say(_("Round {number} was already closed; nothing changed.", number=change.round.number))
+        return Reply.say(Para("✅ ", _(
+            "Round {number} of {code} is closed. Results are being posted to the linked groups and participants.",
+            number=change.round.number, code=Code(code),
+        )))
 
     async def extend(self, inc: Incoming, args: str) -> Reply:
         code, number, rest = split_code(args)
@@ -125,35 +153,40 @@ class Commands:
             when = parse_when(rest, self.d.clock(), self.d.tz)
             r = await rounds.extend(self.d, code, number, when, inc.user_id)
         except (WhenError, rounds.RoundError) as e:
-            return Reply.say(f"Not extended: {h(e)}.")
-        return Reply.say(f"✅ Round {r.number} now closes on {self.d.local(r.closes_at)}.")
+            return refused(_("Not extended."), e)
+        closes = self.d.local(r.closes_at) or ""
+        return Reply.say(Para("✅ ", _("Round {number} now closes on {time}.", number=r.number, time=closes)))
 
     async def publish(self, inc: Incoming, args: str) -> Reply:
-        code, number, _ = split_code(args)
+        code, number, _rest = split_code(args)
         async with self.d.uow() as uow:
             try:
                 r = await rounds.find_round(uow, code, number, "publish")
             except rounds.RoundError as e:
-                return Reply.say(f"Not published: {h(e)}.")
+                return refused(_("Not published."), e)
         if r.status != "closed":
-            return Reply.say(f"Round {r.number} is {r.status}; results are published when it closes.")
+            return Reply.say(_("Round {number} has not closed yet; its results are published when it closes.",
+                               number=r.number))
         n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id)
-        return Reply.say(f"✅ Results of round {r.number} posted again to the linked groups ({n} messages).")
+        return Reply.say(Para("✅ ", n_(
+            "Results of round {number} posted again to the linked groups ({n} message).",
+            "Results of round {number} posted again to the linked groups ({n} messages).", n, number=r.number,
+        )))
 
     async def press(self, inc: Incoming, pressed: Pressed) -> Reply | None:
         a = pressed.action
         if len(a.args) != 1:
-            return Reply(toast="This button has expired.")
+            return Reply(toast=EXPIRED)
         async with self.d.uow() as uow:
             r = await uow.consultations.round(a.args[0])
             row = await uow.consultations.get(r.consultation_id) if r else None
             code = row.code if row else None  # read inside: leaving the unit of work expires the row
         if r is None or code is None:
-            return Reply(toast="This button has expired.")
+            return Reply(toast=EXPIRED)
         args = f"{code} {r.number}"
         reply = {"fo": self.open_now, "fc": self.close_now, "fp": self.publish}[a.name]
         out = await reply(inc, args)
-        out.toast = "Done."
+        out.toast = _("Done.")
         return out
 
     async def help(self, inc: Incoming, args: str) -> Reply | None:

@@ -1,4 +1,4 @@
-"""Helpers every facilitator command shares: the role gate and the consultation code argument."""
+"""Helpers every facilitator command shares: the role gate, the consultation code argument, what an error says."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from bot.actions import Pressed
 from bot.incoming import Incoming
 from bot.services import roles
 from bot.services.common import Deps, Reply
+from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 
 Command = Callable[[Incoming, str], Awaitable[Reply | None]]
 Press = Callable[[Incoming, Pressed], Awaitable[Reply | None]]
+EXPIRED = _("This button has expired.")
 
 
-def gated(d: Deps, action: str, handler: Command, refusal: str = roles.REFUSED) -> Command:
+def gated(d: Deps, action: str, handler: Command, refusal: Msg = roles.REFUSED) -> Command:
     """Runs the handler only for someone whose role allows `action`; refusals are audited."""
 
     async def run(inc: Incoming, args: str) -> Reply | None:
@@ -33,12 +35,18 @@ def gated_press(d: Deps, action: str, handler: Press) -> Press:
     return run
 
 
+def reason(e: Exception) -> Inline:
+    """What a refused change tells the person: the error's content (`.message`, a catalogue message), else its text."""
+    message = getattr(e, "message", None)
+    return message if isinstance(message, str | Msg | Span | Strong | Em | Code | Link) else str(e)
+
+
 def split_code(args: str) -> tuple[str, int | None, str]:
     """'council-pound 2 rest...' -> ('council-pound', 2, 'rest...'); the round number is optional."""
-    code, _, rest = args.strip().partition(" ")
+    code, _sep, rest = args.strip().partition(" ")
     rest = rest.strip()
     number: int | None = None
-    head, _, tail = rest.partition(" ")
+    head, _sep, tail = rest.partition(" ")
     if head.isdigit():
         number, rest = int(head), tail.strip()
     return code, number, rest

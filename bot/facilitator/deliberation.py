@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.services.common import Deps
+from bot.services.resident import Preamble
 from dialogues import publish
 from dialogues.rounds import Round
 from dialogues.screens import Screen
@@ -14,11 +15,11 @@ if TYPE_CHECKING:
     from bot.bootstrap import App
 
 
-def preamble(d: Deps):  # type: ignore[no-untyped-def]
+def preamble(d: Deps) -> Preamble:
     async def screens(uow: UnitOfWork, r: Round) -> list[Screen]:
         from bot.services.results import round_results
 
-        _, spec = await uow.consultations.latest(r.consultation_id)
+        _version, spec = await uow.consultations.latest(r.consultation_id)
         if r.number - 1 > len(spec.rounds) or not spec.rounds[r.number - 1].deliberation:
             return []
         rounds = await uow.consultations.rounds(r.consultation_id)
@@ -27,7 +28,8 @@ def preamble(d: Deps):  # type: ignore[no-untyped-def]
             return []
         res = await round_results(d, r.consultation_id, previous.number)
         comments = await uow.comments.approved(r.consultation_id, previous.number)
-        return publish.deliberation_screens(spec, previous.title, res.allocation, comments)
+        outcomes = [(x.question, x.outcome) for x in res.questions]
+        return publish.deliberation_screens(spec, previous.title, outcomes, comments)
 
     return screens
 

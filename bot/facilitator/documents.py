@@ -9,7 +9,7 @@ from bot.services import roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
 from dialogues.loader import MAX_FILE_BYTES, ConsultationFileError, parse_consultation
-from dialogues.screens import h
+from dialogues.text import Block, Code, Items, Lines, Para, Span, _, n_
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -19,39 +19,48 @@ class Loader:
     def __init__(self, d: Deps):
         self.d = d
 
-    async def document(self, inc: Incoming, _: str) -> Reply:
+    async def document(self, inc: Incoming, args: str) -> Reply:
         if not await roles.check(self.d, inc.user_id, "load", inc.filename):
-            return Reply.say("Thanks, but I only accept files from the consultation's facilitators. "
-                             "Please answer with the buttons or a message.")
+            return Reply.say(_("Thanks, but I only accept files from the consultation's facilitators. "
+                               "Please answer with the buttons or a message."))
         if not inc.filename.lower().endswith((".yaml", ".yml")):
-            return Reply.say(f"“{h(inc.filename[:60])}” is not a consultation file. Send a .yaml file "
-                             "(see examples/council-pound.yaml).")
+            return Reply.say(_("“{file}” is not a consultation file. Send a .yaml file (see {example}).",
+                               file=inc.filename[:60], example=Code("examples/council-pound.yaml")))
         if inc.file_size > MAX_FILE_BYTES:
-            return Reply.say(f"That file is {inc.file_size // 1024} KB; a consultation file is at most "
-                             f"{MAX_FILE_BYTES // 1024} KB.")
+            return Reply.say(_("That file is {size} KB; a consultation file is at most {limit} KB.",
+                               size=inc.file_size // 1024, limit=MAX_FILE_BYTES // 1024))
         transport: Transport = self.d.transport
         try:
             data = await transport.download(inc.file_id)
         except TelegramFailure as e:
-            return Reply.say(f"I couldn't download that file ({h(e)}). Please send it again.")
+            return Reply.say(_("I couldn't download that file ({error}). Please send it again.", error=str(e)))
         try:
             spec = parse_consultation(data)
         except ConsultationFileError as e:
-            listing = "\n".join(f"• {h(p)}" for p in e.problems[:30])
-            more = f"\n…and {len(e.problems) - 30} more." if len(e.problems) > 30 else ""
-            return Reply.say(f"❌ “{h(inc.filename)}” has {len(e.problems)} problem(s); nothing was loaded:\n"
-                             f"{listing}{more}")
+            n = len(e.problems)
+            body: list[Block] = [
+                Para("❌ ", n_("“{file}” has {n} problem; nothing was loaded:",
+                              "“{file}” has {n} problems; nothing was loaded:", n, file=inc.filename[:60])),
+                Items([str(p) for p in e.problems[:30]]),
+            ]
+            if n > 30:
+                body.append(Para(n_("…and {n} more.", "…and {n} more.", n - 30)))
+            return Reply.say(body)
         async with self.d.uow() as uow:
             loaded = await uow.consultations.store(spec, loaded_by=inc.user_id)
             await uow.ledger.audit(inc.user_id, "load", f"{spec.code} v{loaded.version}", filename=inc.filename)
             await uow.commit()
-        state = f"stored as version {loaded.version}" if loaded.created else \
-            f"unchanged (already version {loaded.version})"
-        return Reply.say(
-            f"✅ “{h(spec.title)}” {state}.\nCode: <code>{h(spec.code)}</code>\n"
-            f"Deep link: {h(self.d.deep_link(spec.code))}\n\n"
-            f"Next: /preview {h(spec.code)}, then /schedule {h(spec.code)} open …; close … or /open {h(spec.code)}."
-        )
+        state = (_("“{title}” is stored as version {version}.", title=spec.title, version=loaded.version)
+                 if loaded.created else
+                 _("“{title}” is unchanged (already version {version}).", title=spec.title, version=loaded.version))
+        return Reply.say([
+            Lines([
+                Span("✅ ", state),
+                _("Code: {code}", code=Code(spec.code)),
+                _("Deep link: {link}", link=self.d.deep_link(spec.code)),
+            ]),
+            Para(_("Next: /preview {code}, then /schedule {code} open …; close … or /open {code}.", code=spec.code)),
+        ])
 
 
 def install(app: App) -> None:

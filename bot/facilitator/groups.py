@@ -8,21 +8,26 @@ from bot.incoming import Incoming
 from bot.services import roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
-from dialogues.screens import Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Para, Strong, _, n_
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
 
-GREETING = ("👋 Hello! I run council consultations in private chats. A facilitator who is an administrator of "
-            "this group can link it to a consultation with /link CODE; I'll then post invitations and results "
-            "here. I never collect answers in the group.")
+GREETING = Para("👋 ", _(
+    "Hello! I run council consultations in private chats. A facilitator who is an administrator of this group can "
+    "link it to a consultation with /link CODE; I'll then post invitations and results here. I never collect answers "
+    "in the group."
+))
+PRIVATE = _("Answers are collected in a private chat with me, so nobody else sees them. Tap below to start.")
+TAKE_PART = _("Take part privately")
 
 
 class Groups:
     def __init__(self, d: Deps):
         self.d = d
 
-    async def member(self, inc: Incoming, _: str) -> Reply | None:
+    async def member(self, inc: Incoming, args: str) -> Reply | None:
         if inc.private or not inc.bot_added:
             return None
         return Reply.say(GREETING)
@@ -30,7 +35,7 @@ class Groups:
     async def link(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None and inc.user_id is not None
         if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
-            return Reply.say("Only a facilitator can link this group to a consultation.")
+            return Reply.say(_("Only a facilitator can link this group to a consultation."))
         transport: Transport = self.d.transport
         try:
             admin = await transport.is_chat_admin(inc.chat_id, inc.user_id)
@@ -38,37 +43,41 @@ class Groups:
             admin = False
         if not admin:
             async with self.d.uow() as uow:
-                await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", allowed=False,
-                                       reason="not a group administrator")
+                await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", allowed=False, group_admin=False)
                 await uow.commit()
-            return Reply.say("Only a facilitator who is also an administrator of this group can link it.")
+            return Reply.say(_("Only a facilitator who is also an administrator of this group can link it."))
         code = args.strip()
         async with self.d.uow() as uow:
             found = await uow.consultations.by_code(code) if code else None
             if found is None:
-                return Reply.say("Which consultation? Send /link CODE (facilitators see codes with /consultations "
-                                 "in a private chat with me).")
+                return Reply.say(_("Which consultation? Send /link CODE (facilitators see codes with /consultations "
+                                   "in a private chat with me)."))
             await uow.consultations.link_group(inc.chat_id, found[0], inc.chat_title, inc.user_id)
             await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", code=code)
             await uow.commit()
         return Reply([self.invitation(found[2].title, found[2].purpose, found[2].minutes, code)])
 
     def invitation(self, title: str, purpose: str, minutes: int, code: str) -> Screen:
-        return Screen(
-            f"📣 <b>{h(title)}</b>\n\n{h(purpose)}\n\nIt takes about {minutes} minutes, in a private chat with me; "
-            "nobody in this group sees your answers. Results will be posted here when the round closes.",
-            [[Button("Take part privately", url=self.d.deep_link(code))]],
+        takes = n_(
+            "It takes about {n} minute, in a private chat with me; nobody in this group sees your answers. "
+            "Results will be posted here when the round closes.",
+            "It takes about {n} minutes, in a private chat with me; nobody in this group sees your answers. "
+            "Results will be posted here when the round closes.",
+            minutes,
         )
+        body = [Para("📣 ", Strong(title)), Para(purpose), Para(takes)]
+        return Screen(body, [[Button(TAKE_PART, url=self.d.deep_link(code))]])
 
     async def unlink(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None
         if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
-            return Reply.say("Only a facilitator can unlink this group.")
+            return Reply.say(_("Only a facilitator can unlink this group."))
         async with self.d.uow() as uow:
             gone = await uow.consultations.unlink_group(inc.chat_id)
             await uow.ledger.audit(inc.user_id, "unlink", f"group {inc.chat_id}")
             await uow.commit()
-        return Reply.say("This group is no longer linked to a consultation." if gone else "This group wasn't linked.")
+        return Reply.say(_("This group is no longer linked to a consultation.") if gone
+                         else _("This group wasn't linked."))
 
     async def start(self, inc: Incoming, args: str) -> Reply | None:
         """/start in a group: point to the linked consultation's private chat."""
@@ -77,16 +86,13 @@ class Groups:
             group = await uow.consultations.group(inc.chat_id)
             if group is not None:
                 row = await uow.consultations.get(group.consultation_id)
-                _, spec = await uow.consultations.latest(group.consultation_id)
+                _version, spec = await uow.consultations.latest(group.consultation_id)
                 if row is not None:
                     return Reply([Screen(
-                        f"<b>{h(spec.title)}</b>: answers are collected in a private chat with me, so nobody "
-                        "else sees them. Tap below to start.",
-                        [[Button("Take part privately", url=self.d.deep_link(row.code))]],
+                        Para(Strong(spec.title), ": ", PRIVATE),
+                        [[Button(TAKE_PART, url=self.d.deep_link(row.code))]],
                     )])
-        return Reply([Screen("Answers are collected in a private chat with me, so nobody else sees them. "
-                             "Tap below to start.",
-                             [[Button("Take part privately", url=f"https://t.me/{self.d.bot_username}")]])])
+        return Reply([Screen(PRIVATE, [[Button(TAKE_PART, url=f"https://t.me/{self.d.bot_username}")]])])
 
 
 def install(app: App) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.actions import Pressed
-from bot.facilitator.common import gated, gated_press
+from bot.facilitator.common import EXPIRED, gated, gated_press
 from bot.incoming import Incoming
 from bot.services.common import Deps, Reply
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Action, Button, Screen
+from dialogues.text import Block, Para, Quote, Span, Strong, _, n_
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -27,11 +28,16 @@ class Moderation:
                 row = await uow.consultations.get(c.consultation_id)
                 title = row.title if row else ""
         if c is None:
-            return Reply([Screen("✅ No comments are waiting for moderation.", edit=edit)])
-        text = (f"<b>Comment for “{h(title)}”, round {c.round_number}</b> ({waiting} waiting)\n\n“{h(c.text)}”\n\n"
-                "Approved comments may be shown to residents, without names, in the next round.")
-        return Reply([Screen(text, [[Button("✅ Approve", Action("ma", (c.answer_id,))),
-                                     Button("❌ Reject", Action("mr", (c.answer_id,)))]], edit=edit)])
+            return Reply([Screen(Para("✅ ", _("No comments are waiting for moderation.")), edit=edit)])
+        body: list[Block] = [
+            Para(Strong(_("Comment for “{title}”, round {number}", title=title, number=c.round_number)), " ",
+                 n_("({n} waiting)", "({n} waiting)", waiting)),
+            Quote(c.text),
+            Para(_("Approved comments may be shown to residents, without names, in the next round.")),
+        ]
+        buttons = [[Button(Span("✅ ", _("Approve")), Action("ma", (c.answer_id,))),
+                    Button(Span("❌ ", _("Reject")), Action("mr", (c.answer_id,)))]]
+        return Reply([Screen(body, buttons, edit=edit)])
 
     async def command(self, inc: Incoming, args: str) -> Reply:
         return await self.next()
@@ -40,7 +46,7 @@ class Moderation:
         a = pressed.action
         assert inc.user_id is not None
         if len(a.args) != 1:
-            return Reply(toast="This button has expired.")
+            return Reply(toast=EXPIRED)
         status = "approved" if a.name == "ma" else "rejected"
         async with self.d.uow() as uow:
             done = await uow.comments.review(a.args[0], status, inc.user_id)
@@ -48,7 +54,8 @@ class Moderation:
                 await uow.ledger.audit(inc.user_id, "moderate", f"comment {a.args[0]}", decision=status)
             await uow.commit()
         reply = await self.next(edit=True)
-        reply.toast = status.capitalize() + "." if done else "Someone has already decided on that comment."
+        decided = _("Approved.") if status == "approved" else _("Rejected.")
+        reply.toast = decided if done else _("Someone has already decided on that comment.")
         return reply
 
 

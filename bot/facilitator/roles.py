@@ -8,22 +8,25 @@ from bot.facilitator.common import gated
 from bot.incoming import Incoming
 from bot.services import roles
 from bot.services.common import Deps, Reply
-from dialogues.screens import h
+from dialogues.text import Inline, Msg, Para, Span, _
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
 
-USAGE = "Send /grant facilitator 123456789 (or officer), or reply to someone's message with /grant facilitator."
+USAGE = _("Send /grant facilitator 123456789 (or officer), or reply to someone's message with /grant facilitator.")
+ADMINS_ONLY = _("Sorry, only admins can grant or revoke roles.")
+NAMES = {"facilitator": _("facilitator"), "officer": _("officer")}  # a role as a sentence names it
 
 
-def parse(inc: Incoming, args: str) -> tuple[str, int] | str:
+def parse(inc: Incoming, args: str) -> tuple[str, int] | Inline:
+    """(role, Telegram id) from the arguments or the message replied to; else what to send instead."""
     parts = args.split()
     if not parts or parts[0].lower() not in roles.ROLES:
         return USAGE
     role = parts[0].lower()
     if len(parts) > 1:
         if not parts[1].lstrip("-").isdigit():
-            return "Give the person's numeric Telegram id (they can see it with /mydata). " + USAGE
+            return Span(_("Give the person's numeric Telegram id (they can see it with /mydata)."), " ", USAGE)
         return role, int(parts[1])
     if inc.reply_user_id is not None:
         return role, inc.reply_user_id
@@ -42,21 +45,26 @@ class Roles:
 
     async def _change(self, inc: Incoming, args: str, grant: bool) -> Reply:
         parsed = parse(inc, args)
-        if isinstance(parsed, str):
-            return Reply.say(h(parsed))
+        if not isinstance(parsed, tuple):
+            return Reply.say(parsed)
         role, who = parsed
         async with self.d.uow() as uow:
             changed = await (uow.ledger.grant(who, role, inc.user_id) if grant else uow.ledger.revoke(who, role))
             await uow.ledger.audit(inc.user_id, "grant" if grant else "revoke", f"{role} {who}", changed=changed)
             await uow.commit()
-        verb = "now has" if grant else "no longer has"
+        said: Msg
+        name = NAMES[role]
         if not changed:
-            return Reply.say(f"{who} already {'had' if grant else 'did not have'} the {role} role; nothing changed.")
-        return Reply.say(f"✅ {who} {verb} the {role} role.")
+            said = (_("{who} already had the {role} role; nothing changed.", who=who, role=name) if grant
+                    else _("{who} did not have the {role} role; nothing changed.", who=who, role=name))
+            return Reply.say(said)
+        said = (_("{who} now has the {role} role.", who=who, role=name) if grant
+                else _("{who} no longer has the {role} role.", who=who, role=name))
+        return Reply.say(Para("✅ ", said))
 
 
 def install(app: App) -> None:
     r = Roles(app.deps)
     for name, fn in (("grant", r.grant), ("revoke", r.revoke)):
-        app.core.commands[name] = gated(app.deps, "grant", fn, "Sorry, only admins can grant or revoke roles.")
-        app.core.group_commands[name] = gated(app.deps, "grant", fn, "Sorry, only admins can grant or revoke roles.")
+        app.core.commands[name] = gated(app.deps, "grant", fn, ADMINS_ONLY)
+        app.core.group_commands[name] = gated(app.deps, "grant", fn, ADMINS_ONLY)

@@ -25,14 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.charts import bar_chart
 from bot.outbox.limits import ChatWindows, SendWindow
-from bot.render import CAPTION_LIMIT, Renderer, split_text
+from bot.render import Part, Renderer
 from bot.services.common import Deps
 from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
 from dialogues.screens import Screen
 from storage.base import utcnow
-from storage.repositories.outbox import OutboxItem
+from storage.repositories.outbox import OutboxItem, screen_to_payload
 
 log = logging.getLogger(__name__)
 
@@ -238,11 +237,11 @@ class OutboxSender:
             screen = item.screen
             kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0)
             png = self._chart_png(screen) if screen.chart is not None else None
+            parts = self.renderer.parts(screen)
         except Exception as e:
             log.error("outbox %d (%s): cannot render (%s); given up", item.id, item.kind, type(e).__name__)
             await self._settle([item], error=f"cannot render: {type(e).__name__}")
             return OK
-        parts = self._parts(screen)
         done = int(item.payload.get(PARTS, 0)) if len(parts) > 1 else 0
         for n in range(done, len(parts)):
             await self.overall.acquire()
@@ -254,7 +253,7 @@ class OutboxSender:
             last = n == len(parts) - 1
             try:
                 async with self._calls:
-                    await self._call(item.chat_id, screen, parts[n], kb if last else None, png)
+                    await self._call(item.chat_id, screen, parts[n], kb, png)
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
             except Blocked:
@@ -276,11 +275,6 @@ class OutboxSender:
         self.last_progress = utcnow()
         return OK
 
-    def _parts(self, screen: Screen) -> list[str]:
-        if screen.chart is not None or screen.document is not None:
-            return [screen.text[:CAPTION_LIMIT]]
-        return split_text(screen.text)
-
     async def _save_progress(self, item: OutboxItem, parts_sent: int) -> None:
         try:
             async with self.deps.uow() as uow:
@@ -289,23 +283,17 @@ class OutboxSender:
         except Exception as e:  # not logged in full: the statement's parameters hold the message text
             log.warning("outbox %d: could not record a sent part (%s); it may be sent again", item.id, type(e).__name__)
 
-    async def _call(self, chat_id: int, screen: Screen, text: str, kb: Keyboard | None, png: bytes | None) -> None:
-        t = self.transport_provider()
-        if png is not None:
-            await t.send_photo(chat_id, png, text, kb)
-        elif screen.document is not None:
-            await t.send_document(chat_id, screen.document.filename, screen.document.content, text)
-        else:
-            await t.send_text(chat_id, text, kb)
+    async def _call(self, chat_id: int, screen: Screen, part: Part, kb: Keyboard | None, png: bytes | None) -> None:
+        await self.renderer.send_part(self.transport_provider(), chat_id, screen, part, kb, png=png)
 
     def _chart_png(self, screen: Screen) -> bytes:
         """Draws each distinct chart once: a results post to many groups and residents reuses the PNG."""
         c = screen.chart
         assert c is not None
-        key = hashlib.sha256(json.dumps([c.title, c.labels, c.series, c.unit]).encode()).hexdigest()
+        key = hashlib.sha256(json.dumps(screen_to_payload(screen)["chart"]).encode()).hexdigest()
         png = self._charts.get(key)
         if png is None:
-            png = self._charts[key] = bar_chart(c)
+            png = self._charts[key] = self.renderer.chart_png(screen)
             while len(self._charts) > 16:
                 self._charts.popitem(last=False)
         self._charts.move_to_end(key)

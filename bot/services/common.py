@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Config
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
+from dialogues.text import Block, Inline
 from storage.uow import UnitOfWork
 
 
@@ -24,11 +25,11 @@ class Reply:
     seq: int = 0
     anchor: int | None = None  # the message that `edit` screens replace
     participation_id: int | None = None  # whose anchor to remember once a new message with buttons is sent
-    toast: str | None = None
+    toast: Inline | None = None
     alert: bool = False
 
     @classmethod
-    def say(cls, text: str) -> Reply:
+    def say(cls, text: Block | Inline | Sequence[Block]) -> Reply:
         return cls([Screen(text)])
 
 

@@ -9,10 +9,11 @@ from bot.services.common import Deps, Reply
 from dialogues import consent, journey
 from dialogues.rounds import Round
 from dialogues.screens import Screen
+from dialogues.text import Msg, _
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
-EXPIRED = "This button has expired. Use the latest message, or send /start."
+EXPIRED = _("This button has expired. Use the latest message, or send /start.")
 
 # Screens shown before a deliberation round, supplied by the facilitator side (round 1's results, comments).
 Preamble = Callable[[UnitOfWork, Round], Awaitable[list[Screen]]]
@@ -29,7 +30,7 @@ class ResidentService:
                 found = await uow.consultations.by_code(code)
                 if found is None:
                     return Reply.say(
-                        "I can't find that consultation. Check the link, or send /start to see what is open."
+                        _("I can't find that consultation. Check the link, or send /start to see what is open.")
                     )
                 return await self._offer(uow, user_id, found[0])
             open_ones = []
@@ -44,7 +45,7 @@ class ResidentService:
     async def _offer(self, uow: UnitOfWork, user_id: int, consultation_id: int) -> Reply:
         """The intro and privacy notice, or straight back to the journey for someone who already agreed."""
         rnd = await uow.consultations.open_round(consultation_id)
-        _, spec = await uow.consultations.latest(consultation_id)
+        _version, spec = await uow.consultations.latest(consultation_id)
         if rnd is None:
             return Reply.say(await self._not_open(uow, consultation_id, spec.title))
         resident = await uow.residents.find(user_id)
@@ -54,12 +55,13 @@ class ResidentService:
             return reply
         return Reply([consent.intro_screen(spec, consultation_id, self.d.local(rnd.closes_at))])
 
-    async def _not_open(self, uow: UnitOfWork, consultation_id: int, title: str) -> str:
+    async def _not_open(self, uow: UnitOfWork, consultation_id: int, title: str) -> Msg:
         rounds = await uow.consultations.rounds(consultation_id)
         upcoming = [r for r in rounds if r.status == "scheduled" and r.opens_at]
         if upcoming:
-            return f"“{title}” is not open yet. It opens on {self.d.local(upcoming[0].opens_at)}."
-        return f"“{title}” is not open at the moment. Thank you for your interest."
+            return _("“{title}” is not open yet. It opens on {opens}.", title=title,
+                     opens=self.d.local(upcoming[0].opens_at) or "")
+        return _("“{title}” is not open at the moment. Thank you for your interest.", title=title)
 
     async def _join(self, uow: UnitOfWork, resident_id: int, consultation_id: int, rnd: Round) -> Reply:
         part = await uow.residents.participation(resident_id, rnd.id)
@@ -87,14 +89,14 @@ class ResidentService:
 
     async def press(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
         a = pressed.action
-        if a.name in {"ok", "no", "pk"}:
+        if a.name in {consent.AGREE, consent.DECLINE, consent.PICK}:
             return await self._consent(user_id, message_id, pressed)
-        if a.name in {"ea", "en"}:
-            return await self._erase_answer(user_id, a.name == "ea")
+        if a.name in {consent.ERASE, consent.KEEP}:
+            return await self._erase_answer(user_id, a.name == consent.ERASE)
         async with self.d.uow() as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
-                return Reply(toast="This round has closed or the button has expired. Send /start to see what is open.")
+                return Reply(toast=_("This round has closed or the button has expired. Send /start to see what is open."))
             progress = journey.Progress.from_json(part.state)
             if pressed.seq != progress.seq:
                 return Reply(toast=EXPIRED)
@@ -106,7 +108,7 @@ class ResidentService:
         async with self.d.uow() as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
-                return Reply.say("Hello! Send /start to take part in a consultation.")
+                return Reply.say(_("Hello! Send /start to take part in a consultation."))
             progress = journey.Progress.from_json(part.state)
             reply = await self._step(uow, part, progress, journey.Typed(text), anchor=progress.anchor)
             await uow.commit()
@@ -145,17 +147,17 @@ class ResidentService:
             row = await uow.consultations.get(consultation_id)
             if row is None:
                 return Reply(toast=EXPIRED)
-            if a.name == "pk":
+            if a.name == consent.PICK:
                 return await self._offer(uow, user_id, consultation_id)
-            _, spec = await uow.consultations.latest(consultation_id)
-            if a.name == "no":
+            _version, spec = await uow.consultations.latest(consultation_id)
+            if a.name == consent.DECLINE:
                 return Reply([consent.declined_screen(spec)], anchor=message_id)
             rnd = await uow.consultations.open_round(consultation_id)
             if rnd is None:
                 return Reply(
                     [Screen(await self._not_open(uow, consultation_id, spec.title), edit=True)], anchor=message_id
                 )
-            version_id, _ = await uow.consultations.latest(consultation_id)
+            version_id, _spec = await uow.consultations.latest(consultation_id)
             resident = await uow.residents.get_or_create(user_id)
             await uow.residents.agree(
                 resident.id, consultation_id, version_id, reminders=len(a.args) > 1 and a.args[1] == 1
@@ -170,20 +172,22 @@ class ResidentService:
         async with self.d.uow() as uow:
             data = await uow.residents.everything(user_id)
             titles = {c.id: c.title for c in await uow.consultations.all()}
-        return Reply([consent.mydata_screen(data, titles)])
+            versions = {r["version_id"] for r in data["rounds"]} if data else set()
+            specs = {v: await self.d.spec(uow, v) for v in versions}
+        return Reply([consent.mydata_screen(data, titles, specs)])
 
     async def erase(self, user_id: int) -> Reply:
         async with self.d.uow() as uow:
             if await uow.residents.find(user_id) is None:
-                return Reply.say("We hold nothing about you, so there is nothing to erase.")
+                return Reply.say(_("We hold nothing about you, so there is nothing to erase."))
         return Reply([consent.erase_confirm_screen()])
 
     async def _erase_answer(self, user_id: int, confirmed: bool) -> Reply:
         if not confirmed:
-            return Reply([Screen("Nothing was deleted.", edit=True)], toast="Kept.")
+            return Reply([Screen(_("Nothing was deleted."), edit=True)], toast=_("Kept."))
         async with self.d.uow() as uow:
             gone = await uow.residents.erase(user_id)
             await uow.ledger.audit(None, "erase", "a resident", detail="resident used /erase")
             await uow.commit()
-        text = "🗑 Done: everything we held about you has been deleted." if gone else "We hold nothing about you."
+        text = _("🗑 Done: everything we held about you has been deleted.") if gone else _("We hold nothing about you.")
         return Reply([Screen(text, edit=True)])

@@ -1,21 +1,33 @@
-"""A round's results for group posts and exports: tallies from streamed answers, with small-cell suppression."""
+"""A round's results for group posts and exports: each question's own tally over streamed answers, with
+small-cell suppression."""
 
 from __future__ import annotations
 
-import operator
-from array import array
-from collections import Counter
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.services.common import Deps
+from dialogues.questions import AnyType, Outcome, Tally, of
 from dialogues.rounds import Round
-from dialogues.schema import AllocationQuestion, Consultation, FreeTextQuestion, Question
-from dialogues.tally import AllocationTally, CountTally, allocation_question, tally_counted, tally_pence_counts
+from dialogues.schema import Consultation, Question
 from storage.uow import UnitOfWork
 
 MAX_COMMENTS = 20
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    outcome: Outcome[Any]  # its figures, or None when fewer than the minimum answered
+
+    @property
+    def respondents(self) -> int:
+        return self.outcome.respondents
+
+    @property
+    def figures(self) -> Any:
+        return self.outcome.figures
 
 
 @dataclass(frozen=True)
@@ -26,159 +38,87 @@ class RoundResults:
     round: Round
     started: int  # participations in the round
     finished: int
-    allocation: AllocationTally | None  # None if there is no allocation question, or too few answered it
-    allocation_respondents: int
-    questions: list[tuple[Question, CountTally | None, int]]  # (question, tally or None if suppressed, respondents)
+    questions: list[QuestionResult]  # every question, in the file's order
     min_respondents: int
-    comments: list[str]  # approved "why" comments, newest first; none when the allocation is suppressed
+    comments: list[str]  # approved "why" comments, newest first; none when the lead question is suppressed
+
+    def result(self, key: str) -> QuestionResult | None:
+        return next((r for r in self.questions if r.question.key == key), None)
+
+    @property
+    def lead(self) -> QuestionResult | None:
+        """The question whose chart heads a results post (the Council Pound), if any type draws one."""
+        return next((r for r in self.questions if of(r.question).charted), None)
 
     @property
     def suppressed(self) -> bool:
-        """True when the allocation (the headline) has too few respondents to show."""
-        return self.allocation is None and allocation_question(self.spec) is not None
+        """True when the lead question has too few respondents to show."""
+        lead = self.lead
+        return lead is not None and lead.figures is None
 
 
-def _hashable(value: Any) -> Hashable:
-    return tuple(value) if isinstance(value, list) else value
-
-
-class _Accumulator:
-    """Holds a round's answers compactly while they stream past: allocations as bytes, the rest as counts."""
-
-    def __init__(self, spec: Consultation):
-        self.spec = spec
-        self.alloc = allocation_question(spec)
-        self.keys = [s.key for s in spec.services]
-        # One C call reads every service's pence from an allocation; a single service needs a 1-tuple.
-        getter = operator.itemgetter(*self.keys) if self.keys else (lambda _: ())
-        self.pence_of = getter if len(self.keys) != 1 else (lambda a: (getter(a),))
-        self.pence = array("B")  # one byte per service per resident: 100,000 residents x 12 services is 1.2 MB
-        self.allocations = 0
-        self.others: dict[str, Question] = {q.key: q for q in spec.questions if not isinstance(q, AllocationQuestion)}
-        self.counts: dict[str, Counter[Hashable]] = {k: Counter() for k in self.others}
-        self.texts: Counter[str] = Counter()
-
-    def add(self, key: str, value: Any, times: int = 1) -> None:
-        """Takes `times` residents' equal answer to one question."""
-        if value is None:
-            return
-        if self.alloc is not None and key == self.alloc.key:
-            if isinstance(value, dict):
-                try:  # the usual case, 0-100 whole pence for every service, as one array: nothing half added
-                    pence = array("B", self.pence_of(value))
-                    if max(pence, default=0) > 100:
-                        raise OverflowError
-                except (KeyError, TypeError, OverflowError):
-                    # Services an older version did not have count as 0; ones the latest dropped are ignored.
-                    pence = array("B", [min(100, max(0, _int(value.get(k)))) for k in self.keys])
-                self.pence.extend(pence * times)
-                self.allocations += times
-            return
-        q = self.others.get(key)
-        if q is None:
-            return  # a ".why" comment, or a question the latest version no longer asks
-        if isinstance(q, FreeTextQuestion):
-            if isinstance(value, str) and value.strip():
-                self.texts[key] += times
-            return
-        try:
-            self.counts[key][_hashable(value)] += times
-        except TypeError:
-            return  # a value of a shape this question never stores
-
-    def allocation_tally(self, minimum: int) -> AllocationTally | None:
-        if self.alloc is None or self.allocations < minimum:
-            return None
-        k = len(self.keys)
-        counts = {key: Counter(self.pence[i::k]) for i, key in enumerate(self.keys)}  # a column is every k-th
-        return tally_pence_counts(self.spec.services, self.allocations, counts)
-
-    def question_tallies(self, minimum: int) -> list[tuple[Question, CountTally | None, int]]:
-        out: list[tuple[Question, CountTally | None, int]] = []
-        for key, q in self.others.items():
-            if isinstance(q, FreeTextQuestion):
-                n = self.texts[key]
-                # Free text is never moderated, so results carry how many wrote, not what they wrote.
-                out.append((q, CountTally(n, ()) if n >= minimum else None, n))
-                continue
-            counter = self.counts[key]
-            n = sum(counter.values())
-            if n < minimum:
-                out.append((q, None, n))
-                continue
-            try:
-                out.append((q, tally_counted(q, counter), n))
-            except (TypeError, ValueError):
-                out.append((q, None, n))
-        return out
-
-
-def _int(v: Any) -> int:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return 0
-
-
-@dataclass
 class RoundTally:
     """A round's results while they are counted: answers go in (from the database, or from the rows an export
     writes anyway, so it reads each answer once), RoundResults come out of `results()`."""
 
-    consultation_id: int
-    spec: Consultation
-    round: Round
-    started: int
-    finished: int
-    acc: _Accumulator
+    def __init__(self, consultation_id: int, spec: Consultation, rnd: Round, started: int, finished: int):
+        self.consultation_id = consultation_id
+        self.spec = spec
+        self.round = rnd
+        self.started = started
+        self.finished = finished
+        self.tallies: dict[str, tuple[Question, AnyType, Tally[Any, Any]]] = {
+            q.key: (q, of(q), of(q).tally(spec, q)) for q in spec.questions
+        }
+
+    def add(self, key: str, raw: Any, times: int = 1) -> None:
+        """`times` residents gave this stored answer to question `key` (other keys, like comments, are skipped)."""
+        found = self.tallies.get(key)
+        if found is not None and raw is not None:
+            q, t, tally = found
+            t.add_raw(self.spec, q, tally, raw, times)
 
     def add_answers(self, answers: dict[str, Any]) -> None:
         """One resident's answers in this round."""
-        add = self.acc.add
         for key, value in answers.items():
-            add(key, value)
+            self.add(key, value)
+
+    def outcomes(self, minimum: int) -> Iterator[QuestionResult]:
+        for q, _t, tally in self.tallies.values():
+            n = tally.respondents
+            yield QuestionResult(q, Outcome(n, tally.figures() if n >= minimum and n > 0 else None))
 
     async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
-        acc = self.acc
-        allocation = acc.allocation_tally(minimum)
-        comments = await uow.reports.approved_comments(self.round.id, MAX_COMMENTS) if allocation is not None else []
-        return RoundResults(
-            consultation_id=self.consultation_id,
-            code=self.spec.code,
-            spec=self.spec,
-            round=self.round,
-            started=self.started,
-            finished=self.finished,
-            allocation=allocation,
-            allocation_respondents=acc.allocations,
-            questions=acc.question_tallies(minimum),
-            min_respondents=minimum,
-            comments=comments,
+        questions = list(self.outcomes(minimum))
+        res = RoundResults(
+            self.consultation_id, self.spec.code, self.spec, self.round, self.started, self.finished, questions,
+            minimum, [],
         )
+        if res.lead is None or res.lead.figures is not None:
+            comments = await uow.reports.approved_comments(self.round.id, MAX_COMMENTS)
+            res = replace(res, comments=comments)
+        return res
 
 
 async def begin_tally(uow: UnitOfWork, consultation_id: int, rnd: Round) -> RoundTally:
     """A round's tally with nothing counted yet, under the latest version's questions."""
-    _, spec = await uow.consultations.latest(consultation_id)
+    _version, spec = await uow.consultations.latest(consultation_id)
     started, finished = await uow.reports.counts(rnd.id)
-    return RoundTally(consultation_id, spec, rnd, started, finished, _Accumulator(spec))
+    return RoundTally(consultation_id, spec, rnd, started, finished)
 
 
 async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum: int) -> RoundResults:
     """The results of one round, read inside the caller's unit of work (so an export sees one snapshot)."""
     tally = await begin_tally(uow, consultation_id, rnd)
-    acc = tally.acc
-    # Answers nearly all different (shares of the pound, free text) stream past; the rest the database counts.
-    streamed = ([acc.alloc.key] if acc.alloc is not None else []) + [
-        q.key for q in tally.spec.questions if isinstance(q, FreeTextQuestion)
-    ]
-    counted = [k for k in acc.others if k not in streamed]
+    # Answers that repeat (ratings, choices) the database counts; the rest (pounds, free text) stream past.
+    counted = [q.key for q in tally.spec.questions if of(q).repeats]
+    streamed = [q.key for q in tally.spec.questions if not of(q).repeats]
     for key, value, times in await uow.reports.answer_counts(rnd.id, counted):
-        acc.add(key, value, times)
+        tally.add(key, value, times)
     for key in streamed:
         async for values in uow.reports.question_values(rnd.id, key):
             for value in values:
-                acc.add(key, value)
+                tally.add(key, value)
     return await tally.results(uow, minimum)
 
 

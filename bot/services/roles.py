@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.common import Deps
+from dialogues.text import _
 from storage.uow import UnitOfWork
 
 ROLES = ("facilitator", "officer")
@@ -55,5 +56,5 @@ async def check(d: Deps, user_id: int | None, action: str, target: str = "") -> 
         return ok
 
 
-REFUSED = "Sorry, only the consultation's facilitators can do that."
-REFUSED_EXPORT = "Sorry, only officers and facilitators can download results."
+REFUSED = _("Sorry, only the consultation's facilitators can do that.")
+REFUSED_EXPORT = _("Sorry, only officers and facilitators can download results.")

@@ -6,10 +6,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.content import Render
+from bot.i18n import translations
 from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
-from dialogues.screens import Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Inline, Msg, Para, Span, Strong, _, join, n_
 from storage.repositories.outbox import MANY
 from storage.uow import UnitOfWork
 
@@ -17,7 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class RoundError(Exception):
-    """A round change that cannot be made; the message says why, for a facilitator."""
+    """A round change that cannot be made; `message` says why, for a facilitator (its text is the English)."""
+
+    def __init__(self, message: Msg):
+        super().__init__(Render(translations(), html=False).text(message))
+        self.message = message
+
+
+# What a round's status is called where a facilitator or officer reads it.
+STATUS = {"draft": _("draft"), "scheduled": _("scheduled"), "open": _("open"), "closed": _("closed")}
 
 
 @dataclass(frozen=True)
@@ -30,15 +41,18 @@ async def find_round(uow: UnitOfWork, code: str, number: int | None, want: str) 
     """The round a facilitator means: round NUMBER, or the open one, or the next to open."""
     found = await uow.consultations.by_code(code)
     if found is None:
-        raise RoundError(f"there is no consultation with the code {code!r}")
+        raise RoundError(_("There is no consultation with the code “{code}”.", code=code[:60]))
     rounds = await uow.consultations.rounds(found[0])
     if not rounds:
-        raise RoundError("this consultation has no rounds")
+        raise RoundError(_("This consultation has no rounds."))
     if number is not None:
         for r in rounds:
             if r.number == number:
                 return r
-        raise RoundError(f"there is no round {number}; this consultation has {len(rounds)}")
+        raise RoundError(n_(
+            "There is no round {number}; this consultation has {n} round.",
+            "There is no round {number}; this consultation has {n} rounds.", len(rounds), number=number,
+        ))
     open_now = [r for r in rounds if r.status == "open"]
     if open_now:
         return open_now[0]
@@ -46,7 +60,7 @@ async def find_round(uow: UnitOfWork, code: str, number: int | None, want: str) 
     if want == "open" and waiting:
         return waiting[0]
     if want == "close":
-        raise RoundError("no round is open")
+        raise RoundError(_("No round is open."))
     return waiting[0] if waiting else rounds[-1]
 
 
@@ -71,11 +85,11 @@ async def open_by_id(d: Deps, uow: UnitOfWork, round_id: int, actor: int | None)
     if target.status == "open":
         return RoundChange(target, False)
     if target.status == "closed":
-        raise RoundError(f"round {target.number} has already closed")
+        raise RoundError(_("Round {number} has already closed.", number=target.number))
     rounds = await uow.consultations.rounds(target.consultation_id)
     other = next((r for r in rounds if r.status == "open"), None)
     if other is not None:
-        raise RoundError(f"round {other.number} is still open; close it first")
+        raise RoundError(_("Round {number} is still open; close it first.", number=other.number))
     r = await uow.consultations.set_round(target.id, status="open", opened_at=d.clock())
     row = await uow.consultations.get(r.consultation_id)
     assert row is not None
@@ -86,19 +100,29 @@ async def open_by_id(d: Deps, uow: UnitOfWork, round_id: int, actor: int | None)
 
 async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None:
     """Tells linked groups, and residents who took part before, that a round is open."""
-    _, spec = await uow.consultations.latest(r.consultation_id)
+    _version, spec = await uow.consultations.latest(r.consultation_id)
     link = d.deep_link(code)
     closes = d.local(r.closes_at)
-    text = f"📣 <b>{h(spec.title)}</b>: {h(r.title)} is open" + (f" until {h(closes)}" if closes else "") + "."
-    text += f"\n\n{h(spec.purpose)}\n\nIt takes about {spec.minutes} minutes, in a private chat with me."
-    screen = Screen(text, [[Button("Take part privately", url=link)]])
+    is_open = (
+        _("{round} is open until {closes}.", round=r.title, closes=closes) if closes
+        else _("{round} is open.", round=r.title)
+    )
+    body = [
+        Para("📣 ", Strong(spec.title), ": ", is_open),
+        Para(spec.purpose),
+        Para(_("It takes about {minutes} minutes, in a private chat with me.", minutes=spec.minutes)),
+    ]
+    screen = Screen(body, [[Button(_("Take part privately"), url=link)]])
     for g in await uow.consultations.groups(r.consultation_id):
         await uow.outbox.enqueue(f"open:{r.id}:{g.chat_id}", g.chat_id, "announce", screen)
     if r.number > 1:
+        keep = (
+            _("See what everyone said, then keep or change your answers until {closes}.", closes=closes) if closes
+            else _("See what everyone said, then keep or change your answers.")
+        )
         again = Screen(
-            f"📣 <b>{h(spec.title)}</b>: {h(r.title)} is open. See what everyone said, then keep or change "
-            "your answers" + (f" until {h(closes)}" if closes else "") + ".",
-            [[Button("Take part again", url=link)]],
+            Para("📣 ", Strong(spec.title), ": ", _("{round} is open.", round=r.title), " ", keep),
+            [[Button(_("Take part again"), url=link)]],
         )
         residents = await uow.residents.consented(r.consultation_id)
         await uow.outbox.enqueue_many("announce", ((f"open:{r.id}:{tid}", tid, again) for tid in residents))
@@ -125,7 +149,7 @@ async def close_by_id(d: Deps, uow: UnitOfWork, round_id: int, actor: int | None
     if target.status == "closed":
         return RoundChange(target, False)
     if target.status != "open":
-        raise RoundError(f"round {target.number} is not open")
+        raise RoundError(_("Round {number} is not open.", number=target.number))
     r = await uow.consultations.set_round(target.id, status="closed", closed_at=d.clock())
     row = await uow.consultations.get(r.consultation_id)
     assert row is not None
@@ -149,27 +173,30 @@ async def publish_if_due(d: Deps, round_id: int, again: bool = False, actor: int
         code = row.code
     res = await round_results(d, r.consultation_id, r.number)
     moved = None
-    if r.number > 1 and res.allocation is not None:
-        before = await round_results(d, r.consultation_id, r.number - 1)
-        if before.allocation is not None:
-            both = [(before.round.title, before.allocation), (r.title, res.allocation)]
-            moved = publish.movement_chart(res.spec, both)
+    lead = res.lead
+    if r.number > 1 and lead is not None and lead.figures is not None:
+        earlier = await round_results(d, r.consultation_id, r.number - 1)
+        before = earlier.result(lead.question.key)
+        if before is not None and before.figures is not None:
+            both = [(earlier.round.title, before.figures), (r.title, lead.figures)]
+            moved = publish.movement_chart(res.spec, lead.question, both)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     sent = 0
     async with d.uow() as uow:
+        outcomes = [(x.question, x.outcome) for x in res.questions]
         screens = publish.group_screens(
-            res.spec, r.title, res.started, res.finished, res.allocation, res.allocation_respondents,
-            res.questions, res.min_respondents, d.deep_link(code),
+            res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
         )
         if moved is not None:
-            screens.insert(1, Screen(f"<b>{h(res.spec.title)}</b>: how views moved between rounds", chart=moved))
+            title = Para(Strong(res.spec.title), ": ", _("how views moved between rounds"))
+            screens.insert(1, Screen(title, chart=moved))
         for g in await uow.consultations.groups(r.consultation_id):
             for i, s in enumerate(screens):
                 sent += await uow.outbox.enqueue(f"results:{r.id}:{stamp}:{g.chat_id}:{i}", g.chat_id, "results", s)
         if not again:
             personal = []
             async for tid, answers in uow.residents.round_answers(r.id):
-                screen = publish.personal_screen(res.spec, r.title, answers, res.allocation)
+                screen = publish.personal_screen(res.spec, r.title, answers, outcomes)
                 personal.append((f"yours:{r.id}:{tid}", tid, screen))
                 if len(personal) >= MANY:  # a batch at a time: 10,000 residents' screens need not all be held
                     sent += await uow.outbox.enqueue_many("results", personal)
@@ -189,14 +216,14 @@ async def remind(d: Deps, round_id: int, job_id: int) -> int:
         if r is None or r.status != "open":
             return 0
         row = await uow.consultations.get(r.consultation_id)
-        _, spec = await uow.consultations.latest(r.consultation_id)
+        _version, spec = await uow.consultations.latest(r.consultation_id)
         assert row is not None
         closes = d.local(r.closes_at)
+        started = _("⏰ You started {title} but haven't finished yet.", title=Strong(spec.title))
+        closing: list[Inline] = [" ", _("It closes on {closes}.", closes=closes)] if closes else []
         screen = Screen(
-            f"⏰ You started <b>{h(spec.title)}</b> but haven't finished yet"
-            + (f". It closes on {h(closes)}." if closes else ".")
-            + " Your answers so far are saved.",
-            [[Button("Carry on", url=d.deep_link(row.code))]],
+            Para(started, *closing, " ", _("Your answers so far are saved.")),
+            [[Button(_("Carry on"), url=d.deep_link(row.code))]],
         )
         residents = await uow.residents.unfinished_with_reminders(round_id)
         n = await uow.outbox.enqueue_many("remind", ((f"remind:{job_id}:{tid}", tid, screen) for tid in residents))
@@ -214,13 +241,13 @@ async def set_schedule(
     async with d.uow() as uow:
         r = await find_round(uow, code, number, "open")
         if r.status == "closed":
-            raise RoundError(f"round {r.number} has closed")
+            raise RoundError(_("Round {number} has already closed.", number=r.number))
         if r.status == "open":
             opens_at = None
         others = [(o.opens_at, o.closes_at) for o in await uow.consultations.rounds(r.consultation_id) if o.id != r.id]
         wrong = schedule_problems(opens_at, closes_at, d.clock(), reminders, others)
         if wrong:
-            raise RoundError("; ".join(wrong))
+            raise RoundError(_("This schedule cannot be used: {problems}.", problems=Span(*join(wrong, "; "))))
         plan = [("open", opens_at)] if opens_at else []
         plan += [("remind", t) for t in reminders] + [("close", closes_at)]
         await uow.jobs.replace(r.id, [(k, t) for k, t in plan if t is not None], {"open", "remind", "close"})
@@ -240,9 +267,10 @@ async def extend(d: Deps, code: str, number: int | None, closes_at: datetime, ac
     async with d.uow() as uow:
         r = await find_round(uow, code, number, "close")
         if closes_at <= d.clock():
-            raise RoundError("the new close time is in the past")
+            raise RoundError(_("The new close time is in the past."))
         if r.closes_at is not None and closes_at <= r.closes_at:
-            raise RoundError(f"the round already closes on {d.local(r.closes_at)}; give a later time")
+            closes = d.local(r.closes_at) or ""
+            raise RoundError(_("The round already closes on {closes}; give a later time.", closes=closes))
         await uow.jobs.replace(r.id, [("close", closes_at)], {"close"})
         r = await uow.consultations.set_round(r.id, closes_at=closes_at)
         await uow.ledger.audit(actor, "schedule", f"{code} round {r.number}", extended_to=str(closes_at))

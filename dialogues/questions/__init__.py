@@ -1,25 +1,48 @@
-"""Question types: each module renders its screen, reads presses and typed text, and describes answers."""
+"""Question types: one module each, registered by its `type:` name (see base.QuestionType for the contract)."""
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from dialogues.questions import allocation, choice, free_text, multiple, ranking, rating
-from dialogues.questions.base import Answered, Changed, Draft, Refused, Result
+from dialogues.questions.base import (
+    Answered,
+    AnyType,
+    Changed,
+    Outcome,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    actions,
+    by_code,
+    by_name,
+    of,
+    register,
+    registered,
+    unregister,
+)
 
-_BY_TYPE: dict[str, ModuleType] = {
-    "allocation": allocation,
-    "rating": rating,
-    "single_choice": choice,
-    "multiple_choice": multiple,
-    "ranking": ranking,
-    "free_text": free_text,
-}
-
-
-def kind(question_type: str) -> ModuleType:
-    """The module that handles a question type."""
-    return _BY_TYPE[question_type]
-
-
-__all__ = ["Answered", "Changed", "Draft", "Refused", "Result", "kind"]
+__all__ = [
+    "Answered",
+    "AnyType",
+    "Changed",
+    "Outcome",
+    "QuestionType",
+    "Refused",
+    "Result",
+    "RoundOutcome",
+    "Tally",
+    "actions",
+    "allocation",
+    "by_code",
+    "by_name",
+    "choice",
+    "free_text",
+    "multiple",
+    "of",
+    "ranking",
+    "rating",
+    "register",
+    "registered",
+    "unregister",
+]

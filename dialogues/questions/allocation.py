@@ -2,106 +2,306 @@
 
 from __future__ import annotations
 
+import operator
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dialogues import allocation as rules
-from dialogues.questions.base import Answered, Changed, Draft, Refused, Result, prompt_block
+from dialogues.questions.base import (
+    NOT_HERE,
+    Answered,
+    Cell,
+    Changed,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    register,
+)
+from dialogues.report import INT, NOT_SHOWN, PENCE, PENCE1, TEXT, Column, ReportTable
 from dialogues.schema import AllocationQuestion, Consultation
-from dialogues.screens import Action, Button, Chart, Screen, h
+from dialogues.screens import Action, Button, Chart, Screen
+from dialogues.tally import AllocationTally, tally_pence_counts
+from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, n_
+
+Pence = dict[str, int]  # service key -> pence
 
 
-def today_screens(c: Consultation, q: AllocationQuestion) -> list[Screen]:
-    """How every penny of a pound is spent today: a chart, then each service in words."""
-    chart = Chart(
-        title="How each penny of a council pound is spent today",
-        labels=tuple(s.name for s in c.services),
-        series=(("Today", tuple(float(s.today) for s in c.services)),),
-    )
-    caption = f"<b>{h(c.title)}: today</b>"
-    if c.figures_note:
-        caption += f"\n<i>{h(c.figures_note)}</i>"
-    lines = [f"<b>{h(q.today_intro or 'How each penny of a council pound is spent today:')}</b>", ""]
-    for s in sorted(c.services, key=lambda s: -s.today):
-        lines.append(f"<b>{s.today}p</b> {h(s.name)}" + (f": {h(s.description)}" if s.description else ""))
-    lines += ["", "Next, you share 100p your way."]
-    return [
-        Screen(caption, chart=chart),
-        Screen("\n".join(lines), [[Button("Next: share your 100p ›", Action("go"))]]),
-    ]
+class PoundTally(Tally[Pence, AllocationTally]):
+    """Residents' pence kept as one byte per service: 100,000 residents x 12 services is 1.2 MB."""
+
+    def __init__(self, c: Consultation):
+        super().__init__()
+        self.c = c
+        self.keys = [s.key for s in c.services]
+        # One C call reads every service's pence from an allocation; a single service needs a 1-tuple.
+        getter: Callable[[Any], Any] = operator.itemgetter(*self.keys) if self.keys else (lambda _: ())
+        self.pence_of = getter if len(self.keys) != 1 else (lambda a: (getter(a),))
+        self.pence = array("B")
+
+    def add(self, answer: Pence, times: int = 1) -> None:
+        try:  # the usual case, 0-100 whole pence for every service, as one array: nothing half added
+            pence = array("B", self.pence_of(answer))
+            if max(pence, default=0) > 100:
+                raise OverflowError
+        except (KeyError, TypeError, OverflowError):
+            # Services an older version did not have count as 0; ones the latest dropped are ignored.
+            pence = array("B", [min(100, max(0, _int(answer.get(k)))) for k in self.keys])
+        self.pence.extend(pence * times)
+        self.respondents += times
+
+    def figures(self) -> AllocationTally:
+        k = len(self.keys)
+        counts = {key: Counter(self.pence[i::k]) for i, key in enumerate(self.keys)}  # a column is every k-th
+        return tally_pence_counts(self.c.services, self.respondents, counts)
 
 
-def screen(c: Consultation, q: AllocationQuestion, number: int, draft: Draft) -> Screen:
-    pence = draft.pence or rules.empty(c.services)
-    left = rules.left(pence)
-    text = prompt_block(number, len(c.questions), q.prompt, q.help)
-    text += "\n<i>Your pence, with today's in brackets.</i>\n"
-    for s in c.services:
-        text += f"\n{h(s.name)}: <b>{pence.get(s.key, 0)}p</b> ({s.today}p)"
-    text += f"\n\n<b>Left to allocate: {left}p</b>" if left else "\n\n<b>All 100p shared.</b> Tap Submit to save."
-    text += "\n<i>Tip: you can also type “Libraries 12”, or several lines at once.</i>"
-    small, big = (q.steps[0], q.steps[-1])
-    rows: list[list[Button]] = []
-    for i, s in enumerate(c.services):
-        row = [Button(f"−{big}", Action("ad", (i, -big)))] if big != small else []
-        row += [
-            Button(f"−{small}", Action("ad", (i, -small))),
-            Button(f"{_short(s.name)} {pence.get(s.key, 0)}", Action("ai", (i,))),
-            Button(f"+{small}", Action("ad", (i, small))),
-        ]
-        row += [Button(f"+{big}", Action("ad", (i, big)))] if big != small else []
-        rows.append(row)
-    rows.append([Button("Reset", Action("ar")), Button("Start from today's split", Action("at"))])
-    rows.append([Button("✅ Submit" if left == 0 else f"Submit ({left}p left)", Action("as"))])
-    return Screen(text, rows)
+def _int(v: Any) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _short(name: str) -> str:
     return name if len(name) <= 14 else name[:13] + "…"
 
 
-def press(c: Consultation, q: AllocationQuestion, draft: Draft, action: Action) -> Result:
-    pence = draft.pence or rules.empty(c.services)
+class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]):
+    name = "allocation"
+    code = "al"
+    schema = AllocationQuestion
+    verbs = frozenset({"d", "i", "r", "t", "s"})  # adjust, info, reset, today's split, submit
+    label = _("share the pound")
+    repeats = False
+    charted = True
+
+    def decode(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence | None:
+        return raw if isinstance(raw, dict) else None
+
+    def check(self, c: Consultation, q: AllocationQuestion) -> list[str]:
+        return ["an allocation question needs at least 2 services"] if len(c.services) < 2 else []
+
+    def describe(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[Line]:
+        return [(f"  {s.name}: ", _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]
+
+    # ---- the journey --------------------------------------------------------------------------------------------
+    def intro(self, c: Consultation, q: AllocationQuestion) -> list[Screen]:
+        """How every penny of a pound is spent today: a chart, then each service in words."""
+        chart = Chart(
+            title=_("How each penny of a council pound is spent today"),
+            labels=tuple(s.name for s in c.services),
+            series=((_("Today"), tuple(float(s.today) for s in c.services)),),
+        )
+        caption: list[Block] = [Para(Strong(_("{title}: today", title=c.title)))]
+        if c.figures_note:
+            caption.append(Para(Em(c.figures_note)))
+        title: Inline = q.today_intro or _("How each penny of a council pound is spent today:")
+        lines = Lines(
+            (Strong(_("{pence}p", pence=s.today)), " ", s.name, *((": ", s.description) if s.description else ()))
+            for s in sorted(c.services, key=lambda s: -s.today)
+        )
+        return [
+            Screen(caption, chart=chart),
+            Screen(
+                [Para(Strong(title)), lines, Para(_("Next, you share 100p your way."))],
+                [[Button(_("Next: share your 100p ›"), Action("go"))]],
+            ),
+        ]
+
+    def start(self, c: Consultation, q: AllocationQuestion, previous: Pence | None) -> Pence:
+        if previous is not None and not rules.problems(c.services, previous):
+            return dict(previous)
+        return rules.empty(c.services)
+
+    def draft_to_json(self, draft: Pence) -> Json:
+        return {"pence": draft}
+
+    def draft_from_json(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence:
+        pence = raw.get("pence") if isinstance(raw, dict) else None
+        return dict(pence) if isinstance(pence, dict) and pence else rules.empty(c.services)
+
+    def screen(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block], draft: Pence) -> Screen:
+        left = rules.left(draft)
+        board = Lines(
+            (f"{s.name}: ", Strong(_("{pence}p", pence=draft.get(s.key, 0))), " ", _("({pence}p)", pence=s.today))
+            for s in c.services
+        )
+        status = (
+            Strong(_("Left to allocate: {left}p", left=left))
+            if left
+            else Strong(_("All 100p shared.")), *(() if left else (" ", _("Tap Submit to save.")))
+        )
+        body = [
+            *head,
+            Para(Em(_("Your pence, with today's in brackets."))),
+            board,
+            Lines([status, (Em(_("Tip: you can also type “Libraries 12”, or several lines at once.")),)]),
+        ]
+        small, big = (q.steps[0], q.steps[-1])
+        rows: list[list[Button]] = []
+        for i, s in enumerate(c.services):
+            row = [Button(f"−{big}", self.action("d", i, -big))] if big != small else []
+            row += [
+                Button(f"−{small}", self.action("d", i, -small)),
+                Button(f"{_short(s.name)} {draft.get(s.key, 0)}", self.action("i", i)),
+                Button(f"+{small}", self.action("d", i, small)),
+            ]
+            row += [Button(f"+{big}", self.action("d", i, big))] if big != small else []
+            rows.append(row)
+        rows.append([Button(_("Reset"), self.action("r")), Button(_("Start from today's split"), self.action("t"))])
+        submit = _("✅ Submit") if left == 0 else _("Submit ({left}p left)", left=left)
+        rows.append([Button(submit, self.action("s"))])
+        return Screen(body, rows)
+
+    def press(
+        self, c: Consultation, q: AllocationQuestion, draft: Pence, verb: str, args: tuple[int, ...]
+    ) -> Result[Pence, Pence]:
+        try:
+            if verb == "d" and len(args) == 2 and abs(args[1]) in q.steps:
+                return Changed(rules.adjust(c.services, draft, args[0], args[1]))
+            if verb == "i" and len(args) == 1 and 0 <= args[0] < len(c.services):
+                s = c.services[args[0]]
+                return Refused(_("{service}: {description} Today {pence}p.", service=s.name,
+                                 description=(s.description or "")[:150], pence=s.today))
+            if verb == "r":
+                return Changed(rules.empty(c.services))
+            if verb == "t":
+                return Changed(rules.today(c.services))
+            if verb == "s":
+                wrong = rules.problems(c.services, draft)
+                return Refused(Span(*join(wrong, " "))) if wrong else Answered(dict(draft))
+        except rules.AllocationError as e:
+            return Refused(e.message)
+        return Refused(NOT_HERE)
+
+    def typed(self, c: Consultation, q: AllocationQuestion, draft: Pence, text: str) -> Result[Pence, Pence]:
+        try:
+            entries = rules.parse_typed(c.services, text)
+            new = rules.apply_typed(c.services, draft, entries)
+        except rules.AllocationError as e:
+            return Refused(e.message)
+        names = c.service_names()
+        note = ", ".join(f"{names[k]} {v}p" for k, v in entries.items())
+        return Changed(new, note=_("Set {changes}.", changes=note))
+
+    # ---- results ------------------------------------------------------------------------------------------------
+    def tally(self, c: Consultation, q: AllocationQuestion) -> PoundTally:
+        return PoundTally(c)
+
+    def add_raw(self, c: Consultation, q: AllocationQuestion, tally: Any, raw: Json, times: int = 1) -> None:
+        if isinstance(raw, dict):
+            tally.add(raw, times)
+
+    def chart(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally, title: Inline) -> Chart:
+        return Chart(
+            title=title,
+            labels=tuple(s.name for s in figures.services),
+            series=(
+                (_("Today"), tuple(float(s.today) for s in figures.services)),
+                (_("Residents' average"), tuple(round(s.mean, 1) for s in figures.services)),
+            ),
+        )
+
+    def movement(self, c: Consultation, q: AllocationQuestion, rounds: Sequence[tuple[Inline, AllocationTally]]) -> Chart:
+        first = rounds[0][1]
+        series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
+        series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
+        return Chart(_("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series))
+
+    def result_lines(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally) -> list[Line]:
+        n = figures.respondents
+        lines: list[Line] = [(Strong(_n_shared(n)),)]
+        up, down = figures.raise_most(3), figures.cut_most(3)
+        if up:
+            lines.append((_("Would raise most: {services}",
+                            services=", ".join(f"{s.name} (+{s.change:.1f}p)" for s in up)),))
+        if down:
+            lines.append((_("Would cut most: {services}",
+                            services=", ".join(f"{s.name} ({s.change:.1f}p)" for s in down)),))
+        lines.append(("",))
+        lines.append((Strong(_("Residents' average pence per service")), " ", _("(today in brackets):")))
+        lines += [
+            (f"{s.name}: ", _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services
+        ]
+        return lines
+
+    def personal_lines(
+        self, c: Consultation, q: AllocationQuestion, answer: Pence, figures: AllocationTally | None
+    ) -> list[Line]:
+        if figures is None:
+            return [(_("You:"),), *self.describe(c, q, answer)]
+        lines: list[Line] = [(Strong(_("Your pound beside everyone's average")), " ", _("(today in brackets):"))]
+        lines += [
+            (f"{s.name}: ", _("you {mine}p, everyone {mean:.1f}p ({today}p)", mine=_int(answer.get(s.key, 0)),
+                              mean=s.mean, today=s.today))
+            for s in figures.services
+        ]
+        return lines
+
+    # ---- exports ------------------------------------------------------------------------------------------------
+    def columns(self, c: Consultation, q: AllocationQuestion) -> list[Cell]:
+        return [Cell(_("{service} (p)", service=s.name), PENCE, 12) for s in c.services]
+
+    def cells(self, c: Consultation, q: AllocationQuestion, answer: Pence | None) -> list[Any]:
+        if answer is None:
+            return [None] * len(c.services)
+        get = answer.get
+        return [v if (v := get(s.key, 0)).__class__ is int else _int_or_none(v) for s in c.services]
+
+    def summary(
+        self, c: Consultation, q: AllocationQuestion, rounds: Sequence[RoundOutcome[AllocationTally]]
+    ) -> ReportTable:
+        t = ReportTable(
+            "",
+            "",
+            [
+                Column(_("Round"), INT, 8),
+                Column(_("Service"), TEXT, 26),
+                Column(_("Today (p)"), PENCE, 10),
+                Column(_("Mean (p)"), PENCE1, 10),
+                Column(_("Median (p)"), PENCE1, 10),
+                Column(_("Lowest (p)"), PENCE, 10),
+                Column(_("Lower quartile (p)"), PENCE1, 10),
+                Column(_("Upper quartile (p)"), PENCE1, 10),
+                Column(_("Highest (p)"), PENCE, 10),
+                Column(_("Change from today (p)"), PENCE1, 12),
+                Column(_("Residents who answered"), INT, 12),
+            ],
+        )
+        for r in rounds:
+            a = r.outcome.figures
+            if a is None:
+                t.add(r.number, *([NOT_SHOWN] * 10))
+                continue
+            for s in a.services:
+                t.add(r.number, s.name, s.today, round(s.mean, 2), s.median, s.low, s.q1, s.q3, s.high,
+                      round(s.change, 2), a.respondents)
+        return t
+
+    def preview(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:
+        today = self.intro(c, q)
+        return [
+            (_("today's split (with a chart image)"), today[0]),
+            (_("today's split"), today[1]),
+            (_("the question"), self.screen(c, q, head, self.start(c, q, None))),
+        ]
+
+
+def _int_or_none(v: Any) -> int | None:
     try:
-        if action.name == "ad" and len(action.args) == 2 and abs(action.args[1]) in q.steps:
-            return Changed(Draft(pence=rules.adjust(c.services, pence, action.args[0], action.args[1])))
-        if action.name == "ai" and len(action.args) == 1 and 0 <= action.args[0] < len(c.services):
-            s = c.services[action.args[0]]
-            return Refused(f"{s.name}: {s.description or ''} Today {s.today}p."[:200])
-        if action.name == "ar":
-            return Changed(Draft(pence=rules.empty(c.services)))
-        if action.name == "at":
-            return Changed(Draft(pence=rules.today(c.services)))
-        if action.name == "as":
-            wrong = rules.problems(c.services, pence)
-            return Refused(" ".join(wrong)) if wrong else Answered(dict(pence))
-    except rules.AllocationError as e:
-        return Refused(str(e))
-    return Refused("That button doesn't belong to this question.")
+        return int(v)
+    except (TypeError, ValueError):
+        return None
 
 
-def typed(c: Consultation, q: AllocationQuestion, draft: Draft, text: str) -> Result:
-    pence = draft.pence or rules.empty(c.services)
-    try:
-        entries = rules.parse_typed(c.services, text)
-        new = rules.apply_typed(c.services, pence, entries)
-    except rules.AllocationError as e:
-        return Refused(str(e))
-    names = c.service_names()
-    note = ", ".join(f"{names[k]} {v}p" for k, v in entries.items())
-    return Changed(Draft(pence=new), note=f"Set {note}.")
+def _n_shared(n: int) -> Inline:
+    return n_("{n} resident shared their pound.", "{n} residents shared their pound.", n)
 
 
-def describe(c: Consultation, q: AllocationQuestion, value: Any) -> str:
-    return "\n".join(f"  {h(s.name)}: {value.get(s.key, 0)}p" for s in c.services)
-
-
-def problems(c: Consultation, q: AllocationQuestion, value: Any) -> list[str]:
-    if not isinstance(value, dict):
-        return ["an allocation must map services to pence"]
-    return rules.problems(c.services, value)
-
-
-def start(c: Consultation, q: AllocationQuestion, previous: Any) -> Draft:
-    if isinstance(previous, dict) and not rules.problems(c.services, previous):
-        return Draft(pence=dict(previous))
-    return Draft(pence=rules.empty(c.services))
+ALLOCATION = register(Allocation())

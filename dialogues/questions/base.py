@@ -1,37 +1,254 @@
-"""What a question handler returns, and the draft a resident builds before answering."""
+"""The contract every question type implements: schema, screens, presses and typed text, answer codec, tally,
+results, export columns and summary; one module per type, registered by its `type:` name."""
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
+from dialogues.report import ReportTable
+from dialogues.schema import QUESTION_CHECKS, Consultation, QuestionBase, accept
+from dialogues.screens import Action, Chart, Screen
+from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Strong, _
 
-@dataclass
-class Draft:
-    """Work in progress on the current question: pence per service, or picked option indexes."""
+Q = TypeVar("Q", bound=QuestionBase)
+A = TypeVar("A")  # an answer, decoded
+D = TypeVar("D")  # a draft: work in progress on the current question, kept in the resident's progress
+R = TypeVar("R")  # a tally's figures
 
-    pence: dict[str, int] = field(default_factory=dict)
-    picks: list[int] = field(default_factory=list)
+Json = Any  # what the database holds for an answer or a draft: JSON values only
+Line = tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
-class Answered:
-    value: Any
+class Answered(Generic[A]):
+    value: A
 
 
 @dataclass(frozen=True)
-class Changed:
-    draft: Draft
-    note: str | None = None
+class Changed(Generic[D]):
+    draft: D
+    note: Inline | None = None  # said when typed text changed the draft ("Set Libraries 5p.")
 
 
 @dataclass(frozen=True)
 class Refused:
-    message: str
+    message: Inline
 
 
-Result = Answered | Changed | Refused
+Result = Answered[A] | Changed[D] | Refused
+
+NOT_HERE = _("That button doesn't belong to this question.")
+
+
+class Tally(ABC, Generic[A, R]):
+    """Counts one question's answers as they stream past, in bounded memory; the order of residents changes
+    nothing. Results, group posts, private comparisons and every export use the same tally."""
+
+    def __init__(self) -> None:
+        self.respondents = 0
+
+    @abstractmethod
+    def add(self, answer: A, times: int = 1) -> None:
+        """`times` residents gave this answer."""
+
+    @abstractmethod
+    def figures(self) -> R:
+        """The figures so far (only asked for when enough residents answered to show them)."""
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """One question's result in one round: its figures, or None when too few answered to show them."""
+
+    respondents: int
+    figures: R | None
+
+
+@dataclass(frozen=True)
+class RoundOutcome(Generic[R]):
+    """A question's outcome in one round, with the round's number and title, for tables across rounds."""
+
+    number: int
+    title: str
+    outcome: Outcome[R]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A Responses-table column: its header and how its values read (a report.Kind)."""
+
+    header: Inline
+    kind: str = "text"
+    width: float = 18
+
+
+class QuestionType(ABC, Generic[Q, A, D, R]):
+    """One kind of participation. Subclasses set the class attributes and are registered with `register`."""
+
+    name: ClassVar[str]  # the consultation file's `type:`
+    code: ClassVar[str]  # short namespace of its button actions, e.g. "rt" for "rt.v"
+    schema: ClassVar[type[QuestionBase]]
+    verbs: ClassVar[frozenset[str]]  # the actions it handles, without the namespace
+    label: ClassVar[Msg]  # what the type is called in exports: "rating", "share the pound"
+    repeats: ClassVar[bool] = True  # answers often equal each other, so the database may count them first
+    charted: ClassVar[bool] = False  # its chart heads a results post (`chart` returns one)
+
+    # ---- answers ------------------------------------------------------------------------------------------------
+    @abstractmethod
+    def decode(self, c: Consultation, q: Q, raw: Json) -> A | None:
+        """A stored answer, or None if it is not a valid answer to this question (an older file's, a damaged one)."""
+
+    def encode(self, c: Consultation, q: Q, answer: A) -> Json:
+        return answer
+
+    @abstractmethod
+    def describe(self, c: Consultation, q: Q, answer: A) -> list[Line]:
+        """How an answer reads back to the resident: in the summary, the settled message, /mydata."""
+
+    def check(self, c: Consultation, q: Q) -> list[str]:
+        """Problems of this question within the whole consultation file (its own fields the schema checks)."""
+        return []
+
+    # ---- the journey --------------------------------------------------------------------------------------------
+    def intro(self, c: Consultation, q: Q) -> list[Screen]:
+        """Screens before the question is first asked (the pound's "today"); the last carries a `go` button."""
+        return []
+
+    @abstractmethod
+    def start(self, c: Consultation, q: Q, previous: A | None) -> D:
+        """The draft a resident starts from, given their earlier answer (this round's or the last round's)."""
+
+    @abstractmethod
+    def draft_to_json(self, draft: D) -> Json: ...
+
+    @abstractmethod
+    def draft_from_json(self, c: Consultation, q: Q, raw: Json) -> D: ...
+
+    @abstractmethod
+    def screen(self, c: Consultation, q: Q, head: Sequence[Block], draft: D) -> Screen:
+        """The question's screen; `head` (question n of m, prompt, help) comes first."""
+
+    @abstractmethod
+    def press(self, c: Consultation, q: Q, draft: D, verb: str, args: tuple[int, ...]) -> Result[A, D]: ...
+
+    @abstractmethod
+    def typed(self, c: Consultation, q: Q, draft: D, text: str) -> Result[A, D]: ...
+
+    def action(self, verb: str, *args: int) -> Action:
+        assert verb in self.verbs, verb
+        return Action(f"{self.code}.{verb}", args)
+
+    # ---- results ------------------------------------------------------------------------------------------------
+    @abstractmethod
+    def tally(self, c: Consultation, q: Q) -> Tally[A, R]: ...
+
+    def add_raw(self, c: Consultation, q: Q, tally: Tally[A, R], raw: Json, times: int = 1) -> None:
+        """Adds a stored answer to a tally; one that does not decode is not counted."""
+        answer = self.decode(c, q, raw)
+        if answer is not None:
+            tally.add(answer, times)
+
+    def chart(self, c: Consultation, q: Q, figures: R, title: Inline) -> Chart | None:
+        """A chart of the figures, leading a results post; most types have none."""
+        return None
+
+    def movement(self, c: Consultation, q: Q, rounds: Sequence[tuple[Inline, R]]) -> Chart | None:
+        """A chart of how views moved across rounds (name of each round, figures); None if the type has none."""
+        return None
+
+    @abstractmethod
+    def result_lines(self, c: Consultation, q: Q, figures: R) -> list[Line]:
+        """The figures in words for a group post, under the question's prompt."""
+
+    def personal_lines(self, c: Consultation, q: Q, answer: A, figures: R | None) -> list[Line]:
+        """A participant's own answer beside everyone's."""
+        lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
+        lines += [("  ", *line) for line in self.describe(c, q, answer)[1:]]
+        return lines
+
+    # ---- exports ------------------------------------------------------------------------------------------------
+    def columns(self, c: Consultation, q: Q) -> list[Cell]:
+        """The Responses table's columns for this question (one, headed by its key, unless overridden)."""
+        return [Cell(q.key)]
+
+    def cells(self, c: Consultation, q: Q, answer: A | None) -> list[Any]:
+        """The Responses table's values for one resident's answer (None: no answer); as many as `columns`."""
+        return [None if answer is None else self.cell(c, q, answer)]
+
+    def cell(self, c: Consultation, q: Q, answer: A) -> Any:
+        return answer
+
+    @abstractmethod
+    def summary(self, c: Consultation, q: Q, rounds: Sequence[RoundOutcome[R]]) -> ReportTable:
+        """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the PDF."""
+
+    def preview(self, c: Consultation, q: Q, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:
+        """The screens `moot consultation preview` shows for this question, each with a heading."""
+        s = self.screen(c, q, head, self.start(c, q, None))
+        return [(_("the question"), s)]
+
+
+AnyType = QuestionType[Any, Any, Any, Any]
+_REGISTRY: dict[str, AnyType] = {}
+_CODES: dict[str, AnyType] = {}
+
+
+def register(question_type: AnyType) -> AnyType:
+    """Makes a question type known by its file `type:` and its action namespace; both must be new."""
+    if question_type.name in _REGISTRY and _REGISTRY[question_type.name] is not question_type:
+        raise ValueError(f"question type {question_type.name!r} is registered twice")
+    if question_type.code in _CODES and _CODES[question_type.code] is not question_type:
+        raise ValueError(f"action namespace {question_type.code!r} is taken by {_CODES[question_type.code].name!r}")
+    _REGISTRY[question_type.name] = question_type
+    _CODES[question_type.code] = question_type
+    QUESTION_CHECKS[question_type.name] = question_type.check
+    accept([t.schema for t in _REGISTRY.values()])
+    _ACTIONS.clear()
+    return question_type
+
+
+def unregister(name: str) -> None:
+    """Forgets a type (for tests that define their own)."""
+    t = _REGISTRY.pop(name, None)
+    if t is not None:
+        _CODES.pop(t.code, None)
+        QUESTION_CHECKS.pop(name, None)
+        accept([t.schema for t in _REGISTRY.values()])
+        _ACTIONS.clear()
+
+
+def of(q: QuestionBase) -> AnyType:
+    """The type of a question."""
+    return _REGISTRY[str(getattr(q, "type"))]  # noqa: B009 - every question model has `type`, QuestionBase does not
+
+
+def by_name(name: str) -> AnyType:
+    return _REGISTRY[name]
+
+
+def by_code(code: str) -> AnyType | None:
+    return _CODES.get(code)
+
+
+def registered() -> list[AnyType]:
+    return list(_REGISTRY.values())
+
+
+_ACTIONS: list[frozenset[str]] = []  # every type's actions, worked out once per change of the registry
+
+
+def actions() -> frozenset[str]:
+    """Every question type's action names, namespaced."""
+    if not _ACTIONS:
+        _ACTIONS.append(frozenset(f"{t.code}.{v}" for t in _REGISTRY.values() for v in t.verbs))
+    return _ACTIONS[0]
+
+
+# ---- pieces types share -------------------------------------------------------------------------------------------
 
 
 def parse_int(text: str) -> int | None:
@@ -42,10 +259,26 @@ def parse_int(text: str) -> int | None:
     return None
 
 
-def prompt_block(number: int, total: int, prompt: str, help_text: str) -> str:
-    from dialogues.screens import h
-
-    out = f"<b>Question {number} of {total}</b>\n{h(prompt)}"
-    if help_text:
-        out += f"\n<i>{h(help_text)}</i>"
+def head(number: int, total: int, q: QuestionBase) -> list[Block]:
+    """Question n of m, the prompt and its help: the top of every question's screen."""
+    out: list[Block] = [Lines([(Strong(_("Question {number} of {total}", number=number, total=total)),), (q.prompt,)])]
+    if q.help:
+        out.append(Para(Em(q.help)))
     return out
+
+
+@dataclass
+class Counts:
+    """How many residents gave each answer, for types whose answers repeat (ratings, choices, rankings)."""
+
+    counted: dict[Any, int] = field(default_factory=dict)
+
+    def add(self, key: Any, times: int) -> None:
+        self.counted[key] = self.counted.get(key, 0) + times
+
+    def items(self) -> Iterable[tuple[Any, int]]:
+        return self.counted.items()
+
+
+def labels(options: Iterable[Any]) -> Mapping[str, str]:
+    return {o.key: o.label for o in options}

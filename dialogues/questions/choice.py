@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from dialogues.questions.base import Answered, Draft, Refused, Result, parse_int, prompt_block
+from dialogues.questions.base import (
+    NOT_HERE,
+    Answered,
+    Counts,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    parse_int,
+    register,
+)
+from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, Option, SingleChoiceQuestion
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Block, Para, _
 
 
-def match_option(options: list[Option], text: str) -> int | None:
+def match_option(options: Sequence[Option], text: str) -> int | None:
     """An option by its number in the list or by its label (case-insensitive, or an unambiguous start)."""
     n = parse_int(text)
     if n is not None:
@@ -22,33 +39,125 @@ def match_option(options: list[Option], text: str) -> int | None:
     return starts[0] if len(starts) == 1 else None
 
 
-def screen(c: Consultation, q: SingleChoiceQuestion, number: int, draft: Draft) -> Screen:
-    text = prompt_block(number, len(c.questions), q.prompt, q.help) + "\n\nTap one option."
-    return Screen(text, [[Button(o.label, Action("ch", (i,)))] for i, o in enumerate(q.options)])
+def unique_options(c: Consultation, q: Any) -> list[str]:
+    """A consultation check for every question with options: no two share a key."""
+    seen: set[str] = set()
+    for o in q.options:
+        if o.key in seen:
+            return [f"duplicate option key in question {q.key}: {o.key!r}"]
+        seen.add(o.key)
+    return []
 
 
-def press(c: Consultation, q: SingleChoiceQuestion, draft: Draft, action: Action) -> Result:
-    if action.name != "ch" or len(action.args) != 1 or not 0 <= action.args[0] < len(q.options):
-        return Refused("That button doesn't belong to this question.")
-    return Answered(q.options[action.args[0]].key)
+@dataclass(frozen=True)
+class OptionFigures:
+    """Residents per option, in the file's order (several per resident for multiple choice)."""
+
+    respondents: int
+    counts: tuple[tuple[str, int], ...]  # (option label, residents)
 
 
-def typed(c: Consultation, q: SingleChoiceQuestion, draft: Draft, text: str) -> Result:
-    i = match_option(q.options, text)
-    if i is None:
-        listing = "; ".join(f"{n}. {o.label}" for n, o in enumerate(q.options, 1))
-        return Refused(f"Please tap one of the options, or send its number: {listing}.")
-    return Answered(q.options[i].key)
+def option_lines(figures: OptionFigures) -> list[Line]:
+    total = figures.respondents or 1
+    return [
+        (_("{label}: {count} ({share:.0f}%)", label=label, count=k, share=100 * k / total),)
+        for label, k in figures.counts
+    ]
 
 
-def describe(c: Consultation, q: SingleChoiceQuestion, value: Any) -> str:
-    labels = {o.key: o.label for o in q.options}
-    return h(labels.get(value, value))
+def option_summary(rounds: Sequence[RoundOutcome[OptionFigures]]) -> ReportTable:
+    t = ReportTable(
+        "",
+        "",
+        [
+            Column(_("Round"), INT, 8),
+            Column(_("Option"), TEXT, 40),
+            Column(_("Residents"), INT, 11),
+            Column(_("Share of those who answered"), PERCENT, 14),
+            Column(_("Residents who answered"), INT, 12),
+        ],
+    )
+    for r in rounds:
+        f, n = r.outcome.figures, r.outcome.respondents
+        if f is None:
+            t.add(r.number, *([NOT_SHOWN] * 4))
+            continue
+        for label, k in f.counts:
+            t.add(r.number, label, k, k / n if n else None, n)
+    return t
 
 
-def problems(c: Consultation, q: SingleChoiceQuestion, value: Any) -> list[str]:
-    return [] if value in {o.key for o in q.options} else ["not one of the options"]
+class ChoiceTally(Tally[str, OptionFigures]):
+    def __init__(self, q: SingleChoiceQuestion):
+        super().__init__()
+        self.q = q
+        self.counts = Counts()
+
+    def add(self, answer: str, times: int = 1) -> None:
+        self.counts.add(answer, times)
+        self.respondents += times
+
+    def figures(self) -> OptionFigures:
+        by_key = dict(self.counts.items())
+        return OptionFigures(self.respondents, tuple((o.label, by_key.get(o.key, 0)) for o in self.q.options))
 
 
-def start(c: Consultation, q: SingleChoiceQuestion, previous: Any) -> Draft:
-    return Draft()
+class SingleChoice(QuestionType[SingleChoiceQuestion, str, None, OptionFigures]):
+    name = "single_choice"
+    code = "ch"
+    schema = SingleChoiceQuestion
+    verbs = frozenset({"o"})
+    label = _("one choice")
+
+    def decode(self, c: Consultation, q: SingleChoiceQuestion, raw: Json) -> str | None:
+        return raw if isinstance(raw, str) and raw in {o.key for o in q.options} else None
+
+    def describe(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> list[Line]:
+        return [({o.key: o.label for o in q.options}.get(answer, answer),)]
+
+    def start(self, c: Consultation, q: SingleChoiceQuestion, previous: str | None) -> None:
+        return None
+
+    def draft_to_json(self, draft: None) -> Json:
+        return {}
+
+    def draft_from_json(self, c: Consultation, q: SingleChoiceQuestion, raw: Json) -> None:
+        return None
+
+    def screen(self, c: Consultation, q: SingleChoiceQuestion, head: Sequence[Block], draft: None) -> Screen:
+        rows = [[Button(o.label, self.action("o", i))] for i, o in enumerate(q.options)]
+        return Screen([*head, Para(_("Tap one option."))], rows)
+
+    def press(
+        self, c: Consultation, q: SingleChoiceQuestion, draft: None, verb: str, args: tuple[int, ...]
+    ) -> Result[str, None]:
+        if verb != "o" or len(args) != 1 or not 0 <= args[0] < len(q.options):
+            return Refused(NOT_HERE)
+        return Answered(q.options[args[0]].key)
+
+    def typed(self, c: Consultation, q: SingleChoiceQuestion, draft: None, text: str) -> Result[str, None]:
+        i = match_option(q.options, text)
+        if i is None:
+            listing = "; ".join(f"{n}. {o.label}" for n, o in enumerate(q.options, 1))
+            return Refused(_("Please tap one of the options, or send its number: {options}.", options=listing))
+        return Answered(q.options[i].key)
+
+    def check(self, c: Consultation, q: SingleChoiceQuestion) -> list[str]:
+        return unique_options(c, q)
+
+    def tally(self, c: Consultation, q: SingleChoiceQuestion) -> ChoiceTally:
+        return ChoiceTally(q)
+
+    def result_lines(self, c: Consultation, q: SingleChoiceQuestion, figures: OptionFigures) -> list[Line]:
+        return option_lines(figures)
+
+    def summary(
+        self, c: Consultation, q: SingleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]
+    ) -> ReportTable:
+        return option_summary(rounds)
+
+    def cell(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> Any:
+        return {o.key: o.label for o in q.options}.get(answer, answer)
+
+
+SINGLE_CHOICE = register(SingleChoice())

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from dialogues.questions.base import Answered, Draft, Refused, Result, prompt_block
+from dialogues.questions.base import (
+    Answered,
+    Cell,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    register,
+)
+from dialogues.report import INT, LONG, NOT_SHOWN, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, FreeTextQuestion
-from dialogues.screens import Action, Screen, h
+from dialogues.screens import Screen
+from dialogues.text import Block, Para, _
 
 
 def clean(text: str) -> str:
@@ -14,39 +29,91 @@ def clean(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or ch >= " " or ch == "\t").strip()
 
 
-def check_length(text: str, limit: int) -> Result:
+def check_length(text: str, limit: int) -> Result[str, None]:
     t = clean(text)
     if not t:
-        return Refused("Please type your answer as a message.")
+        return Refused(_("Please type your answer as a message."))
     if len(t) > limit:
-        return Refused(f"That is {len(t):,} characters; the limit is {limit:,}. Please shorten it and send it again.")
+        return Refused(
+            _("That is {length:,} characters; the limit is {limit:,}. Please shorten it and send it again.",
+              length=len(t), limit=limit)
+        )
     return Answered(t)
 
 
-def screen(c: Consultation, q: FreeTextQuestion, number: int, draft: Draft) -> Screen:
-    text = prompt_block(number, len(c.questions), q.prompt, q.help)
-    text += f"\n\nType your answer as a message (up to {q.max_length:,} characters)."
-    return Screen(text)
+def quoted(text: str, most: int = 200) -> str:
+    return "“" + (text if len(text) <= most else text[:most] + "…") + "”"
 
 
-def press(c: Consultation, q: FreeTextQuestion, draft: Draft, action: Action) -> Result:
-    return Refused("Please type your answer as a message.")
+@dataclass(frozen=True)
+class Written:
+    """How many residents wrote an answer: what they wrote is read by officers, never published as figures."""
+
+    respondents: int
 
 
-def typed(c: Consultation, q: FreeTextQuestion, draft: Draft, text: str) -> Result:
-    return check_length(text, q.max_length)
+class WrittenTally(Tally[str, Written]):
+    def add(self, answer: str, times: int = 1) -> None:
+        self.respondents += times
+
+    def figures(self) -> Written:
+        return Written(self.respondents)
 
 
-def describe(c: Consultation, q: FreeTextQuestion, value: Any) -> str:
-    text = str(value)
-    return "“" + h(text if len(text) <= 200 else text[:200] + "…") + "”"
+class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
+    name = "free_text"
+    code = "ft"
+    schema = FreeTextQuestion
+    verbs: frozenset[str] = frozenset()
+    label = _("free text")
+    repeats = False
+
+    def decode(self, c: Consultation, q: FreeTextQuestion, raw: Json) -> str | None:
+        return raw if isinstance(raw, str) and raw.strip() else None
+
+    def describe(self, c: Consultation, q: FreeTextQuestion, answer: str) -> list[Line]:
+        return [(quoted(answer),)]
+
+    def start(self, c: Consultation, q: FreeTextQuestion, previous: str | None) -> None:
+        return None
+
+    def draft_to_json(self, draft: None) -> Json:
+        return {}
+
+    def draft_from_json(self, c: Consultation, q: FreeTextQuestion, raw: Json) -> None:
+        return None
+
+    def screen(self, c: Consultation, q: FreeTextQuestion, head: Sequence[Block], draft: None) -> Screen:
+        return Screen([*head, Para(_("Type your answer as a message (up to {limit:,} characters).", limit=q.max_length))])
+
+    def press(self, c: Consultation, q: FreeTextQuestion, draft: None, verb: str, args: tuple[int, ...]) -> Result[str, None]:
+        return Refused(_("Please type your answer as a message."))
+
+    def typed(self, c: Consultation, q: FreeTextQuestion, draft: None, text: str) -> Result[str, None]:
+        return check_length(text, q.max_length)
+
+    def tally(self, c: Consultation, q: FreeTextQuestion) -> WrittenTally:
+        return WrittenTally()
+
+    def result_lines(self, c: Consultation, q: FreeTextQuestion, figures: Written) -> list[Line]:
+        return [(_("{count} written answers (read by the council's officers).", count=figures.respondents),)]
+
+    def columns(self, c: Consultation, q: FreeTextQuestion) -> list[Cell]:
+        return [Cell(q.key, LONG, 50)]
+
+    def summary(self, c: Consultation, q: FreeTextQuestion, rounds: Sequence[RoundOutcome[Written]]) -> ReportTable:
+        t = ReportTable(
+            "", "", [Column(_("Round"), INT, 8), Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)]
+        )
+        for r in rounds:
+            if r.outcome.figures is None:
+                t.add(r.number, NOT_SHOWN, NOT_SHOWN)
+            else:
+                t.add(r.number, r.outcome.respondents, _("What residents wrote is in the Responses table."))
+        return t
+
+    def cell(self, c: Consultation, q: FreeTextQuestion, answer: str) -> Any:
+        return answer
 
 
-def problems(c: Consultation, q: FreeTextQuestion, value: Any) -> list[str]:
-    if not isinstance(value, str) or not value.strip() or len(value) > q.max_length:
-        return [f"text must be 1 to {q.max_length} characters"]
-    return []
-
-
-def start(c: Consultation, q: FreeTextQuestion, previous: Any) -> Draft:
-    return Draft()
+FREE_TEXT = register(FreeText())

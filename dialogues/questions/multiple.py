@@ -3,87 +3,151 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from dialogues.questions.base import Answered, Changed, Draft, Refused, Result, prompt_block
-from dialogues.questions.choice import match_option
+from dialogues.questions.base import (
+    NOT_HERE,
+    Answered,
+    Changed,
+    Counts,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    register,
+)
+from dialogues.questions.choice import OptionFigures, match_option, option_lines, option_summary, unique_options
+from dialogues.report import ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Block, Para, _, n_
+
+Picks = list[int]  # indexes of the ticked options, in order
 
 
 def _limit(q: MultipleChoiceQuestion) -> int:
     return q.max_choices or len(q.options)
 
 
-def screen(c: Consultation, q: MultipleChoiceQuestion, number: int, draft: Draft) -> Screen:
-    limit = _limit(q)
-    text = prompt_block(number, len(c.questions), q.prompt, q.help)
-    text += f"\n\nTap to tick up to {limit}, then Done. Ticked: {len(draft.picks)}."
-    rows = [
-        [Button(("✅ " if i in draft.picks else "▫️ ") + o.label, Action("mt", (i,)))] for i, o in enumerate(q.options)
-    ]
-    rows.append([Button("Done", Action("md"))])
-    return Screen(text, rows)
+class MultipleTally(Tally[list[str], OptionFigures]):
+    def __init__(self, q: MultipleChoiceQuestion):
+        super().__init__()
+        self.q = q
+        self.counts = Counts()
+
+    def add(self, answer: list[str], times: int = 1) -> None:
+        for key in answer:
+            self.counts.add(key, times)
+        self.respondents += times
+
+    def figures(self) -> OptionFigures:
+        by_key = dict(self.counts.items())
+        return OptionFigures(self.respondents, tuple((o.label, by_key.get(o.key, 0)) for o in self.q.options))
 
 
-def _toggle(q: MultipleChoiceQuestion, draft: Draft, i: int) -> Result:
-    picks = list(draft.picks)
-    if i in picks:
-        picks.remove(i)
-    else:
-        if len(picks) >= _limit(q):
-            return Refused(f"You can tick up to {_limit(q)}. Untick one first.")
-        picks.append(i)
-    return Changed(Draft(picks=sorted(picks)))
+class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, OptionFigures]):
+    name = "multiple_choice"
+    code = "mc"
+    schema = MultipleChoiceQuestion
+    verbs = frozenset({"t", "d"})
+    label = _("several choices")
 
+    def decode(self, c: Consultation, q: MultipleChoiceQuestion, raw: Json) -> list[str] | None:
+        keys = {o.key for o in q.options}
+        if not isinstance(raw, list) or any(v not in keys for v in raw) or len(set(raw)) != len(raw):
+            return None
+        return raw if len(raw) <= _limit(q) else None
 
-def _done(q: MultipleChoiceQuestion, picks: list[int]) -> Result:
-    if not picks and q.required:
-        return Refused("Tick at least one option, then Done.")
-    return Answered([q.options[i].key for i in sorted(picks)])
+    def describe(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> list[Line]:
+        labels = {o.key: o.label for o in q.options}
+        return [(", ".join(labels.get(v, v) for v in answer),)] if answer else [(_("none"),)]
 
+    def start(self, c: Consultation, q: MultipleChoiceQuestion, previous: list[str] | None) -> Picks:
+        keys = [o.key for o in q.options]
+        return [keys.index(v) for v in previous if v in keys] if previous else []
 
-def press(c: Consultation, q: MultipleChoiceQuestion, draft: Draft, action: Action) -> Result:
-    if action.name == "mt" and len(action.args) == 1 and 0 <= action.args[0] < len(q.options):
-        return _toggle(q, draft, action.args[0])
-    if action.name == "md":
-        return _done(q, draft.picks)
-    return Refused("That button doesn't belong to this question.")
+    def draft_to_json(self, draft: Picks) -> Json:
+        return {"picks": draft}
 
+    def draft_from_json(self, c: Consultation, q: MultipleChoiceQuestion, raw: Json) -> Picks:
+        picks = raw.get("picks", []) if isinstance(raw, dict) else []
+        return [i for i in picks if isinstance(i, int) and 0 <= i < len(q.options)]
 
-def typed(c: Consultation, q: MultipleChoiceQuestion, draft: Draft, text: str) -> Result:
-    parts = [p for p in re.split(r"[,;\n]+|\s+and\s+", text) if p.strip()]
-    if len(parts) == 1 and all(tok.isdigit() for tok in parts[0].split()):
-        parts = parts[0].split()
-    picks: list[int] = []
-    for p in parts:
-        i = match_option(q.options, p)
-        if i is None:
-            return Refused(
-                f"I couldn't match “{p.strip()[:40]}” to an option. Tap the options, or send their numbers like “1, 3”."
-            )
-        if i not in picks:
+    def screen(self, c: Consultation, q: MultipleChoiceQuestion, head: Sequence[Block], draft: Picks) -> Screen:
+        tick = n_("Tap to tick up to {n}, then Done.", "Tap to tick up to {n}, then Done.", _limit(q))
+        rows = [
+            [Button(("✅ " if i in draft else "▫️ ") + o.label, self.action("t", i))] for i, o in enumerate(q.options)
+        ]
+        rows.append([Button(_("Done"), self.action("d"))])
+        return Screen([*head, Para(tick, " ", _("Ticked: {count}.", count=len(draft)))], rows)
+
+    def _toggle(self, q: MultipleChoiceQuestion, draft: Picks, i: int) -> Result[list[str], Picks]:
+        picks = list(draft)
+        if i in picks:
+            picks.remove(i)
+        else:
+            if len(picks) >= _limit(q):
+                return Refused(_("You can tick up to {most}. Untick one first.", most=_limit(q)))
             picks.append(i)
-    if len(picks) > _limit(q):
-        return Refused(f"You can choose up to {_limit(q)}.")
-    return _done(q, picks)
+        return Changed(sorted(picks))
+
+    def _done(self, q: MultipleChoiceQuestion, picks: Picks) -> Result[list[str], Picks]:
+        if not picks and q.required:
+            return Refused(_("Tick at least one option, then Done."))
+        return Answered([q.options[i].key for i in sorted(picks)])
+
+    def press(
+        self, c: Consultation, q: MultipleChoiceQuestion, draft: Picks, verb: str, args: tuple[int, ...]
+    ) -> Result[list[str], Picks]:
+        if verb == "t" and len(args) == 1 and 0 <= args[0] < len(q.options):
+            return self._toggle(q, draft, args[0])
+        if verb == "d":
+            return self._done(q, draft)
+        return Refused(NOT_HERE)
+
+    def typed(self, c: Consultation, q: MultipleChoiceQuestion, draft: Picks, text: str) -> Result[list[str], Picks]:
+        parts = [p for p in re.split(r"[,;\n]+|\s+and\s+", text) if p.strip()]
+        if len(parts) == 1 and all(tok.isdigit() for tok in parts[0].split()):
+            parts = parts[0].split()
+        picks: Picks = []
+        for p in parts:
+            i = match_option(q.options, p)
+            if i is None:
+                return Refused(
+                    _("I couldn't match “{text}” to an option. Tap the options, or send their numbers like “1, 3”.",
+                      text=p.strip()[:40])
+                )
+            if i not in picks:
+                picks.append(i)
+        if len(picks) > _limit(q):
+            return Refused(_("You can choose up to {most}.", most=_limit(q)))
+        return self._done(q, picks)
+
+    def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[str]:
+        return unique_options(c, q)
+
+    def tally(self, c: Consultation, q: MultipleChoiceQuestion) -> MultipleTally:
+        return MultipleTally(q)
+
+    def add_raw(self, c: Consultation, q: MultipleChoiceQuestion, tally: Any, raw: Json, times: int = 1) -> None:
+        # The database counts equal answers as tuples; a list is what the journey stores.
+        super().add_raw(c, q, tally, list(raw) if isinstance(raw, tuple) else raw, times)
+
+    def result_lines(self, c: Consultation, q: MultipleChoiceQuestion, figures: OptionFigures) -> list[Line]:
+        return option_lines(figures)
+
+    def summary(
+        self, c: Consultation, q: MultipleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]
+    ) -> ReportTable:
+        return option_summary(rounds)
+
+    def cell(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> Any:
+        labels = {o.key: o.label for o in q.options}
+        return "; ".join(labels.get(k, k) for k in answer)
 
 
-def describe(c: Consultation, q: MultipleChoiceQuestion, value: Any) -> str:
-    labels = {o.key: o.label for o in q.options}
-    return h(", ".join(labels.get(v, v) for v in value)) if value else "none"
-
-
-def problems(c: Consultation, q: MultipleChoiceQuestion, value: Any) -> list[str]:
-    keys = {o.key for o in q.options}
-    if not isinstance(value, list) or any(v not in keys for v in value) or len(set(value)) != len(value):
-        return ["choices must be distinct options"]
-    if len(value) > _limit(q):
-        return [f"at most {_limit(q)} choices"]
-    return []
-
-
-def start(c: Consultation, q: MultipleChoiceQuestion, previous: Any) -> Draft:
-    keys = [o.key for o in q.options]
-    picks = [keys.index(v) for v in previous if v in keys] if isinstance(previous, list) else []
-    return Draft(picks=picks)
+MULTIPLE_CHOICE = register(MultipleChoice())

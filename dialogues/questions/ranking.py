@@ -3,80 +3,180 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from dialogues.questions.base import Answered, Changed, Draft, Refused, Result, prompt_block
-from dialogues.questions.choice import match_option
+from dialogues.questions.base import (
+    NOT_HERE,
+    Answered,
+    Changed,
+    Counts,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    register,
+)
+from dialogues.questions.choice import match_option, unique_options
+from dialogues.report import DECIMAL, INT, NOT_SHOWN, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RankingQuestion
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Block, Items, Para, Strong, _
+
+Order = list[int]  # option indexes placed so far, first place first
 
 
-def screen(c: Consultation, q: RankingQuestion, number: int, draft: Draft) -> Screen:
-    text = prompt_block(number, len(c.questions), q.prompt, q.help)
-    if draft.picks:
-        text += "\n\n<b>Your order so far:</b>\n" + "\n".join(
-            f"{n}. {h(q.options[i].label)}" for n, i in enumerate(draft.picks, 1)
+@dataclass(frozen=True)
+class RankingFigures:
+    respondents: int
+    places: tuple[tuple[str, float], ...]  # (option label, mean place), best first
+
+
+class RankingTally(Tally[list[str], RankingFigures]):
+    def __init__(self, q: RankingQuestion):
+        super().__init__()
+        self.q = q
+        self.counts = Counts()
+
+    def add(self, answer: list[str], times: int = 1) -> None:
+        self.counts.add(tuple(answer), times)
+        self.respondents += times
+
+    def figures(self) -> RankingFigures:
+        sums = {o.key: 0 for o in self.q.options}
+        times = {o.key: 0 for o in self.q.options}
+        for order, k in self.counts.items():
+            for place, key in enumerate(order, 1):
+                if key in sums:
+                    sums[key] += place * k
+                    times[key] += k
+        mean = {key: sums[key] / times[key] if times[key] else 0.0 for key in sums}
+        ranked = sorted(self.q.options, key=lambda o: mean[o.key] if times[o.key] else 99)
+        return RankingFigures(self.respondents, tuple((o.label, mean[o.key]) for o in ranked))
+
+
+class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
+    name = "ranking"
+    code = "rk"
+    schema = RankingQuestion
+    verbs = frozenset({"p", "u", "r", "c"})
+    label = _("ranking")
+
+    def decode(self, c: Consultation, q: RankingQuestion, raw: Json) -> list[str] | None:
+        if not isinstance(raw, list | tuple) or sorted(raw) != sorted(o.key for o in q.options):
+            return None
+        return list(raw)
+
+    def describe(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> list[Line]:
+        labels = {o.key: o.label for o in q.options}
+        return [(" › ".join(labels.get(v, v) for v in answer),)]
+
+    def start(self, c: Consultation, q: RankingQuestion, previous: list[str] | None) -> Order:
+        return []
+
+    def draft_to_json(self, draft: Order) -> Json:
+        return {"picks": draft}
+
+    def draft_from_json(self, c: Consultation, q: RankingQuestion, raw: Json) -> Order:
+        picks = raw.get("picks", []) if isinstance(raw, dict) else []
+        return [i for i in picks if isinstance(i, int) and 0 <= i < len(q.options)]
+
+    def screen(self, c: Consultation, q: RankingQuestion, head: Sequence[Block], draft: Order) -> Screen:
+        body: list[Block] = list(head)
+        if draft:
+            body.append(Para(Strong(_("Your order so far:"))))
+            body.append(Items([q.options[i].label for i in draft], numbered=True))
+        rows: list[list[Button]] = []
+        if len(draft) < len(q.options):
+            tap = _("Tap the option you put first, or type the order, like “2 1 4 3”.") if not draft else _(
+                "Tap the option you put next, or type the order, like “2 1 4 3”."
+            )
+            body.append(Para(tap))
+            rows = [[Button(o.label, self.action("p", i))] for i, o in enumerate(q.options) if i not in draft]
+        else:
+            rows = [[Button(_("✅ Confirm this order"), self.action("c"))]]
+        if draft:
+            rows.append([Button(_("↩ Undo"), self.action("u")), Button(_("Start again"), self.action("r"))])
+        return Screen(body, rows)
+
+    def press(
+        self, c: Consultation, q: RankingQuestion, draft: Order, verb: str, args: tuple[int, ...]
+    ) -> Result[list[str], Order]:
+        picks = list(draft)
+        if verb == "p" and len(args) == 1 and 0 <= args[0] < len(q.options):
+            if args[0] in picks:
+                return Refused(_("You have already placed that one."))
+            picks.append(args[0])
+            remaining = [i for i in range(len(q.options)) if i not in picks]
+            if len(remaining) == 1:
+                picks.append(remaining[0])  # the last place is not a choice
+            return Changed(picks)
+        if verb == "u":
+            return Changed(picks[:-2] if len(picks) == len(q.options) else picks[:-1])
+        if verb == "r":
+            return Changed([])
+        if verb == "c":
+            if len(picks) != len(q.options):
+                return Refused(_("Place every option first."))
+            return Answered([q.options[i].key for i in picks])
+        return Refused(NOT_HERE)
+
+    def typed(self, c: Consultation, q: RankingQuestion, draft: Order, text: str) -> Result[list[str], Order]:
+        if re.fullmatch(r"[\d\s,;>]+", text.strip()):
+            parts = [p for p in re.split(r"[,;\n>]+|\s+", text.strip()) if p]
+        else:
+            parts = [p for p in re.split(r"[,;\n>]+", text) if p.strip()]
+        order: Order = []
+        for p in parts:
+            i = match_option(q.options, p)
+            if i is None or i in order:
+                example = " ".join(str(n) for n in range(len(q.options), 0, -1))
+                return Refused(_("Send each option's number once, in your order, like “{example}”.", example=example))
+            order.append(i)
+        if len(order) != len(q.options):
+            return Refused(_("Please put all {count} options in order.", count=len(q.options)))
+        return Answered([q.options[i].key for i in order])
+
+    def check(self, c: Consultation, q: RankingQuestion) -> list[str]:
+        return unique_options(c, q)
+
+    def tally(self, c: Consultation, q: RankingQuestion) -> RankingTally:
+        return RankingTally(q)
+
+    def result_lines(self, c: Consultation, q: RankingQuestion, figures: RankingFigures) -> list[Line]:
+        return [
+            (_("{place}. {label} (average place {mean:.1f})", place=i, label=label, mean=mean),)
+            for i, (label, mean) in enumerate(figures.places, 1)
+        ]
+
+    def summary(self, c: Consultation, q: RankingQuestion, rounds: Sequence[RoundOutcome[RankingFigures]]) -> ReportTable:
+        t = ReportTable(
+            "",
+            "",
+            [
+                Column(_("Round"), INT, 8),
+                Column(_("Option"), TEXT, 40),
+                Column(_("Average position (1 = first)"), DECIMAL, 14),
+                Column(_("Overall rank"), INT, 10),
+                Column(_("Residents who answered"), INT, 12),
+            ],
         )
-    rows: list[list[Button]] = []
-    if len(draft.picks) < len(q.options):
-        which = "first" if not draft.picks else "next"
-        text += f"\n\nTap the option you put {which}, or type the order, like “2 1 4 3”."
-        rows = [[Button(o.label, Action("rk", (i,)))] for i, o in enumerate(q.options) if i not in draft.picks]
-    else:
-        rows = [[Button("✅ Confirm this order", Action("rc"))]]
-    if draft.picks:
-        rows.append([Button("↩ Undo", Action("ru")), Button("Start again", Action("rr"))])
-    return Screen(text, rows)
+        for r in rounds:
+            f, n = r.outcome.figures, r.outcome.respondents
+            if f is None:
+                t.add(r.number, *([NOT_SHOWN] * 4))
+                continue
+            for rank, (label, mean) in enumerate(f.places, 1):
+                t.add(r.number, label, round(mean, 2) if mean else None, rank, n)
+        return t
+
+    def cell(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> Any:
+        labels = {o.key: o.label for o in q.options}
+        return " > ".join(labels.get(k, k) for k in answer)
 
 
-def press(c: Consultation, q: RankingQuestion, draft: Draft, action: Action) -> Result:
-    picks = list(draft.picks)
-    if action.name == "rk" and len(action.args) == 1 and 0 <= action.args[0] < len(q.options):
-        if action.args[0] in picks:
-            return Refused("You have already placed that one.")
-        picks.append(action.args[0])
-        remaining = [i for i in range(len(q.options)) if i not in picks]
-        if len(remaining) == 1:
-            picks.append(remaining[0])  # the last place is not a choice
-        return Changed(Draft(picks=picks))
-    if action.name == "ru":
-        return Changed(Draft(picks=picks[:-2] if len(picks) == len(q.options) else picks[:-1]))
-    if action.name == "rr":
-        return Changed(Draft())
-    if action.name == "rc":
-        if len(picks) != len(q.options):
-            return Refused("Place every option first.")
-        return Answered([q.options[i].key for i in picks])
-    return Refused("That button doesn't belong to this question.")
-
-
-def typed(c: Consultation, q: RankingQuestion, draft: Draft, text: str) -> Result:
-    if re.fullmatch(r"[\d\s,;>]+", text.strip()):
-        parts = [p for p in re.split(r"[,;\n>]+|\s+", text.strip()) if p]
-    else:
-        parts = [p for p in re.split(r"[,;\n>]+", text) if p.strip()]
-    order: list[int] = []
-    for p in parts:
-        i = match_option(q.options, p)
-        if i is None or i in order:
-            example = " ".join(str(n) for n in range(len(q.options), 0, -1))
-            return Refused(f"Send each option's number once, in your order, like “{example}”.")
-        order.append(i)
-    if len(order) != len(q.options):
-        return Refused(f"Please put all {len(q.options)} options in order.")
-    return Answered([q.options[i].key for i in order])
-
-
-def describe(c: Consultation, q: RankingQuestion, value: Any) -> str:
-    labels = {o.key: o.label for o in q.options}
-    return " › ".join(h(labels.get(v, v)) for v in value)
-
-
-def problems(c: Consultation, q: RankingQuestion, value: Any) -> list[str]:
-    if not isinstance(value, list) or sorted(value) != sorted(o.key for o in q.options):
-        return ["a ranking must order every option exactly once"]
-    return []
-
-
-def start(c: Consultation, q: RankingQuestion, previous: Any) -> Draft:
-    return Draft()
+RANKING = register(Ranking())

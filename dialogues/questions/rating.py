@@ -2,62 +2,154 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from dialogues.questions.base import Answered, Draft, Refused, Result, parse_int, prompt_block
+from dialogues.questions.base import (
+    NOT_HERE,
+    Answered,
+    Counts,
+    Json,
+    Line,
+    QuestionType,
+    Refused,
+    Result,
+    RoundOutcome,
+    Tally,
+    parse_int,
+    register,
+)
+from dialogues.report import DECIMAL, INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RatingQuestion
-from dialogues.screens import Action, Button, Screen, h
+from dialogues.screens import Button, Screen
+from dialogues.text import Block, Inline, Para, _
 
 
-def _scale(q: RatingQuestion) -> str:
-    ends = []
-    if q.min_label:
-        ends.append(f"{q.scale_min} = {h(q.min_label)}")
-    if q.max_label:
-        ends.append(f"{q.scale_max} = {h(q.max_label)}")
-    return ", ".join(ends)
+@dataclass(frozen=True)
+class RatingFigures:
+    respondents: int
+    counts: tuple[tuple[int, int], ...]  # (value, residents) for every value on the scale
+    mean: float
 
 
-def screen(c: Consultation, q: RatingQuestion, number: int, draft: Draft) -> Screen:
-    values = list(range(q.scale_min, q.scale_max + 1))
-    per_row = 6 if len(values) > 6 else len(values)
-    rows = [values[i : i + per_row] for i in range(0, len(values), per_row)]
-    buttons = [[Button(str(v), Action("rt", (v,))) for v in row] for row in rows]
-    text = prompt_block(number, len(c.questions), q.prompt, q.help)
-    scale = _scale(q)
-    text += f"\n\nTap a number from {q.scale_min} to {q.scale_max}" + (f" ({scale})." if scale else ".")
-    return Screen(text, buttons)
+class RatingTally(Tally[int, RatingFigures]):
+    def __init__(self, q: RatingQuestion):
+        super().__init__()
+        self.q = q
+        self.counts = Counts()
+
+    def add(self, answer: int, times: int = 1) -> None:
+        self.counts.add(answer, times)
+        self.respondents += times
+
+    def figures(self) -> RatingFigures:
+        n = self.respondents
+        by_value = dict(self.counts.items())
+        counts = tuple((v, by_value.get(v, 0)) for v in range(self.q.scale_min, self.q.scale_max + 1))
+        return RatingFigures(n, counts, sum(v * k for v, k in counts) / n if n else 0.0)
 
 
-def _check(q: RatingQuestion, value: int) -> Result:
-    if not q.scale_min <= value <= q.scale_max:
-        return Refused(f"Please choose a number from {q.scale_min} to {q.scale_max}.")
-    return Answered(value)
-
-
-def press(c: Consultation, q: RatingQuestion, draft: Draft, action: Action) -> Result:
-    if action.name != "rt" or len(action.args) != 1:
-        return Refused("That button doesn't belong to this question.")
-    return _check(q, action.args[0])
-
-
-def typed(c: Consultation, q: RatingQuestion, draft: Draft, text: str) -> Result:
-    value = parse_int(text)
-    if value is None:
-        return Refused(f"Please send a whole number from {q.scale_min} to {q.scale_max}, or tap one of the buttons.")
-    return _check(q, value)
-
-
-def describe(c: Consultation, q: RatingQuestion, value: Any) -> str:
+def value_label(q: RatingQuestion, value: int) -> str:
+    """A value with its end label where it has one: '5 (Very satisfied)'."""
     label = {q.scale_min: q.min_label, q.scale_max: q.max_label}.get(value, "")
-    return f"{value} out of {q.scale_max}" + (f" ({h(label)})" if label else "")
+    return f"{value} ({label})" if label else str(value)
 
 
-def problems(c: Consultation, q: RatingQuestion, value: Any) -> list[str]:
-    if isinstance(value, bool) or not isinstance(value, int) or not q.scale_min <= value <= q.scale_max:
-        return [f"a rating must be a whole number from {q.scale_min} to {q.scale_max}"]
-    return []
+class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
+    name = "rating"
+    code = "rt"
+    schema = RatingQuestion
+    verbs = frozenset({"v"})
+    label = _("rating")
+
+    def decode(self, c: Consultation, q: RatingQuestion, raw: Json) -> int | None:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not q.scale_min <= raw <= q.scale_max:
+            return None
+        return raw
+
+    def describe(self, c: Consultation, q: RatingQuestion, answer: int) -> list[Line]:
+        label = {q.scale_min: q.min_label, q.scale_max: q.max_label}.get(answer, "")
+        said: Inline = _("{value} out of {most}", value=answer, most=q.scale_max)
+        return [(said, f" ({label})") if label else (said,)]
+
+    def start(self, c: Consultation, q: RatingQuestion, previous: int | None) -> None:
+        return None
+
+    def draft_to_json(self, draft: None) -> Json:
+        return {}
+
+    def draft_from_json(self, c: Consultation, q: RatingQuestion, raw: Json) -> None:
+        return None
+
+    def screen(self, c: Consultation, q: RatingQuestion, head: Sequence[Block], draft: None) -> Screen:
+        values = list(range(q.scale_min, q.scale_max + 1))
+        per_row = 6 if len(values) > 6 else len(values)
+        rows = [values[i : i + per_row] for i in range(0, len(values), per_row)]
+        buttons = [[Button(str(v), self.action("v", v)) for v in row] for row in rows]
+        ends = [f"{v} = {label}" for v, label in ((q.scale_min, q.min_label), (q.scale_max, q.max_label)) if label]
+        tap = (
+            _("Tap a number from {low} to {high} ({ends}).", low=q.scale_min, high=q.scale_max, ends=", ".join(ends))
+            if ends
+            else _("Tap a number from {low} to {high}.", low=q.scale_min, high=q.scale_max)
+        )
+        return Screen([*head, Para(tap)], buttons)
+
+    def _check(self, q: RatingQuestion, value: int) -> Result[int, None]:
+        if not q.scale_min <= value <= q.scale_max:
+            return Refused(_("Please choose a number from {low} to {high}.", low=q.scale_min, high=q.scale_max))
+        return Answered(value)
+
+    def press(self, c: Consultation, q: RatingQuestion, draft: None, verb: str, args: tuple[int, ...]) -> Result[int, None]:
+        if verb != "v" or len(args) != 1:
+            return Refused(NOT_HERE)
+        return self._check(q, args[0])
+
+    def typed(self, c: Consultation, q: RatingQuestion, draft: None, text: str) -> Result[int, None]:
+        value = parse_int(text)
+        if value is None:
+            return Refused(
+                _("Please send a whole number from {low} to {high}, or tap one of the buttons.",
+                  low=q.scale_min, high=q.scale_max)
+            )
+        return self._check(q, value)
+
+    def tally(self, c: Consultation, q: RatingQuestion) -> RatingTally:
+        return RatingTally(q)
+
+    def result_lines(self, c: Consultation, q: RatingQuestion, figures: RatingFigures) -> list[Line]:
+        total = figures.respondents or 1
+        lines: list[Line] = [
+            (_("{label}: {count} ({share:.0f}%)", label=str(v), count=k, share=100 * k / total),)
+            for v, k in figures.counts
+        ]
+        lines.append((_("Average: {mean:.1f} out of {most}", mean=figures.mean, most=q.scale_max),))
+        return lines
+
+    def summary(self, c: Consultation, q: RatingQuestion, rounds: Sequence[RoundOutcome[RatingFigures]]) -> ReportTable:
+        t = ReportTable(
+            "",
+            "",
+            [
+                Column(_("Round"), INT, 8),
+                Column(_("Rating"), TEXT, 24),
+                Column(_("Residents"), INT, 11),
+                Column(_("Share of those who answered"), PERCENT, 14),
+                Column(_("Residents who answered"), INT, 12),
+                Column(_("Average rating"), DECIMAL, 11),
+            ],
+        )
+        for r in rounds:
+            f, n = r.outcome.figures, r.outcome.respondents
+            if f is None:
+                t.add(r.number, *([NOT_SHOWN] * 5))
+                continue
+            for v, k in f.counts:
+                t.add(r.number, value_label(q, v), k, k / n if n else None, n, round(f.mean, 2))
+        return t
+
+    def cell(self, c: Consultation, q: RatingQuestion, answer: int) -> Any:
+        return answer
 
 
-def start(c: Consultation, q: RatingQuestion, previous: Any) -> Draft:
-    return Draft()
+RATING = register(Rating())

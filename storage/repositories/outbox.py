@@ -19,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogues.screens import Action, Button, Chart, Document, Screen
+from dialogues.text import from_json as content
+from dialogues.text import to_json as content_json
 from storage.base import utcnow
 from storage.models import OutboxRow, ResidentRow
 
@@ -28,22 +30,27 @@ WAITING = ("pending", "sending")
 
 
 def screen_to_payload(screen: Screen) -> dict[str, Any]:
-    """A Screen as JSON. `edit` is dropped: an outbox message is always new."""
+    """A Screen as JSON, its content still neutral: it is rendered in the recipient's language when sent.
+    `edit` is dropped: an outbox message is always new."""
 
     def button(b: Button) -> dict[str, Any]:
+        label = content_json(b.label)
         if b.url:
-            return {"label": b.label, "url": b.url}
+            return {"label": label, "url": b.url}
         if b.action:
-            return {"label": b.label, "action": [b.action.name, list(b.action.args)]}
-        return {"label": b.label}
+            return {"label": label, "action": [b.action.name, list(b.action.args)]}
+        return {"label": label}
 
-    out: dict[str, Any] = {"text": screen.text, "buttons": [[button(b) for b in row] for row in screen.buttons]}
+    out: dict[str, Any] = {
+        "body": [content_json(b) for b in screen.body],
+        "buttons": [[button(b) for b in row] for row in screen.buttons],
+    }
     if screen.chart is not None:
         c = screen.chart
         out["chart"] = {
-            "title": c.title,
+            "title": content_json(c.title),
             "labels": list(c.labels),
-            "series": [[name, [float(v) for v in values]] for name, values in c.series],
+            "series": [[content_json(name), [float(v) for v in values]] for name, values in c.series],
             "unit": c.unit,
         }
     if screen.document is not None:
@@ -58,18 +65,19 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
 
 def payload_to_screen(payload: dict[str, Any]) -> Screen:
     def button(b: dict[str, Any]) -> Button:
+        label = content(b["label"])
         if "action" in b:
             name, args = b["action"]
-            return Button(b["label"], action=Action(str(name), tuple(int(a) for a in args)))
-        return Button(b["label"], url=b.get("url"))
+            return Button(label, action=Action(str(name), tuple(int(a) for a in args)))
+        return Button(label, url=b.get("url"))
 
     chart = document = None
     if payload.get("chart"):
         c = payload["chart"]
         chart = Chart(
-            c["title"],
+            content(c["title"]),
             tuple(c["labels"]),
-            tuple((str(name), tuple(float(v) for v in values)) for name, values in c["series"]),
+            tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
         )
     if payload.get("document"):
@@ -77,7 +85,9 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
         mime = d.get("mime_type", "application/octet-stream")
         document = Document(d["filename"], base64.b64decode(d["content"]), mime)
     rows = [[button(b) for b in row] for row in payload.get("buttons", [])]
-    return Screen(payload["text"], rows, chart=chart, document=document)
+    # A row written before screens were neutral holds Telegram HTML as "text": sent as it was written.
+    body = [content(b) for b in payload["body"]] if "body" in payload else [payload.get("text", "")]
+    return Screen(body, rows, chart=chart, document=document)
 
 
 @dataclass(frozen=True)

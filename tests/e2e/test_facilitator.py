@@ -83,7 +83,7 @@ async def test_a_facilitator_runs_a_consultation_through_to_round_two(moot: Harn
     chart = await api.wait_for_message(GROUP, predicate=lambda m: m.kind == "photo")
     assert chart.photo[:8] == b"\x89PNG\r\n\x1a\n"
     figures = await api.wait_for_message(GROUP, contains="residents shared their pound")
-    assert "Would raise most" in figures.text and "Median pence" in figures.text
+    assert "Would raise most" in figures.text and "Residents' average pence per service" in figures.text
     await api.wait_for_message(amina.id, contains="Your pound beside everyone's average")
     await fac.says("/close council-pound 1", expect="already closed; nothing changed")
 

@@ -10,11 +10,15 @@ from typing import Any
 import openpyxl
 from sqlalchemy import select
 
-from bot.services.roles import REFUSED_EXPORT
+from bot.content import Render
+from bot.i18n import translations
+from bot.services import roles
 from storage.models import AuditRow
 from tests.e2e.people import Person
 from tests.harness import ADMIN, OFFICER, Harness
 from tests.integration.export_seed import seed
+
+REFUSED_EXPORT = Render(translations("en"), html=False).text(roles.REFUSED_EXPORT)  # a catalogue message, as read
 
 
 @dataclass(frozen=True)

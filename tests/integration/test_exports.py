@@ -27,7 +27,7 @@ from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.service import TooLarge, export, export_to
 from bot.services.results import round_results
 from tests.harness import OFFICER
-from tests.integration.export_seed import INJECTION, KEYS, Seeded, seed
+from tests.integration.export_seed import INJECTION, KEYS, Seeded, example, seed, version_two
 
 KEY = "integration-test-pseudonym-key"
 
@@ -66,28 +66,30 @@ async def make(app: App, fmt: str, round_number: int | None = None) -> bytes:
 async def test_round_results_tally_the_latest_version_and_suppress_small_cells(app: App, seeded: Seeded) -> None:
     r1 = await round_results(app.deps, seeded.consultation_id, 1)
     assert (r1.started, r1.finished) == (5, 4)  # the erased resident is gone
-    assert r1.allocation is not None and r1.allocation_respondents == 4
+    assert r1.lead is not None and r1.lead.question.key == "pound"
+    a1 = r1.lead.figures
+    assert a1 is not None and r1.lead.respondents == 4
     # figures use the latest version's services: the new service counts as 0p for round 1's answers
-    assert [s.key for s in r1.allocation.services] == [*KEYS, "climate_action"]
-    by_key = {s.key: s for s in r1.allocation.services}
+    assert [s.key for s in a1.services] == [*KEYS, "climate_action"]
+    by_key = {s.key: s for s in a1.services}
     assert by_key["climate_action"].mean == 0
     pounds = [a["pound"] for a in seeded.round1.values() if "pound" in a]
     for k in KEYS:
         assert by_key[k].mean == pytest.approx(statistics.fmean(p[k] for p in pounds))
         assert by_key[k].median == statistics.median(p[k] for p in pounds)
-    questions = {q.key: (t, n) for q, t, n in r1.questions}
+    questions = {r.question.key: (r.figures, r.respondents) for r in r1.questions}
     assert questions["council_tax"] == (None, 1)  # one answer: not shown
     assert questions["anything_else"] == (None, 1)
     sat, n = questions["satisfaction"]
     assert sat is not None and n == 5 and sum(c for _, c in sat.counts) == 5
-    assert dict(sat.counts)["4"] == 2
+    assert dict(sat.counts)[4] == 2
     assert questions["savings"][0] is not None  # two answers: shown
     assert set(r1.comments) == {"Care matters most.", "+ libraries @ once"}  # approved only
     assert r1.min_respondents == 2
 
     r2 = await round_results(app.deps, seeded.consultation_id, 2)
-    assert r2.allocation is not None and r2.allocation_respondents == 4
-    assert {s.key: s.mean for s in r2.allocation.services}["climate_action"] == pytest.approx(5 / 4)
+    assert r2.lead is not None and r2.lead.figures is not None and r2.lead.respondents == 4
+    assert {s.key: s.mean for s in r2.lead.figures.services}["climate_action"] == pytest.approx(5 / 4)
     assert r2.comments == ["Homes first."]
     with pytest.raises(LookupError):
         await round_results(app.deps, seeded.consultation_id, 3)
@@ -106,9 +108,9 @@ async def test_a_round_with_too_few_residents_shows_no_figures_and_no_comments(a
     await answer(app.deps, 7_731_599_001, cid, {"pound": pound(housing=12), "pound.why": "Only me.", "satisfaction": 3})
     await review(app.deps, 7_731_599_001, 1, "approved")
     r = await round_results(app.deps, cid, 1)
-    assert r.allocation is None and r.allocation_respondents == 1 and r.suppressed
+    assert r.lead is not None and r.lead.figures is None and r.lead.respondents == 1 and r.suppressed
     assert r.comments == []
-    assert all(t is None for _, t, _ in r.questions)
+    assert all(x.figures is None for x in r.questions)
 
 
 async def test_responses_stream_in_batches_and_answers_are_counted_as_given(app: App, seeded: Seeded) -> None:
@@ -189,43 +191,60 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     ]  # fmt: skip
     r1 = await round_results(app.deps, seeded.consultation_id, 1)
     r2 = await round_results(app.deps, seeded.consultation_id, 2)
-    assert r1.allocation is not None and r2.allocation is not None
+    assert r1.lead is not None and r2.lead is not None
+    a1, a2 = r1.lead.figures, r2.lead.figures
+    assert a1 is not None and a2 is not None
 
     # Responses: one row per resident per round; each service's column averages to the tally's mean
     responses = _table(_sheet(wb, "Responses"))
     assert len(responses) == r1.started + r2.started == 9
     assert wb["Responses"].freeze_panes == "B2"
-    for rnd, res in ((1, r1), (2, r2)):
+    for rnd, res, a in ((1, r1, a1), (2, r2, a2)):
         rows = [r for r in responses if r["Round"] == rnd and r["Adult social care (p)"] is not None]
-        assert len(rows) == res.allocation_respondents
-        for s in res.allocation.services:
+        assert res.lead is not None and len(rows) == res.lead.respondents
+        for s in a.services:
             col = [r[f"{s.name} (p)"] for r in rows]
             assert sum(col) / len(col) == pytest.approx(s.mean)
         for r in rows:
-            assert sum(r[f"{s.name} (p)"] for s in res.allocation.services) == 100
+            assert sum(r[f"{s.name} (p)"] for s in a.services) == 100
     pseudonyms = {r["Pseudonym"] for r in responses}
     assert all(re.fullmatch(r"R-[0-9a-f]{12}", p) for p in pseudonyms)
     assert len(pseudonyms) == 6  # five residents in round 1, one new in round 2; the erased one absent
     erased = Pseudonyms(KEY)("council-pound", seeded.erased)
     assert erased not in pseudonyms
 
-    # Summary: today beside each round's mean, as in the tallies; a chart
+    # Summary: participation with the lead question's respondents; the lead question's figures by round (today
+    # beside each round's mean, as in the tallies); the chart and the figures it draws (today, each round's mean)
     summary = _sheet(wb, "Summary")
-    header_at = next(i for i, r in enumerate(summary) if r[0] == "Service")
-    averages = _table(summary[header_at:])
-    assert [a["Service"] for a in averages] == [s.name for s in r1.allocation.services]
-    assert sum(a["Today (p)"] for a in averages) == 100
-    for a, s1, s2 in zip(averages, r1.allocation.services, r2.allocation.services, strict=True):
-        assert a["Round 1 mean (p)"] == pytest.approx(s1.mean, abs=0.01)
-        assert a["Round 2 mean (p)"] == pytest.approx(s2.mean, abs=0.01)
-    assert sum(a["Round 2 mean (p)"] for a in averages) == pytest.approx(100, abs=0.1)
+    rounds = _table(summary[next(i for i, r in enumerate(summary) if r[:2] == ["Round", "Title"]) :])
+    assert [r["Residents who answered question 1 (share the pound)"] for r in rounds] == [4, 4]
+    header_at = next(i for i, r in enumerate(summary) if r[:2] == ["Round", "Service"])
+    figures = _table(summary[header_at:])
+    for rnd, a in ((1, a1), (2, a2)):
+        shown = [f for f in figures if f["Round"] == rnd]
+        assert [f["Service"] for f in shown] == [s.name for s in a.services]
+        assert sum(f["Today (p)"] for f in shown) == 100
+        for f, s in zip(shown, a.services, strict=True):
+            assert f["Mean (p)"] == pytest.approx(s.mean, abs=0.01)
+            assert f["Median (p)"] == s.median
+            assert f["Change from today (p)"] == pytest.approx(s.change, abs=0.01)
+            assert f["Residents who answered"] == 4
+    assert sum(f["Mean (p)"] for f in figures if f["Round"] == 2) == pytest.approx(100, abs=0.1)
+    drawn_at = next(i for i, r in enumerate(summary) if r[1:4] == ["Today", "Round 1", "Round 2"])
+    drawn = summary[drawn_at + 1 : drawn_at + 1 + len(a1.services)]
+    assert [r[0] for r in drawn] == [s.name for s in a1.services]
+    assert sum(r[1] for r in drawn) == 100
+    for r, s1, s2 in zip(drawn, a1.services, a2.services, strict=True):  # a chart's means are to a tenth of 1p
+        assert r[2] == pytest.approx(s1.mean, abs=0.051) and r[3] == pytest.approx(s2.mean, abs=0.051)
     assert wb["Summary"]._charts, "the summary has a chart"
 
     # question sheets: counts add up to the respondents; a question one resident answered is not shown
     satisfaction = _table(_sheet(wb, "Q2 satisfaction"))
     for rnd, res in ((1, r1), (2, r2)):
         rows = [r for r in satisfaction if r["Round"] == rnd]
-        n = next(n for q, _, n in res.questions if q.key == "satisfaction")
+        found = res.result("satisfaction")
+        assert found is not None
+        n = found.respondents
         assert sum(r["Residents"] for r in rows) == n
         assert all(r["Residents who answered"] == n for r in rows)
     tax = _table(_sheet(wb, "Q3 council_tax"))
@@ -241,6 +260,35 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     assert "fewer than 2 residents" in about["Small numbers"]
     assert "Newcastle City Council runs this consultation" in about["Privacy notice shown to residents"]
     assert about["Versions residents answered"] == "1, 2"
+
+
+MARKED = re.compile(r"⟦.*⟧", re.S)  # the pseudo-locale's mark around every catalogue text
+
+
+async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, seeded: Seeded) -> None:
+    _, content = await export(app.deps, "council-pound", "xlsx", None, "officer", language="pseudo")
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-2:] == ["⟦Responses⟧", "⟦About⟧"]
+    spec = example()
+    content_headers = {q.key for q in spec.questions} | {f"{s.name} (p)" for s in version_two(spec).services}
+    header = _sheet(wb, "⟦Responses⟧")[0]
+    assert [h for h in header if not MARKED.fullmatch(h)] == ["satisfaction", "council_tax", "priorities", "savings",
+                                                             "anything_else"]  # fmt: skip
+    for name in wb.sheetnames[1:-2]:  # each question's table: headers, "not shown", its title and the note
+        rows = _sheet(wb, name)
+        assert all(MARKED.fullmatch(h) for h in rows[0]), name
+        assert all(MARKED.fullmatch(v) for r in rows[1:] for v in r if v in {"⟦not shown⟧", "not shown"})
+        assert MARKED.fullmatch(rows[-2][0]) and MARKED.fullmatch(rows[-1][0]), name
+    about = _sheet(wb, "⟦About⟧")
+    assert all(MARKED.fullmatch(r[0]) for r in about)
+    summary = _sheet(wb, "⟦Summary⟧")
+    assert all(MARKED.fullmatch(r[0]) for r in summary[:3])
+
+    _, zipped = await export(app.deps, "council-pound", "csv", 1, "officer", language="pseudo")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        for name in z.namelist():
+            first = next(csv.reader(io.StringIO(z.read(name).decode("utf-8-sig"))))
+            assert all(MARKED.search(h) or h in content_headers or not h for h in first), name
 
 
 async def test_a_formula_from_a_resident_comes_out_inert(app: App, seeded: Seeded) -> None:
@@ -265,11 +313,11 @@ async def test_a_formula_from_a_resident_comes_out_inert(app: App, seeded: Seede
 async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seeded) -> None:
     content = await make(app, "csv")
     r2 = await round_results(app.deps, seeded.consultation_id, 2)
-    assert r2.allocation is not None
+    assert r2.lead is not None and r2.lead.figures is not None
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         names = z.namelist()
         assert names[:2] == ["responses.csv", "rounds.csv"]  # the rows stream first; the figures come from them
-        assert {"average_allocation.csv", "about.csv", "question_2_satisfaction.csv"} <= set(names)
+        assert {"question_1_pound.csv", "about.csv", "question_2_satisfaction.csv"} <= set(names)
         tables = {}
         for name in names:
             raw = z.read(name)
@@ -279,14 +327,15 @@ async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seede
     assert [int(r["Round"]) for r in rounds] == [1, 2]
     assert [int(r["Residents who started"]) for r in rounds] == [5, 4]
     assert rounds[0]["Sent (% of started) (%)"] == "80.0"
+    assert [int(r["Residents who answered question 1 (share the pound)"]) for r in rounds] == [4, 4]
     responses = tables["responses.csv"]
     assert len(responses) == 9
     rows2 = [r for r in responses if r["Round"] == "2"]
-    for s in r2.allocation.services:
+    for s in r2.lead.figures.services:
         assert statistics.fmean(int(r[f"{s.name} (p)"]) for r in rows2) == pytest.approx(s.mean)
-    averages = tables["average_allocation.csv"]
-    assert sum(int(a["Today (p)"]) for a in averages) == 100
-    assert float(averages[-1]["Round 2 mean (p)"]) == pytest.approx(1.25)
+    pound2 = [a for a in tables["question_1_pound.csv"] if a["Round"] == "2"]
+    assert sum(int(a["Today (p)"]) for a in pound2) == 100
+    assert pound2[-1]["Service"] == "Climate action" and float(pound2[-1]["Mean (p)"]) == pytest.approx(1.25)
 
 
 # --- PDF -----------------------------------------------------------------------------------------------------
@@ -316,12 +365,12 @@ async def test_the_pdf_report_has_pages_charts_and_tables(app: App, seeded: Seed
     assert content.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", content))
     assert pages >= 2
-    assert pdf_images(content) == 3  # today vs average, the spread, movement between rounds
+    assert pdf_images(content) == 2  # the lead question's chart of the latest round, and movement between rounds
     streams = pdf_streams(content)
     pngs = [s for s in streams if len(s) > 10_000]
     assert pngs, "image data decodes"
     one_round = await make(app, "pdf", 1)
-    assert pdf_images(one_round) == 2  # no movement chart for one round
+    assert pdf_images(one_round) == 1  # no movement chart for one round
 
 
 async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:

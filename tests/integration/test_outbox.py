@@ -12,6 +12,7 @@ import pytest
 from bot.actions import BadButton
 from bot.outbox import OutboxSender
 from dialogues.screens import Action, Button, Chart, Screen
+from dialogues.text import Lines, Para, Strong
 from storage.base import utcnow
 from tests.harness import FACILITATOR, Harness
 
@@ -20,7 +21,11 @@ GROUP = -100777
 
 
 def announcement(n: int) -> Screen:
-    return Screen(f"📣 Round 1 is open (message {n}).", [[Button("Take part privately", url=LINK)]])
+    return Screen(announcement_text(n), [[Button("Take part privately", url=LINK)]])
+
+
+def announcement_text(n: int) -> str:
+    return f"📣 Round 1 is open (message {n})."
 
 
 def sender(moot: Harness) -> OutboxSender:
@@ -154,13 +159,13 @@ async def test_a_results_post_draws_each_chart_once_and_signs_buttons_for_each_c
     series = (("Residents", (40.0, 10.0)), ("Today", (34.0, 5.0)))
     chart = Chart("Average pence per service", ("Care", "Libraries"), series)
     posts = [
-        ("res:g:0", GROUP, Screen("<b>Results</b> of round 1", chart=chart)),
+        ("res:g:0", GROUP, Screen(Para(Strong("Results"), " of round 1"), chart=chart)),
         ("res:g:1", GROUP, Screen("12 residents took part.", [[Button("See the consultation", url=LINK)]])),
     ]
     posts += [(f"res:{r}", r, Screen("Your answers beside everyone's", [[Button("Details", Action("sum", (3,)))]],
                                      chart=chart)) for r in (7201, 7202)]  # fmt: skip
     long = "\n".join(f"Question {n}: " + "x" * 90 for n in range(60))  # over 4096 characters: two messages
-    posts.append(("res:7203", 7203, Screen(long, [[Button("Details", Action("sum", (4,)))]])))
+    posts.append(("res:7203", 7203, Screen(Lines(long.split("\n")), [[Button("Details", Action("sum", (4,)))]])))
     await enqueue(moot, posts, kind="results")
     await sender(moot).drain()
 
@@ -259,6 +264,6 @@ async def test_many_messages_enqueued_at_once_are_as_if_one_by_one(moot: Harness
         with pytest.raises(ValueError):
             await uow.outbox.enqueue_many("announce", [("k" * 200, fresh, screen)])
     sender(moot).notify()
-    await moot.api.wait_for(lambda: copies(moot, fresh) == [screen.text])
-    assert copies(moot, blocked) == [] and copies(moot, again) == [announcement(0).text]
+    await moot.api.wait_for(lambda: copies(moot, fresh) == [announcement_text(1)])
+    assert copies(moot, blocked) == [] and copies(moot, again) == [announcement_text(0)]
     assert (await counts(moot)).get("pending") == 1200

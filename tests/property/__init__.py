@@ -21,15 +21,24 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.content import Render
 from bot.core import BUSY, SORRY
+from bot.i18n import translations
 from bot.incoming import from_update
+from dialogues.text import Inline
 from storage.models import AnswerRow, AuditRow, ConsentRow, ParticipationRow, ResidentRow, RoundRow
 from tests.harness import Harness
+
+
+def said(x: Inline) -> str:
+    """A message of the bot's as an English reader sees it, as plain text (a toast, the start of a reply)."""
+    return Render(translations("en"), html=False).text(x)
+
 
 # What would give away a crash if it ever reached a chat.
 LEAKS = ("Traceback", "Error:", "Exception", 'File "')
 # The core's apologies: sent only when a handler raised (or the database failed), so a bug for these tests.
-APOLOGIES = (SORRY[:40], BUSY[:40])
+APOLOGIES = (said(SORRY)[:40], said(BUSY)[:40])
 # 400s the bot provokes knowingly and recovers from: a forged press names a message the bot cannot edit
 # (never sent, or the resident's own), or a repeated press would redraw a message exactly as it is.
 # The renderer catches these and sends anew or leaves the message alone; Telegram answers the same way.

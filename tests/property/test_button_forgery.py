@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.actions import SIG_CHARS
-from bot.services.resident import EXPIRED
-from bot.services.roles import REFUSED
+from bot.services import resident, roles
 from storage.models import AuditRow, RoleRow, VersionRow
 from tests.e2e.people import Person
 from tests.harness import FACILITATOR, Harness
@@ -31,12 +30,15 @@ from tests.property import (
     refusals,
     resident_record,
     round_states,
+    said,
     without_fsync,
 )
 
 A, B = 1001, 1002  # Amina answers; Mallory forges
 NOT_YOURS = "This button isn't for you."
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+EXPIRED = said(resident.EXPIRED)  # the toasts as the resident reads them
+REFUSED = said(roles.REFUSED)
 
 
 @pytest.fixture

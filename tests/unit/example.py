@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from bot.content import Render
+from bot.i18n import translations
 from dialogues.loader import parse_consultation
+from dialogues.questions.base import Line
 from dialogues.schema import (
     AllocationQuestion,
     Consultation,
@@ -15,6 +19,8 @@ from dialogues.schema import (
     RatingQuestion,
     SingleChoiceQuestion,
 )
+from dialogues.screens import Screen
+from dialogues.text import Inline, Lines
 
 Q = TypeVar("Q")
 
@@ -44,3 +50,24 @@ def line_of(text: str, needle: str) -> int:
         if needle in line:
             return n
     raise AssertionError(f"{needle!r} not in text")
+
+
+# Content as an English reader sees it: Telegram HTML (where markup and escaping matter) or plain text.
+HTML = Render(translations("en"))
+PLAIN = Render(translations("en"), html=False)
+
+
+def said(x: Inline | None) -> str:
+    """A toast, a refusal or a button label as plain English text."""
+    assert x is not None
+    return PLAIN.text(x)
+
+
+def html(screen: Screen) -> str:
+    """A screen's body as the Telegram HTML an English reader is sent."""
+    return HTML.body(screen.body)
+
+
+def described(lines: Sequence[Line], markup: bool = False) -> str:
+    """A question type's `describe` lines as English text, one under the other."""
+    return (HTML if markup else PLAIN).block(Lines(lines))

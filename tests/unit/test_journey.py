@@ -8,11 +8,12 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from dialogues import allocation as rules
 from dialogues.journey import Outcome, Press, Progress, RoundContext, Typed, begin, handle, resume, why_key
-from dialogues.questions import kind
+from dialogues.questions import of
 from dialogues.schema import AllocationQuestion
 from dialogues.screens import Action, Screen
-from tests.unit.example import EXAMPLE, RANKING, SERVICES
+from tests.unit.example import EXAMPLE, RANKING, SERVICES, html, said
 
 CTX = RoundContext(number=1, title="Share your pound", closes="Friday 5 December, 17:00")
 LIB = [s.name for s in SERVICES].index("Libraries and culture")
@@ -24,7 +25,15 @@ def actions(screens: list[Screen]) -> list[Action]:
 
 
 def texts(out: Outcome) -> str:
-    return "\n".join(s.text for s in out.screens)
+    return "\n".join(html(s) for s in out.screens)
+
+
+def toast(out: Outcome) -> str | None:
+    return None if out.toast is None else said(out.toast)
+
+
+def labels(screen: Screen) -> list[str]:
+    return [said(b.label) for row in screen.buttons for b in row]
 
 
 def sends_new_buttons(out: Outcome) -> bool:
@@ -43,7 +52,9 @@ def check_saves(saves: dict[str, Any]) -> None:
         if value is None:
             assert not q.required, f"skipped required question {key}"
         else:
-            assert kind(q.type).problems(EXAMPLE, q, value) == [], (key, value)
+            assert of(q).decode(EXAMPLE, q, value) is not None, (key, value)
+            if isinstance(q, AllocationQuestion):  # a pound decodes whatever it holds; a saved one is also valid
+                assert rules.problems(EXAMPLE.services, value) == [], (key, value)
 
 
 class Resident:
@@ -93,33 +104,34 @@ def test_a_full_walk_through_the_example() -> None:
     chart_screen, words = out.screens
     assert chart_screen.chart is not None and chart_screen.chart.labels[0] == "Adult social care"
     assert chart_screen.chart.series[0][1][0] == 34.0
-    assert "34p</b> Adult social care" in words.text and actions([words]) == [Action("go")]
+    assert "34p</b> Adult social care" in html(words) and actions([words]) == [Action("go")]
 
     out = r.type("hello?")
     assert "tap <b>Next</b>" in texts(out) and not out.saves and r.progress.seq == 1
     out = r.press("go")
     assert r.progress.step == "ask" and r.progress.seq == 2
     assert out.screens[0].edit and not out.screens[0].buttons
-    assert Action("ad", (LIB, 5)) in actions(out.screens) and Action("as") in actions(out.screens)
+    assert Action("al.d", (LIB, 5)) in actions(out.screens) and Action("al.s") in actions(out.screens)
 
     # The allocation is edited in place: same message, same seq.
-    out = r.press("ad", LIB, 5)
+    out = r.press("al.d", LIB, 5)
     [screen] = out.screens
-    assert screen.edit and "Libraries and culture: <b>5p</b>" in screen.text and "Left to allocate: 95p" in screen.text
+    assert screen.edit and "Libraries and culture: <b>5p</b>" in html(screen)
+    assert "Left to allocate: 95p" in html(screen)
     assert r.progress.seq == 2 and not out.saves
 
     # Submit is refused until all 100p are shared.
-    out = r.press("as")
-    assert out.alert and out.toast is not None and "95p left" in out.toast
+    out = r.press("al.s")
+    assert out.alert and out.toast is not None and "95p left" in said(out.toast)
     assert not out.screens and not out.saves and r.progress.seq == 2
 
     # Typed lines update the draft: the old message is marked, a fresh one with buttons is sent.
     out = r.type("Adult social care 40\nchildren's: 20p")
     assert r.progress.seq == 3
     old, fresh = out.screens
-    assert old.edit and "(updated below)" in old.text and not old.buttons
-    assert fresh.buttons and "Set Adult social care 40p, Children's services 20p." in fresh.text
-    assert "Left to allocate: 35p" in fresh.text and not out.saves
+    assert old.edit and "(updated below)" in html(old) and not old.buttons
+    assert fresh.buttons and "Set Adult social care 40p, Children's services 20p." in html(fresh)
+    assert "Left to allocate: 35p" in html(fresh) and not out.saves
 
     # Typed text that cannot be read, or that overspends, gets a clear message and saves nothing.
     for text, expected in [("Housing two", "whole number of pence"), ("Housing 50", "5p more than 100p"),
@@ -127,27 +139,28 @@ def test_a_full_walk_through_the_example() -> None:
         out = r.type(text)
         assert expected in texts(out) and not out.saves and r.progress.seq == 3
         assert not any(s.buttons for s in out.screens)
-    assert r.progress.draft.pence["housing"] == 0
+    assert r.progress.draft["pence"]["housing"] == 0
 
-    out = r.press("at")
-    assert out.screens[0].edit and "All 100p shared" in out.screens[0].text
-    out = r.press("ad", LIB, 1)
-    assert out.alert and out.toast is not None and "Nothing left" in out.toast and not out.screens
-    r.press("ad", ADULT, -5)
-    r.press("ad", LIB, 5)
-    assert r.progress.draft.pence["libraries_and_culture"] == 8 and r.progress.seq == 3
+    out = r.press("al.t")
+    assert out.screens[0].edit and "All 100p shared" in html(out.screens[0])
+    out = r.press("al.d", LIB, 1)
+    assert out.alert and out.toast is not None and "Nothing left" in said(out.toast) and not out.screens
+    r.press("al.d", ADULT, -5)
+    r.press("al.d", LIB, 5)
+    assert r.progress.draft["pence"]["libraries_and_culture"] == 8 and r.progress.seq == 3
 
     # Submitting saves at once and asks why.
-    out = r.press("as")
+    out = r.press("al.s")
     assert out.saves == {"pound": {**{s.key: s.today for s in SERVICES}, "adult_social_care": 29,
                                    "libraries_and_culture": 8}}
     assert r.progress.step == "why" and r.progress.seq == 4
-    assert out.screens[0].edit and "✅" in out.screens[0].text and "Libraries and culture: 8p" in out.screens[0].text
-    assert "Why did you share it this way?" in out.screens[1].text and actions(out.screens) == [Action("sk")]
+    assert out.screens[0].edit and "✅" in html(out.screens[0])
+    assert "Libraries and culture: 8p" in html(out.screens[0])
+    assert "Why did you share it this way?" in html(out.screens[1]) and actions(out.screens) == [Action("sk")]
 
     out = r.type("  Libraries matter to <everyone>  ")
     assert out.saves == {why_key("pound"): "Libraries matter to <everyone>"}
-    assert "&lt;everyone&gt;" in out.screens[0].text and out.screens[0].edit
+    assert "&lt;everyone&gt;" in html(out.screens[0]) and out.screens[0].edit
     assert r.progress.step == "ask" and r.progress.index == 1 and r.progress.seq == 5
 
     # Rating: typed text where a number is expected is explained; "4" is saved.
@@ -156,45 +169,46 @@ def test_a_full_walk_through_the_example() -> None:
     out = r.type("9")
     assert "from 1 to 5" in texts(out) and not out.saves
     out = r.press("sk")
-    assert out.toast == "This question needs an answer." and not out.saves
+    assert toast(out) == "This question needs an answer." and not out.saves
     out = r.type("4")
     assert out.saves == {"satisfaction": 4} and r.progress.index == 2 and r.progress.seq == 6
-    assert "4 out of 5" in out.screens[0].text
+    assert "4 out of 5" in html(out.screens[0])
 
     # Single choice by button.
-    out = r.press("ch", 2)
+    out = r.press("ch.o", 2)
     assert out.saves == {"council_tax": "up_to_5"} and r.progress.index == 3
 
     # Multiple choice: ticking edits in place, a fourth tick is refused.
     for i in (0, 2, 3):
-        out = r.press("mt", i)
+        out = r.press("mc.t", i)
         assert out.screens[0].edit and not out.saves
-    out = r.press("mt", 5)
-    assert out.alert and out.toast is not None and "up to 3" in out.toast and not out.screens
-    r.press("mt", 0)
-    r.press("mt", 5)
-    out = r.press("md")
+    out = r.press("mc.t", 5)
+    assert out.alert and out.toast is not None and "up to 3" in said(out.toast) and not out.screens
+    r.press("mc.t", 0)
+    r.press("mc.t", 5)
+    out = r.press("mc.d")
     assert out.saves == {"priorities": ["support_for_older_people", "affordable_housing", "tackling_climate_change"]}
     assert r.progress.index == 4 and r.progress.seq == 8
 
     # Ranking with an undo.
     keys = [o.key for o in RANKING.options]
-    r.press("rk", 3)
-    r.press("rk", 0)
-    out = r.press("ru")
-    assert r.progress.draft.picks == [3] and out.screens[0].edit
-    r.press("rk", 1)
-    out = r.press("rk", 2)
-    assert r.progress.draft.picks == [3, 1, 2, 0] and actions(out.screens)[0] == Action("rc")
-    out = r.press("rc")
+    r.press("rk.p", 3)
+    r.press("rk.p", 0)
+    out = r.press("rk.u")
+    assert r.progress.draft["picks"] == [3] and out.screens[0].edit
+    r.press("rk.p", 1)
+    out = r.press("rk.p", 2)
+    assert r.progress.draft["picks"] == [3, 1, 2, 0] and actions(out.screens)[0] == Action("rk.c")
+    out = r.press("rk.c")
     assert out.saves == {"savings": [keys[3], keys[1], keys[2], keys[0]]} and r.progress.seq == 9
 
-    # The optional free text is skipped, and the summary follows.
-    assert Action("sk") in actions(out.screens)
+    # The optional free text, not answered before, is skipped (nothing to keep or clear), and the summary follows.
+    assert Action("sk") in actions(out.screens) and Action("clr") not in actions(out.screens)
+    assert "Skip" in labels(out.screens[-1])
     out = r.press("sk")
-    assert out.saves == {"anything_else": None} and "Skipped" in out.screens[0].text
+    assert not out.saves and "Skipped" in html(out.screens[0])
     assert r.progress.step == "summary" and r.progress.seq == 10
-    summary = out.screens[-1].text
+    summary = html(out.screens[-1])
     for shown in ("Libraries and culture: 8p", "Why: “Libraries matter to &lt;everyone&gt;”", "4 out of 5",
                   "Up to 5%", "Support for older people, Affordable housing", "Move more services online ›",
                   "<i>no answer</i>"):
@@ -204,24 +218,24 @@ def test_a_full_walk_through_the_example() -> None:
     # Changing an answer goes back to the summary.
     out = r.press("cg", 1)
     assert r.progress.step == "ask" and r.progress.index == 1 and r.progress.back_to_summary
-    out = r.press("rt", 2)
+    out = r.press("rt.v", 2)
     assert out.saves == {"satisfaction": 2}
     assert r.progress.step == "summary" and not r.progress.back_to_summary
-    assert "2 out of 5" in out.screens[-1].text and r.answers["council_tax"] == "up_to_5"
+    assert "2 out of 5" in html(out.screens[-1]) and r.answers["council_tax"] == "up_to_5"
 
     # Finishing thanks the resident and says when the round closes.
     out = r.press("fin")
     assert out.finished_now and r.progress.step == "done" and r.progress.finished
-    thanks = out.screens[-1].text
+    thanks = html(out.screens[-1])
     assert "Thank you" in thanks and "Friday 5 December, 17:00" in thanks and "/erase" in thanks
     assert out.screens[0].edit
     out = r.press("fin")
-    assert out.toast == "Your answers are already saved." and not out.finished_now
+    assert toast(out) == "Your answers are already saved." and not out.finished_now
     out = r.type("anything")
     assert "Thanks!" in texts(out) and not out.saves
 
     out = r.press("sum")
-    assert r.progress.step == "summary" and "✅ Done" in [b.label for row in out.screens[-1].buttons for b in row]
+    assert r.progress.step == "summary" and "✅ Done" in labels(out.screens[-1])
     out = r.press("fin")
     assert not out.finished_now and r.progress.step == "done"
     assert set(r.answers) == {"pound", "pound.why", "satisfaction", "council_tax", "priorities", "savings"}
@@ -233,12 +247,42 @@ def test_changing_the_allocation_from_the_summary_starts_from_the_saved_answer()
     r = Resident(answers=answers)
     r.progress = Progress(step="summary", index=6, seq=7)
     out = r.press("cg", 0)
-    assert r.progress.step == "ask" and r.progress.draft.pence == answers["pound"]
-    assert "All 100p shared" in out.screens[0].text
-    out = r.press("as")
-    assert r.progress.step == "why" and "Your earlier reason: “Because”" in out.screens[-1].text
+    assert r.progress.step == "ask" and r.progress.draft["pence"] == answers["pound"]
+    assert "All 100p shared" in html(out.screens[0])
+    out = r.press("al.s")
+    assert r.progress.step == "why" and "Your earlier reason: “Because”" in html(out.screens[-1])
     out = r.press("sk")
     assert r.progress.step == "summary" and r.answers["pound.why"] == "Because"
+
+
+def test_skip_keeps_a_saved_optional_answer_and_clear_removes_it() -> None:
+    answers = {**FULL, "anything_else": "More buses"}
+    r = Resident(answers=answers)
+    r.progress = Progress(step="summary", index=6, seq=7)
+    out = r.press("cg", 5)
+    assert labels(out.screens[-1])[-2:] == ["Keep my answer", "Clear my answer"]
+    assert actions(out.screens)[-2:] == [Action("sk"), Action("clr")]
+    out = r.press("sk")
+    assert not out.saves and r.answers["anything_else"] == "More buses"
+    assert out.screens[0].edit and "“More buses”" in html(out.screens[0])
+    assert r.progress.step == "summary" and "“More buses”" in html(out.screens[-1])
+
+    r.press("cg", 5)
+    out = r.press("clr")
+    assert out.saves == {"anything_else": None} and "anything_else" not in r.answers
+    assert out.screens[0].edit and "Your answer is cleared." in html(out.screens[0])
+    assert r.progress.step == "summary" and "<i>no answer</i>" in html(out.screens[-1])
+
+    out = r.press("cg", 5)
+    assert "Skip" in labels(out.screens[-1]) and Action("clr") not in actions(out.screens)
+
+    # A required question has neither: a forged Skip or Clear is refused and saves nothing.
+    r.progress = Progress(step="summary", index=6, seq=r.progress.seq)
+    out = r.press("cg", 1)
+    assert Action("sk") not in actions(out.screens) and Action("clr") not in actions(out.screens)
+    for name in ("sk", "clr"):
+        out = r.press(name)
+        assert toast(out) == "This question needs an answer." and not out.saves
 
 
 def test_navigation_is_refused_mid_question_and_stale_buttons_expire() -> None:
@@ -247,12 +291,12 @@ def test_navigation_is_refused_mid_question_and_stale_buttons_expire() -> None:
     r.press("go")
     for name in ("fin", "sum", "cg"):
         out = r.press(name, 0) if name == "cg" else r.press(name)
-        assert out.toast == "Please finish the current question first." and not out.screens
+        assert toast(out) == "Please finish the current question first." and not out.screens
     r.progress = Progress(step="summary", index=6, seq=3)
-    out = r.press("rt", 4)
-    assert out.toast == "This button has expired." and not out.saves and r.progress.seq == 3
+    out = r.press("rt.v", 4)
+    assert toast(out) == "This button has expired." and not out.saves and r.progress.seq == 3
     out = r.press("cg", 99)
-    assert out.toast == "This button has expired."
+    assert toast(out) == "This button has expired."
 
 
 def test_a_second_round_starts_from_the_last_answer() -> None:
@@ -260,21 +304,21 @@ def test_a_second_round_starts_from_the_last_answer() -> None:
     ctx = RoundContext(number=2, title="Think again", previous={"pound": last})
     r = Resident(ctx=ctx)
     out = r.begin()
-    assert "your last answer is filled in" in out.screens[0].text
-    assert r.progress.step == "intro" and r.progress.draft.pence == last
+    assert "your last answer is filled in" in html(out.screens[0])
+    assert r.progress.step == "intro" and r.progress.draft["pence"] == last
     r.press("go")
-    out = r.press("as")
+    out = r.press("al.s")
     assert out.saves == {"pound": last}
 
 
 def test_resume_shows_where_the_resident_left_off() -> None:
     assert resume(EXAMPLE, CTX, Progress(step="intro"), {}).screens[0].chart is not None
     out = resume(EXAMPLE, CTX, Progress(step="why", seq=4), {"pound.why": "x"})
-    assert "Your earlier reason" in out.screens[0].text and out.progress.seq == 5
+    assert "Your earlier reason" in html(out.screens[0]) and out.progress.seq == 5
     out = resume(EXAMPLE, CTX, Progress(step="ask", index=2), {})
-    assert Action("ch", (0,)) in actions(out.screens)
-    assert "Your answers" in resume(EXAMPLE, CTX, Progress(step="summary", index=6), {}).screens[0].text
-    assert "Thank you" in resume(EXAMPLE, CTX, Progress(step="done", index=6), {}).screens[0].text
+    assert Action("ch.o", (0,)) in actions(out.screens)
+    assert "Your answers" in html(resume(EXAMPLE, CTX, Progress(step="summary", index=6), {}).screens[0])
+    assert "Thank you" in html(resume(EXAMPLE, CTX, Progress(step="done", index=6), {}).screens[0])
 
 
 def test_the_thanks_screen_without_a_closing_time() -> None:
@@ -286,8 +330,8 @@ def test_the_thanks_screen_without_a_closing_time() -> None:
 
 # Random events never crash the journey nor save a bad answer
 
-NAMES = ["go", "ad", "ai", "ar", "at", "as", "rt", "ch", "mt", "md", "rk", "ru", "rr", "rc", "sk", "cg", "fin",
-         "sum", "zz", ""]
+NAMES = ["go", "al.d", "al.i", "al.r", "al.t", "al.s", "rt.v", "ch.o", "mc.t", "mc.d", "rk.p", "rk.u", "rk.r", "rk.c",
+         "sk", "clr", "cg", "fin", "sum", "zz", "", "al", "al.", "al.zz", "rt.d", ".v", "rt.v.v"]
 ODD_TEXTS = [
     "4", "٤", "²", "--5", "-0", "1, 3", "1 and 3 and 3", "4 3 2 1", "4>3>2>1", "Libraries 12", "Librarys 3",
     "Adult social care 100", "Adult social care 10\nHousing 90", "Housing -3", "Housing 2.5", "Housing: 1e9",
@@ -334,8 +378,8 @@ def test_random_events_never_crash_nor_save_a_bad_answer(
         p = r.progress
         assert p.step in {"intro", "ask", "why", "summary", "done"}
         assert 0 <= p.index <= len(EXAMPLE.questions)
-        if p.draft.pence:
-            assert sum(p.draft.pence.values()) <= 100 and min(p.draft.pence.values()) >= 0
+        if pence := p.draft.get("pence"):
+            assert sum(pence.values()) <= 100 and min(pence.values()) >= 0
         for key in out.saves:
             event(f"saved {key}")
         event(f"reached {p.step} {p.index}")

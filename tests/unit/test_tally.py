@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dialogues.questions import Tally, of
+from dialogues.questions.free_text import Written
 from dialogues.schema import Service
-from dialogues.tally import allocation_question, tally_allocations, tally_counted, tally_pence_counts, tally_question
+from dialogues.tally import tally_allocations, tally_pence_counts
 from tests.unit.example import CHOICE, EXAMPLE, MULTIPLE, POUND, RANKING, RATING, SERVICES, TEXT
 from tests.unit.test_allocation import valid_allocations
 
@@ -53,60 +57,79 @@ def test_raise_most_and_cut_most() -> None:
     assert "childrens_services" in unchanged
 
 
+def tally(q: Any, values: Iterable[Any]) -> Tally[Any, Any]:
+    """A question's tally of stored answers, one resident each; None (no answer) is not counted, as in a round."""
+    t = of(q).tally(EXAMPLE, q)
+    for v in values:
+        if v is not None:
+            of(q).add_raw(EXAMPLE, q, t, v)
+    return t
+
+
 def test_ratings_are_counted_per_value() -> None:
     q = RATING
-    t = tally_question(q, [5, 4, 4, None, 1])
+    t = tally(q, [5, 4, 4, None, 1])
     assert t.respondents == 4
-    assert t.counts == (("1", 1.0), ("2", 0.0), ("3", 0.0), ("4", 2.0), ("5", 1.0))
-    assert t.mean == pytest.approx(3.5)
-    assert tally_question(q, []).mean is None
+    f = t.figures()
+    assert f.counts == ((1, 1), (2, 0), (3, 0), (4, 2), (5, 1))
+    assert f.mean == pytest.approx(3.5)
+    assert tally(q, []).respondents == 0
 
 
 def test_single_choices_are_counted_per_option() -> None:
     q = CHOICE
-    t = tally_question(q, ["no_rise", "up_to_3", "no_rise", None])
+    t = tally(q, ["no_rise", "up_to_3", "no_rise", None])
     assert t.respondents == 3
-    assert t.counts == (("No rise", 2.0), ("Up to 3%", 1.0), ("Up to 5%", 0.0), ("Don't know", 0.0))
+    assert t.figures().counts == (("No rise", 2), ("Up to 3%", 1), ("Up to 5%", 0), ("Don't know", 0))
 
 
 def test_multiple_choices_count_every_tick() -> None:
     q = MULTIPLE
-    t = tally_question(q, [["cleaner_streets", "affordable_housing"], ["affordable_housing"], []])
+    t = tally(q, [["cleaner_streets", "affordable_housing"], ["affordable_housing"], []])
     assert t.respondents == 3
-    counts = dict(t.counts)
-    assert counts["Affordable housing"] == 2.0 and counts["Cleaner streets"] == 1.0
-    assert counts["Jobs and skills"] == 0.0 and len(counts) == 6
+    counts = dict(t.figures().counts)
+    assert counts["Affordable housing"] == 2 and counts["Cleaner streets"] == 1
+    assert counts["Jobs and skills"] == 0 and len(counts) == 6
 
 
 def test_rankings_are_ordered_by_mean_position() -> None:
     q = RANKING
     share, charge, volunteers, online = (o.key for o in q.options)
-    t = tally_question(q, [
+    t = tally(q, [
         [online, share, charge, volunteers],
         [online, charge, share, volunteers],
         [share, online, volunteers, charge],
     ])
     assert t.respondents == 3
-    assert [label for label, _ in t.counts] == [
+    places = t.figures().places
+    assert [label for label, _ in places] == [
         "Move more services online", "Share buildings with other public bodies",
         "Charge more for some services", "Use more volunteers",
     ]
-    assert [pos for _, pos in t.counts] == pytest.approx([4 / 3, 2.0, 3.0, 11 / 3])
+    assert [pos for _, pos in places] == pytest.approx([4 / 3, 2.0, 3.0, 11 / 3])
 
 
-def test_free_text_keeps_the_texts() -> None:
+def test_free_text_counts_who_wrote() -> None:
     q = TEXT
-    t = tally_question(q, ["More buses", None, "Fix potholes"])
-    assert t.respondents == 2 and t.texts == ("More buses", "Fix potholes")
+    t = tally(q, ["More buses", None, "Fix potholes"])
+    assert t.respondents == 2 and t.figures() == Written(2)  # what they wrote is read, never published as figures
 
 
-def test_allocation_question_is_found() -> None:
-    assert allocation_question(EXAMPLE) is POUND
+def test_the_allocation_question_leads() -> None:
+    assert [q for q in EXAMPLE.questions if of(q).charted] == [POUND]
 
 
-def test_an_allocation_question_has_no_count_tally() -> None:
-    with pytest.raises(TypeError):
-        tally_question(POUND, [])
+def test_an_allocation_is_streamed_not_counted() -> None:
+    # The database counts equal answers only for types whose answers repeat; every pound is streamed.
+    assert not of(POUND).repeats
+    assert all(of(q).repeats for q in (RATING, CHOICE, MULTIPLE, RANKING))
+    today = {s.key: s.today for s in SERVICES}
+    moved = {**today, "adult_social_care": today["adult_social_care"] - 10, "housing": today["housing"] + 10}
+    allocations = [today, moved]
+    t = tally(POUND, allocations)
+    assert t.respondents == 2
+    assert t.figures() == tally_allocations(SERVICES, allocations)
+    assert [s.key for s in t.figures().raise_most()] == ["housing"]
 
 
 # Property tests
@@ -149,10 +172,15 @@ def _answers(q: object) -> st.SearchStrategy[list[object]]:
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from([RATING, CHOICE, MULTIPLE, RANKING]).flatmap(lambda q: st.tuples(st.just(q), _answers(q))))
-def test_counted_answers_tally_as_the_answers(case: tuple[object, list[object]]) -> None:
+def test_counted_answers_tally_as_the_answers(case: tuple[Any, list[object]]) -> None:
     q, values = case
-    counted = Counter(tuple(v) if isinstance(v, list) else v for v in values)
-    assert tally_counted(q, counted) == tally_question(q, values)  # type: ignore[arg-type]
+    counted = Counter(tuple(v) if isinstance(v, list) else v for v in values if v is not None)
+    t = of(q).tally(EXAMPLE, q)
+    for value, times in counted.items():
+        of(q).add_raw(EXAMPLE, q, t, value, times)
+    one_by_one = tally(q, values)
+    assert t.respondents == one_by_one.respondents == sum(v is not None for v in values)
+    assert t.figures() == one_by_one.figures()
 
 
 @settings(max_examples=100, deadline=None)
@@ -160,3 +188,14 @@ def test_counted_answers_tally_as_the_answers(case: tuple[object, list[object]])
 def test_pence_counts_tally_as_the_allocations(allocations: list[dict[str, int]]) -> None:
     counts = {s.key: Counter(a.get(s.key, 0) for a in allocations) for s in SERVICES}
     assert tally_pence_counts(SERVICES, len(allocations), counts) == tally_allocations(SERVICES, allocations)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(valid_allocations(), st.integers(1, 3)), max_size=30))
+def test_the_pound_tally_is_the_allocations_tally(given_: list[tuple[dict[str, int], int]]) -> None:
+    t = of(POUND).tally(EXAMPLE, POUND)
+    for a, times in given_:
+        of(POUND).add_raw(EXAMPLE, POUND, t, a, times)
+    allocations = [a for a, times in given_ for _ in range(times)]
+    assert t.respondents == len(allocations)
+    assert t.figures() == tally_allocations(SERVICES, allocations)
