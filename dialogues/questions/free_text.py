@@ -69,7 +69,7 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
     repeats = False
 
     def decode(self, c: Consultation, q: FreeTextQuestion, raw: Json) -> str | None:
-        return raw if isinstance(raw, str) and raw.strip() else None
+        return raw if isinstance(raw, str) and raw.strip() and len(raw) <= q.max_length else None
 
     def describe(self, c: Consultation, q: FreeTextQuestion, answer: str) -> list[Line]:
         return [(quoted(answer),)]
