@@ -4,7 +4,7 @@ terminal and exports. Long content is split between blocks, never inside a tag."
 from __future__ import annotations
 
 import gettext
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -95,37 +95,58 @@ class Render:
             return [whole]
         rows: list[str] = []
         if isinstance(b, Lines | Items):
-            rows = self.block(b).split("\n")
+            rows = whole.split("\n")
         if not rows or any(len(r) > limit for r in rows):
             plain = Render(self.tr, html=False).block(b)
-            rows = _words(_h(plain) if self.html else plain, limit)
+            # Cut the plain text, then escape each piece: a cut can never fall inside "&amp;".
+            rows = _words(plain, limit, (lambda t: len(_h(t))) if self.html else len)
+            if self.html:
+                rows = [_h(r) for r in rows]
         return _pack(rows, limit, "\n")
 
     def messages(self, body: Sequence[Block], first_limit: int = TEXT_LIMIT, limit: int = TEXT_LIMIT) -> list[str]:
         """The body as one or more messages: blocks kept whole where they fit, the first at most `first_limit`
-        (a photo's caption), the rest at most `limit`."""
+        (a photo's caption), the rest at most `limit`. A block is cut only if no message could hold it whole."""
         out: list[str] = []
         current = ""
         for b in body:
-            for piece in self.pieces(b, min(first_limit, limit) if not out else limit):
-                cap = first_limit if not out else limit
-                joined = f"{current}\n\n{piece}" if current else piece
-                if len(joined) <= cap:
-                    current = joined
-                    continue
+            whole = self.block(b)
+            if not whole:
+                continue
+            cap = first_limit if not out else limit
+            joined = f"{current}\n\n{whole}" if current else whole
+            if len(joined) <= cap:
+                current = joined
+                continue
+            if current:
                 out.append(current)
-                current = piece
+                current = ""
+            elif not out and len(whole) <= limit:
+                out.append("")  # an empty caption: the block goes whole in the next message
+            cap = first_limit if not out else limit
+            if len(whole) <= cap:
+                current = whole
+                continue
+            pieces = self.pieces(b, cap)
+            out += pieces[:-1]
+            current = pieces[-1]
         if current or not out:
             out.append(current)
         return out
 
 
-def _words(text: str, limit: int) -> list[str]:
+def _words(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Lines of text cut between words so each measures at most `limit` (a word longer than that is cut)."""
+    limit = max(limit, 8)
     out: list[str] = []
     for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
+        while measure(line) > limit:
+            end = size = 0
+            while end < len(line) and size + measure(line[end]) <= limit:
+                size += measure(line[end])
+                end += 1
+            space = line.rfind(" ", 0, end)
+            cut = space if space > end // 2 else end
             out.append(line[:cut])
             line = line[cut:].lstrip(" ")
         out.append(line)
