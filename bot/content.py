@@ -53,7 +53,10 @@ class Render:
         return "".join(self.inline(p) for p in parts)
 
     def msg(self, m: Msg) -> str:
-        template = self.tr.ngettext(m.singular, m.plural, m.n or 0) if m.plural is not None else self.tr.gettext(m.singular)
+        if m.plural is not None:
+            template = self.tr.ngettext(m.singular, m.plural, m.n or 0)
+        else:
+            template = self.tr.gettext(m.singular)
         if self.html:
             template = _h(template)
         if not m.params:

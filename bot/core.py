@@ -34,7 +34,7 @@ DATABASE_DOWN = (OperationalError, DBAPIError, OSError, ConnectionError)
 # on every press of the busiest buttons. Consent, erasure and staff buttons keep the look-up.
 SORRY = _("Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment.")
 BUSY = _("We're having a technical problem right now. Your earlier answers are safe; please try again in a moment.")
-HELP = [
+HELP: list[Block] = [
     Para(_("{moot} runs your council's consultations here in Telegram.", moot=Strong("moot"))),
     Lines([
         (_("/start: take part (or continue where you left off)"),),

@@ -39,19 +39,20 @@ class Renderer:
         """An inline as plain text: a toast, an alert."""
         return self.content(language).text(x)
 
-    def keyboard(self, chat_id: int, rows: list[list[Button]], seq: int, language: str | None = None) -> Keyboard | None:
+    def keyboard(
+        self, chat_id: int, rows: list[list[Button]], seq: int, language: str | None = None
+    ) -> Keyboard | None:
         if not rows:
             return None
         r = self.content(language)
-        return [
-            [
-                KeyButton(r.text(b.label), url=b.url)
-                if b.url
-                else KeyButton(r.text(b.label), callback_data=self.codec.pack(chat_id, b.action, seq) if b.action else None)
-                for b in row
-            ]
-            for row in rows
-        ]
+
+        def key(b: Button) -> KeyButton:
+            if b.url:
+                return KeyButton(r.text(b.label), url=b.url)
+            data = self.codec.pack(chat_id, b.action, seq) if b.action else None
+            return KeyButton(r.text(b.label), callback_data=data)
+
+        return [[key(b) for b in row] for row in rows]
 
     def parts(self, s: Screen, language: str | None = None) -> list[Part]:
         """The messages a screen is sent as: never a tag cut in two, never a block dropped."""

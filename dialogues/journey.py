@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dialogues.questions import AnyType, Answered, Changed, Refused, of
+from dialogues.questions import Answered, AnyType, Changed, Refused, of
 from dialogues.questions import base as question_types
 from dialogues.questions.free_text import check_length, quoted
 from dialogues.schema import Consultation, Question
@@ -316,7 +316,8 @@ def summary_screen(c: Consultation, ctx: RoundContext, answers: Mapping[str, Any
 
 
 def thanks_screen(c: Consultation, ctx: RoundContext) -> Screen:
-    body: list[Block] = [Para("🙏 ", Strong(_("Thank you!")), " ", _("Your answers to “{title}” are saved.", title=c.title))]
+    saved = _("Your answers to “{title}” are saved.", title=c.title)
+    body: list[Block] = [Para("🙏 ", Strong(_("Thank you!")), " ", saved)]
     if ctx.closes:
         body.append(Para(_("You can change them until the round closes on {closes}.", closes=ctx.closes)))
     if c.results_note:

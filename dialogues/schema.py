@@ -220,7 +220,7 @@ def _unique(keys: list[str], what: str) -> None:
 def accept(models: list[type[QuestionBase]]) -> None:
     """Lets the consultation file hold questions of these types, told apart by `type:` (each model's Literal)."""
     union: Any = models[0] if len(models) == 1 else Annotated[Union[tuple(models)], Field(discriminator="type")]  # noqa: UP007
-    Consultation.model_fields["questions"] = FieldInfo.from_annotation(list[union])  # type: ignore[valid-type]
+    Consultation.model_fields["questions"] = FieldInfo.from_annotation(list[union])
     Consultation.model_fields["questions"].metadata.extend(
         FieldInfo(annotation=list[QuestionBase], min_length=1, max_length=30).metadata
     )

@@ -13,6 +13,7 @@ from dialogues.text import Msg, _
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
+CLOSED = _("This round has closed or the button has expired. Send /start to see what is open.")
 EXPIRED = _("This button has expired. Use the latest message, or send /start.")
 
 # Screens shown before a deliberation round, supplied by the facilitator side (round 1's results, comments).
@@ -96,7 +97,7 @@ class ResidentService:
         async with self.d.uow() as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
-                return Reply(toast=_("This round has closed or the button has expired. Send /start to see what is open."))
+                return Reply(toast=CLOSED)
             progress = journey.Progress.from_json(part.state)
             if pressed.seq != progress.seq:
                 return Reply(toast=EXPIRED)

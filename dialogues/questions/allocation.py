@@ -133,9 +133,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             for s in c.services
         )
         status = (
-            Strong(_("Left to allocate: {left}p", left=left))
-            if left
-            else Strong(_("All 100p shared.")), *(() if left else (" ", _("Tap Submit to save.")))
+            Strong(_("Left to allocate: {left}p", left=left)) if left else Strong(_("All 100p shared.")),
+            *(() if left else (" ", _("Tap Submit to save."))),
         )
         body = [
             *head,
@@ -167,8 +166,14 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 return Changed(rules.adjust(c.services, draft, args[0], args[1]))
             if verb == "i" and len(args) == 1 and 0 <= args[0] < len(c.services):
                 s = c.services[args[0]]
-                return Refused(_("{service}: {description} Today {pence}p.", service=s.name,
-                                 description=(s.description or "")[:150], pence=s.today))
+                return Refused(
+                    _(
+                        "{service}: {description} Today {pence}p.",
+                        service=s.name,
+                        description=(s.description or "")[:150],
+                        pence=s.today,
+                    )
+                )
             if verb == "r":
                 return Changed(rules.empty(c.services))
             if verb == "t":
@@ -208,7 +213,9 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             ),
         )
 
-    def movement(self, c: Consultation, q: AllocationQuestion, rounds: Sequence[tuple[Inline, AllocationTally]]) -> Chart:
+    def movement(
+        self, c: Consultation, q: AllocationQuestion, rounds: Sequence[tuple[Inline, AllocationTally]]
+    ) -> Chart:
         first = rounds[0][1]
         series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
         series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
@@ -219,16 +226,16 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         lines: list[Line] = [(Strong(_n_shared(n)),)]
         up, down = figures.raise_most(3), figures.cut_most(3)
         if up:
-            lines.append((_("Would raise most: {services}",
-                            services=", ".join(f"{s.name} (+{s.change:.1f}p)" for s in up)),))
+            lines.append(
+                (_("Would raise most: {services}", services=", ".join(f"{s.name} (+{s.change:.1f}p)" for s in up)),)
+            )
         if down:
-            lines.append((_("Would cut most: {services}",
-                            services=", ".join(f"{s.name} ({s.change:.1f}p)" for s in down)),))
+            lines.append(
+                (_("Would cut most: {services}", services=", ".join(f"{s.name} ({s.change:.1f}p)" for s in down)),)
+            )
         lines.append(("",))
         lines.append((Strong(_("Residents' average pence per service")), " ", _("(today in brackets):")))
-        lines += [
-            (f"{s.name}: ", _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services
-        ]
+        lines += [(f"{s.name}: ", _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services]
         return lines
 
     def personal_lines(
@@ -238,8 +245,15 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             return [(_("You:"),), *self.describe(c, q, answer)]
         lines: list[Line] = [(Strong(_("Your pound beside everyone's average")), " ", _("(today in brackets):"))]
         lines += [
-            (f"{s.name}: ", _("you {mine}p, everyone {mean:.1f}p ({today}p)", mine=_int(answer.get(s.key, 0)),
-                              mean=s.mean, today=s.today))
+            (
+                f"{s.name}: ",
+                _(
+                    "you {mine}p, everyone {mean:.1f}p ({today}p)",
+                    mine=_int(answer.get(s.key, 0)),
+                    mean=s.mean,
+                    today=s.today,
+                ),
+            )
             for s in figures.services
         ]
         return lines
@@ -280,8 +294,19 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 t.add(r.number, *([NOT_SHOWN] * 10))
                 continue
             for s in a.services:
-                t.add(r.number, s.name, s.today, round(s.mean, 2), s.median, s.low, s.q1, s.q3, s.high,
-                      round(s.change, 2), a.respondents)
+                t.add(
+                    r.number,
+                    s.name,
+                    s.today,
+                    round(s.mean, 2),
+                    s.median,
+                    s.low,
+                    s.q1,
+                    s.q3,
+                    s.high,
+                    round(s.change, 2),
+                    a.respondents,
+                )
         return t
 
     def preview(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:

@@ -35,8 +35,11 @@ def check_length(text: str, limit: int) -> Result[str, None]:
         return Refused(_("Please type your answer as a message."))
     if len(t) > limit:
         return Refused(
-            _("That is {length:,} characters; the limit is {limit:,}. Please shorten it and send it again.",
-              length=len(t), limit=limit)
+            _(
+                "That is {length:,} characters; the limit is {limit:,}. Please shorten it and send it again.",
+                length=len(t),
+                limit=limit,
+            )
         )
     return Answered(t)
 
@@ -64,7 +67,7 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
     name = "free_text"
     code = "ft"
     schema = FreeTextQuestion
-    verbs: frozenset[str] = frozenset()
+    verbs = frozenset[str]()
     label = _("free text")
     repeats = False
 
@@ -84,9 +87,13 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
         return None
 
     def screen(self, c: Consultation, q: FreeTextQuestion, head: Sequence[Block], draft: None) -> Screen:
-        return Screen([*head, Para(_("Type your answer as a message (up to {limit:,} characters).", limit=q.max_length))])
+        return Screen(
+            [*head, Para(_("Type your answer as a message (up to {limit:,} characters).", limit=q.max_length))]
+        )
 
-    def press(self, c: Consultation, q: FreeTextQuestion, draft: None, verb: str, args: tuple[int, ...]) -> Result[str, None]:
+    def press(
+        self, c: Consultation, q: FreeTextQuestion, draft: None, verb: str, args: tuple[int, ...]
+    ) -> Result[str, None]:
         return Refused(_("Please type your answer as a message."))
 
     def typed(self, c: Consultation, q: FreeTextQuestion, draft: None, text: str) -> Result[str, None]:
@@ -103,7 +110,9 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
 
     def summary(self, c: Consultation, q: FreeTextQuestion, rounds: Sequence[RoundOutcome[Written]]) -> ReportTable:
         t = ReportTable(
-            "", "", [Column(_("Round"), INT, 8), Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)]
+            "",
+            "",
+            [Column(_("Round"), INT, 8), Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)],
         )
         for r in rounds:
             if r.outcome.figures is None:

@@ -118,8 +118,10 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
             i = match_option(q.options, p)
             if i is None:
                 return Refused(
-                    _("I couldn't match “{text}” to an option. Tap the options, or send their numbers like “1, 3”.",
-                      text=p.strip()[:40])
+                    _(
+                        "I couldn't match “{text}” to an option. Tap the options, or send their numbers like “1, 3”.",
+                        text=p.strip()[:40],
+                    )
                 )
             if i not in picks:
                 picks.append(i)

@@ -92,8 +92,10 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             body.append(Items([q.options[i].label for i in draft], numbered=True))
         rows: list[list[Button]] = []
         if len(draft) < len(q.options):
-            tap = _("Tap the option you put first, or type the order, like “2 1 4 3”.") if not draft else _(
-                "Tap the option you put next, or type the order, like “2 1 4 3”."
+            tap = (
+                _("Tap the option you put first, or type the order, like “2 1 4 3”.")
+                if not draft
+                else _("Tap the option you put next, or type the order, like “2 1 4 3”.")
             )
             body.append(Para(tap))
             rows = [[Button(o.label, self.action("p", i))] for i, o in enumerate(q.options) if i not in draft]
@@ -153,7 +155,9 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             for i, (label, mean) in enumerate(figures.places, 1)
         ]
 
-    def summary(self, c: Consultation, q: RankingQuestion, rounds: Sequence[RoundOutcome[RankingFigures]]) -> ReportTable:
+    def summary(
+        self, c: Consultation, q: RankingQuestion, rounds: Sequence[RoundOutcome[RankingFigures]]
+    ) -> ReportTable:
         t = ReportTable(
             "",
             "",

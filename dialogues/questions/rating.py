@@ -100,7 +100,9 @@ class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
             return Refused(_("Please choose a number from {low} to {high}.", low=q.scale_min, high=q.scale_max))
         return Answered(value)
 
-    def press(self, c: Consultation, q: RatingQuestion, draft: None, verb: str, args: tuple[int, ...]) -> Result[int, None]:
+    def press(
+        self, c: Consultation, q: RatingQuestion, draft: None, verb: str, args: tuple[int, ...]
+    ) -> Result[int, None]:
         if verb != "v" or len(args) != 1:
             return Refused(NOT_HERE)
         return self._check(q, args[0])
@@ -109,8 +111,11 @@ class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
         value = parse_int(text)
         if value is None:
             return Refused(
-                _("Please send a whole number from {low} to {high}, or tap one of the buttons.",
-                  low=q.scale_min, high=q.scale_max)
+                _(
+                    "Please send a whole number from {low} to {high}, or tap one of the buttons.",
+                    low=q.scale_min,
+                    high=q.scale_max,
+                )
             )
         return self._check(q, value)
 

@@ -79,7 +79,9 @@ class YesNo(QuestionType[YesNoQuestion, bool, None, YesNoFigures]):
     def screen(self, c: Consultation, q: YesNoQuestion, head: Sequence[Block], draft: None) -> Screen:
         return Screen([*head, Para("Tap one.")], [[Button("Yes", self.action("y")), Button("No", self.action("n"))]])
 
-    def press(self, c: Consultation, q: YesNoQuestion, draft: None, verb: str, args: tuple[int, ...]) -> Result[bool, None]:
+    def press(
+        self, c: Consultation, q: YesNoQuestion, draft: None, verb: str, args: tuple[int, ...]
+    ) -> Result[bool, None]:
         return Answered(verb == "y")
 
     def typed(self, c: Consultation, q: YesNoQuestion, draft: None, text: str) -> Result[bool, None]:
