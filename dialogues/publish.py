@@ -97,7 +97,8 @@ def deliberation_screens(
         screens.append(Screen(head, chart=chart) if chart is not None else Screen(head))
         screens.append(Screen(Lines(of(q).result_lines(spec, q, o.figures))))
     if comments:
-        body: list[Block] = [Para(Strong(_("Why residents shared it that way")), " ", _("(chosen by the facilitators):"))]
+        heading = Para(Strong(_("Why residents shared it that way")), " ", _("(chosen by the facilitators):"))
+        body: list[Block] = [heading]
         body += [Quote("💬 ", c[:400]) for c in comments[:8]]
         screens.append(Screen(body))
     return screens
