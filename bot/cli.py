@@ -128,6 +128,7 @@ def load(file: Path, config: ConfigOpt = None) -> None:
 
     async def go() -> None:
         from bot.bootstrap import build
+        from bot.links import deep_link
 
         app_ = await build(cfg, with_runtime=False)
         try:
@@ -140,8 +141,7 @@ def load(file: Path, config: ConfigOpt = None) -> None:
         state = "stored as version" if loaded.created else "unchanged; already stored as version"
         console.print(f"“{escape(spec.title)}” {state} {loaded.version}.")
         console.print(f"Code: [bold]{spec.code}[/]")
-        user = cfg.telegram.bot_username or "<your_bot>"
-        console.print(f"Deep link: https://t.me/{user}?start={spec.code}")
+        console.print(f"Deep link: {deep_link(cfg.telegram.bot_username or '<your_bot>', spec.code)}")
 
     asyncio.run(go())
 

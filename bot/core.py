@@ -233,7 +233,7 @@ class Core:
                     Screen(
                         "Answers are collected in a private chat with me, so nobody else sees them. "
                         "Tap below to start.",
-                        [[Button("Take part privately", url=f"https://t.me/{self.d.bot_username}")]],
+                        [[Button("Take part privately", url=self.d.deep_link())]],
                     )
                 ]
             )

@@ -86,7 +86,7 @@ class Groups:
                     )])
         return Reply([Screen("Answers are collected in a private chat with me, so nobody else sees them. "
                              "Tap below to start.",
-                             [[Button("Take part privately", url=f"https://t.me/{self.d.bot_username}")]])])
+                             [[Button("Take part privately", url=self.d.deep_link())]])])
 
 
 def install(app: App) -> None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
+from bot.links import deep_link
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
 from storage.uow import UnitOfWork
@@ -58,8 +59,8 @@ class Deps:
         t = when.astimezone(self.tz)
         return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
 
-    def deep_link(self, code: str) -> str:
-        return f"https://t.me/{self.bot_username}?start={code}"
+    def deep_link(self, code: str | None = None) -> str:
+        return deep_link(self.bot_username, code)
 
     async def spec(self, uow: UnitOfWork, version_id: int) -> Consultation:
         """A stored file version, parsed once per process: versions never change."""
