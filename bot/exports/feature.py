@@ -84,10 +84,10 @@ class Exports:
         return Reply([Screen("📥 <b>Export results</b>\nWhich consultation?", buttons, edit=edit)])
 
     async def _names(self, consultation_id: int) -> tuple[str, str] | None:
-        """(code, title), read while the session is open: rows expire when it closes."""
+        """(code, title) of a consultation, or None if it is gone."""
         async with self.d.uow() as uow:
-            row = await uow.consultations.get(consultation_id)
-            return (row.code, row.title) if row is not None else None
+            found = await uow.consultations.get(consultation_id)
+        return (found.code, found.title) if found is not None else None
 
     async def _rounds(self, consultation_id: int, edit: bool, back: bool = True) -> Reply:
         names = await self._names(consultation_id)

@@ -146,11 +146,10 @@ class Commands:
             return Reply(toast="This button has expired.")
         async with self.d.uow() as uow:
             r = await uow.consultations.round(a.args[0])
-            row = await uow.consultations.get(r.consultation_id) if r else None
-            code = row.code if row else None  # read inside: leaving the unit of work expires the row
-        if r is None or code is None:
+            found = await uow.consultations.get(r.consultation_id) if r else None
+        if r is None or found is None:
             return Reply(toast="This button has expired.")
-        args = f"{code} {r.number}"
+        args = f"{found.code} {r.number}"
         reply = {"fo": self.open_now, "fc": self.close_now, "fp": self.publish}[a.name]
         out = await reply(inc, args)
         out.toast = "Done."
