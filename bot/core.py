@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -16,8 +17,8 @@ from bot.services.common import Deps, Reply
 from bot.services.resident import EXPIRED, ResidentService
 from bot.transport import Rejected, TelegramFailure, Transport
 from dialogues.screens import Button, Screen, h
-from storage import idempotency
 from storage.chatlock import chat_lock
+from storage.idempotency import AlreadyApplied, UpdateScope
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,9 @@ class Core:
     async def handle(self, inc: Incoming, t: Transport) -> None:
         """Handles one update once, whatever it is; never lets an exception reach the runtime.
 
-        The update id is recorded in the same transaction as the update's effect (storage.idempotency), so an
-        update delivered twice, or again after a crash, is applied at most once and never lost.
+        The update id is recorded in the same transaction as the update's effect: the update's scope goes with it
+        to the use cases, whose first commit records the id (storage.idempotency), so an update delivered twice,
+        or again after a crash, is applied at most once and never lost.
         """
         if not _journey_press(inc):
             try:
@@ -129,15 +131,16 @@ class Core:
                 await self._apologise(inc, t, BUSY)
                 return
         key = inc.chat_id or 0
-        mark = idempotency.begin(inc.update_id)
+        scope = UpdateScope(inc.update_id)
+        inc = dataclasses.replace(inc, scope=scope)  # the use cases' units of work for this update get it
         try:
             # The chat's lock first, then a slot: an update waiting for its chat does not hold a slot.
             async with self._locks.hold(key), self._slots, chat_lock(self.d.engine, key):
                 await self._route(inc, t)
-            if not idempotency.current() or not idempotency.current().recorded:  # type: ignore[union-attr]
-                async with self.d.uow() as uow:
+            if not scope.recorded:
+                async with self.d.uow(scope) as uow:
                     await uow.commit()  # nothing else was written: record the update id on its own
-        except idempotency.AlreadyApplied:
+        except AlreadyApplied:
             log.info("update %s was applied before; ignored", inc.update_id)
             await self._quiet(inc, t)
         except DATABASE_DOWN:
@@ -148,8 +151,6 @@ class Core:
         except Exception:
             log.exception("failed to handle update %s", inc.update_id)
             await self._apologise(inc, t, SORRY)
-        finally:
-            idempotency.end(mark)
 
     async def _quiet(self, inc: Incoming, t: Transport) -> None:
         """A press applied before a crash may never have been answered: stop its spinner, change nothing."""
@@ -199,10 +200,10 @@ class Core:
                 return Reply.say("I don't know that command. Send /help to see what I can do.")
             if not inc.text.strip():
                 return Reply.say("Please answer with the buttons or a text message.")
-            return await self.resident.text(inc.user_id, inc.text)
+            return await self.resident.text(inc.user_id, inc.text, inc.scope)
         name, args = cmd
         if name == "start":
-            return await self.resident.start(inc.user_id, args or None)
+            return await self.resident.start(inc.user_id, args or None, inc.scope)
         if name == "help":
             return Reply.say(HELP + await self._help_extra(inc))
         if name == "mydata":
@@ -252,7 +253,7 @@ class Core:
             if not inc.private or inc.user_id != inc.chat_id:
                 await t.answer_callback(inc.callback_id, "This button isn't for you.")
                 return
-            reply = await self.resident.press(inc.user_id, inc.message_id, pressed)
+            reply = await self.resident.press(inc.user_id, inc.message_id, pressed, inc.scope)
         elif name in self.actions:
             reply = await self.actions[name](inc, pressed)
         else:
@@ -271,4 +272,4 @@ class Core:
         anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
         new_anchor = await self.renderer.show(t, inc.chat_id, reply.screens, reply.seq, anchor)
         if new_anchor is not None and reply.participation_id is not None:
-            await self.resident.remember_anchor(reply.participation_id, new_anchor)
+            await self.resident.remember_anchor(reply.participation_id, new_anchor, inc.scope)

@@ -58,7 +58,7 @@ class Exports:
         """Checked on every command and press: a private chat with the person themself, and the export role."""
         if not inc.private or inc.user_id is None or inc.user_id != inc.chat_id:
             return False
-        return await roles.check(self.d, inc.user_id, "export", target)
+        return await roles.check(self.d, inc.user_id, "export", target, inc.scope)
 
     async def _role_of(self, user_id: int) -> str:
         async with self.d.uow() as uow:

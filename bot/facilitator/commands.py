@@ -87,7 +87,7 @@ class Commands:
             plan = parse_plan(rest, self.d.clock(), self.d.tz)
             opens = plan["open"][0] if plan["open"] else None
             r = await rounds.set_schedule(self.d, code, number, opens, plan["close"][0],
-                                          plan["remind"], inc.user_id)
+                                          plan["remind"], inc.user_id, inc.scope)
         except (WhenError, rounds.RoundError) as e:
             return Reply.say(f"Not scheduled: {h(e)}.")
         lines = [f"✅ Round {r.number} of <code>{h(code)}</code> is scheduled ({h(self.d.config.timezone)} time):"]
@@ -100,7 +100,7 @@ class Commands:
     async def open_now(self, inc: Incoming, args: str) -> Reply:
         code, number, _ = split_code(args)
         try:
-            change = await rounds.open_round(self.d, code, number, inc.user_id)
+            change = await rounds.open_round(self.d, code, number, inc.user_id, inc.scope)
         except rounds.RoundError as e:
             return Reply.say(f"Not opened: {h(e)}.")
         if not change.changed:
@@ -111,7 +111,7 @@ class Commands:
     async def close_now(self, inc: Incoming, args: str) -> Reply:
         code, number, _ = split_code(args)
         try:
-            change = await rounds.close_round(self.d, code, number, inc.user_id)
+            change = await rounds.close_round(self.d, code, number, inc.user_id, inc.scope)
         except rounds.RoundError as e:
             return Reply.say(f"Not closed: {h(e)}.")
         if not change.changed:
@@ -123,7 +123,7 @@ class Commands:
         code, number, rest = split_code(args)
         try:
             when = parse_when(rest, self.d.clock(), self.d.tz)
-            r = await rounds.extend(self.d, code, number, when, inc.user_id)
+            r = await rounds.extend(self.d, code, number, when, inc.user_id, inc.scope)
         except (WhenError, rounds.RoundError) as e:
             return Reply.say(f"Not extended: {h(e)}.")
         return Reply.say(f"✅ Round {r.number} now closes on {self.d.local(r.closes_at)}.")
@@ -137,7 +137,7 @@ class Commands:
                 return Reply.say(f"Not published: {h(e)}.")
         if r.status != "closed":
             return Reply.say(f"Round {r.number} is {r.status}; results are published when it closes.")
-        n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id)
+        n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id, scope=inc.scope)
         return Reply.say(f"✅ Results of round {r.number} posted again to the linked groups ({n} messages).")
 
     async def press(self, inc: Incoming, pressed: Pressed) -> Reply | None:

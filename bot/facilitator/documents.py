@@ -20,7 +20,7 @@ class Loader:
         self.d = d
 
     async def document(self, inc: Incoming, _: str) -> Reply:
-        if not await roles.check(self.d, inc.user_id, "load", inc.filename):
+        if not await roles.check(self.d, inc.user_id, "load", inc.filename, inc.scope):
             return Reply.say("Thanks, but I only accept files from the consultation's facilitators. "
                              "Please answer with the buttons or a message.")
         if not inc.filename.lower().endswith((".yaml", ".yml")):
@@ -41,7 +41,7 @@ class Loader:
             more = f"\n…and {len(e.problems) - 30} more." if len(e.problems) > 30 else ""
             return Reply.say(f"❌ “{h(inc.filename)}” has {len(e.problems)} problem(s); nothing was loaded:\n"
                              f"{listing}{more}")
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             loaded = await uow.consultations.store(spec, loaded_by=inc.user_id)
             await uow.ledger.audit(inc.user_id, "load", f"{spec.code} v{loaded.version}", filename=inc.filename)
             await uow.commit()

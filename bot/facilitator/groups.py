@@ -29,7 +29,7 @@ class Groups:
 
     async def link(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None and inc.user_id is not None
-        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
+        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}", inc.scope):
             return Reply.say("Only a facilitator can link this group to a consultation.")
         transport: Transport = self.d.transport
         try:
@@ -37,13 +37,13 @@ class Groups:
         except TelegramFailure:
             admin = False
         if not admin:
-            async with self.d.uow() as uow:
+            async with self.d.uow(inc.scope) as uow:
                 await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", allowed=False,
                                        reason="not a group administrator")
                 await uow.commit()
             return Reply.say("Only a facilitator who is also an administrator of this group can link it.")
         code = args.strip()
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             found = await uow.consultations.by_code(code) if code else None
             if found is None:
                 return Reply.say("Which consultation? Send /link CODE (facilitators see codes with /consultations "
@@ -62,9 +62,9 @@ class Groups:
 
     async def unlink(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None
-        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
+        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}", inc.scope):
             return Reply.say("Only a facilitator can unlink this group.")
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             gone = await uow.consultations.unlink_group(inc.chat_id)
             await uow.ledger.audit(inc.user_id, "unlink", f"group {inc.chat_id}")
             await uow.commit()

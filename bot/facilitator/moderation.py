@@ -42,7 +42,7 @@ class Moderation:
         if len(a.args) != 1:
             return Reply(toast="This button has expired.")
         status = "approved" if a.name == "ma" else "rejected"
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             done = await uow.comments.review(a.args[0], status, inc.user_id)
             if done:
                 await uow.ledger.audit(inc.user_id, "moderate", f"comment {a.args[0]}", decision=status)

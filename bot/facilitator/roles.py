@@ -45,7 +45,7 @@ class Roles:
         if isinstance(parsed, str):
             return Reply.say(h(parsed))
         role, who = parsed
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             changed = await (uow.ledger.grant(who, role, inc.user_id) if grant else uow.ledger.revoke(who, role))
             await uow.ledger.audit(inc.user_id, "grant" if grant else "revoke", f"{role} {who}", changed=changed)
             await uow.commit()

@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.links import deep_link
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
+from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
 
@@ -45,8 +46,9 @@ class Deps:
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     transport: Any = None  # the runtime's Transport, once the runtime exists (features call Telegram through it)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+    def uow(self, scope: UpdateScope | None = None) -> UnitOfWork:
+        """A unit of work; given the update being handled, its first commit records the update id too."""
+        return UnitOfWork(self.sessions, scope)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -9,6 +9,7 @@ from bot.services.common import Deps, Reply
 from dialogues import consent, journey
 from dialogues.rounds import Round
 from dialogues.screens import Screen
+from storage.idempotency import UpdateScope
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
@@ -23,8 +24,8 @@ class ResidentService:
         self.d = deps
         self.preamble = preamble
 
-    async def start(self, user_id: int, code: str | None) -> Reply:
-        async with self.d.uow() as uow:
+    async def start(self, user_id: int, code: str | None, scope: UpdateScope | None = None) -> Reply:
+        async with self.d.uow(scope) as uow:
             if code:
                 found = await uow.consultations.by_code(code)
                 if found is None:
@@ -85,13 +86,15 @@ class ResidentService:
         )
         return journey.RoundContext(rnd.number, rnd.title, self.d.local(rnd.closes_at), previous)
 
-    async def press(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+    async def press(
+        self, user_id: int, message_id: int | None, pressed: Pressed, scope: UpdateScope | None = None
+    ) -> Reply:
         a = pressed.action
         if a.name in {"ok", "no", "pk"}:
-            return await self._consent(user_id, message_id, pressed)
+            return await self._consent(user_id, message_id, pressed, scope)
         if a.name in {"ea", "en"}:
-            return await self._erase_answer(user_id, a.name == "ea")
-        async with self.d.uow() as uow:
+            return await self._erase_answer(user_id, a.name == "ea", scope)
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply(toast="This round has closed or the button has expired. Send /start to see what is open.")
@@ -102,8 +105,8 @@ class ResidentService:
             await uow.commit()
             return reply
 
-    async def text(self, user_id: int, text: str) -> Reply:
-        async with self.d.uow() as uow:
+    async def text(self, user_id: int, text: str, scope: UpdateScope | None = None) -> Reply:
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply.say("Hello! Send /start to take part in a consultation.")
@@ -125,9 +128,9 @@ class ResidentService:
         await uow.residents.save_state(part.id, out.progress.to_json(), finished=out.finished_now)
         return Reply(out.screens, out.progress.seq, anchor, part.id, out.toast, out.alert)
 
-    async def remember_anchor(self, participation_id: int, message_id: int) -> None:
+    async def remember_anchor(self, participation_id: int, message_id: int, scope: UpdateScope | None = None) -> None:
         """After a new message with buttons is sent, typed answers edit that one."""
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.participation_by_id(participation_id)
             if part is None:
                 return
@@ -136,12 +139,14 @@ class ResidentService:
             await uow.residents.save_state(part.id, state)
             await uow.commit()
 
-    async def _consent(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+    async def _consent(
+        self, user_id: int, message_id: int | None, pressed: Pressed, scope: UpdateScope | None
+    ) -> Reply:
         a = pressed.action
         if not a.args:
             return Reply(toast=EXPIRED)
         consultation_id = a.args[0]
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             row = await uow.consultations.get(consultation_id)
             if row is None:
                 return Reply(toast=EXPIRED)
@@ -178,10 +183,10 @@ class ResidentService:
                 return Reply.say("We hold nothing about you, so there is nothing to erase.")
         return Reply([consent.erase_confirm_screen()])
 
-    async def _erase_answer(self, user_id: int, confirmed: bool) -> Reply:
+    async def _erase_answer(self, user_id: int, confirmed: bool, scope: UpdateScope | None) -> Reply:
         if not confirmed:
             return Reply([Screen("Nothing was deleted.", edit=True)], toast="Kept.")
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             gone = await uow.residents.erase(user_id)
             await uow.ledger.audit(None, "erase", "a resident", detail="resident used /erase")
             await uow.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.common import Deps
+from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
 ROLES = ("facilitator", "officer")
@@ -46,9 +47,11 @@ async def allowed(d: Deps, uow: UnitOfWork, user_id: int | None, action: str, ta
     return ok
 
 
-async def check(d: Deps, user_id: int | None, action: str, target: str = "") -> bool:
+async def check(
+    d: Deps, user_id: int | None, action: str, target: str = "", scope: UpdateScope | None = None
+) -> bool:
     """`allowed` in a transaction of its own, so that refusals are recorded even when nothing else happens."""
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         ok = await allowed(d, uow, user_id, action, target)
         if not ok:
             await uow.commit()
