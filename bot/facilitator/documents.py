@@ -1,14 +1,14 @@
-"""Loading a consultation file sent to the bot as a document: checked, stored as a version, explained."""
+"""A consultation file sent to the bot as a document: fetched, loaded (bot.services.consultations), explained."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.incoming import Incoming
-from bot.services import roles
+from bot.services import consultations, roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
-from dialogues.loader import MAX_FILE_BYTES, ConsultationFileError, parse_consultation
+from dialogues.loader import MAX_FILE_BYTES
 from dialogues.screens import h
 
 if TYPE_CHECKING:
@@ -35,16 +35,13 @@ class Loader:
         except TelegramFailure as e:
             return Reply.say(f"I couldn't download that file ({h(e)}). Please send it again.")
         try:
-            spec = parse_consultation(data)
-        except ConsultationFileError as e:
+            spec = consultations.check(data)
+        except consultations.ConsultationFileError as e:
             listing = "\n".join(f"• {h(p)}" for p in e.problems[:30])
             more = f"\n…and {len(e.problems) - 30} more." if len(e.problems) > 30 else ""
             return Reply.say(f"❌ “{h(inc.filename)}” has {len(e.problems)} problem(s); nothing was loaded:\n"
                              f"{listing}{more}")
-        async with self.d.uow(inc.scope) as uow:
-            loaded = await uow.consultations.store(spec, loaded_by=inc.user_id)
-            await uow.ledger.audit(inc.user_id, "load", f"{spec.code} v{loaded.version}", filename=inc.filename)
-            await uow.commit()
+        loaded = await consultations.store(self.d, spec, inc.user_id, inc.scope, filename=inc.filename)
         state = f"stored as version {loaded.version}" if loaded.created else \
             f"unchanged (already version {loaded.version})"
         return Reply.say(

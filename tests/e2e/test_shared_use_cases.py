@@ -1,0 +1,84 @@
+"""The chat and the command line call the same use case for the same action, and so agree on its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bot import cli
+from bot.services import consultations
+from tests.e2e.people import Person
+from tests.harness import EXAMPLE, FACILITATOR, Harness
+
+BROKEN = (
+    EXAMPLE.read_text()
+    .replace("minutes: 8", "minutes: eight\ncolour: blue")
+    .replace("today: 23", "today: lots")
+)
+
+
+def _config(moot: Harness, tmp_path: Path) -> Path:
+    """A config file for `moot` on the command line, over the running bot's database."""
+    path = tmp_path / "cli.toml"
+    path.write_text(f'[database]\nurl = "{moot.database_url}"\n[privacy]\npseudonym_key = "test-pseudonym-key"\n')
+    return path
+
+
+async def _moot(*args: str) -> Result:
+    """Runs a `moot` command in a thread of its own: it starts its own event loop, as from a terminal."""
+    return await asyncio.to_thread(CliRunner().invoke, cli.app, list(args))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())  # the terminal wraps long lines
+
+
+def _problems() -> list[str]:
+    with pytest.raises(consultations.ConsultationFileError) as refused:
+        consultations.check(BROKEN.encode())
+    return [str(p) for p in refused.value.problems]
+
+
+async def test_a_broken_file_has_the_same_problems_in_the_chat_and_on_the_command_line(
+    moot: Harness, tmp_path: Path
+) -> None:
+    problems = _problems()
+    assert len(problems) == 3
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN)
+
+    typed = await _moot("consultation", "load", str(broken), "--config", str(_config(moot, tmp_path)))
+    assert typed.exit_code == 1
+    assert "has 3 problem(s)" in _flat(typed.output)
+    assert all(_flat(p) in _flat(typed.output) for p in problems), typed.output
+
+    moot.api.send_document(FACILITATOR, "broken.yaml", BROKEN.encode())
+    said = await moot.api.wait_for_message(FACILITATOR, contains="problem(s)")
+    assert "has 3 problem(s); nothing was loaded" in said.text
+    assert all(p in said.text for p in problems), said.text
+
+    async with moot.deps.uow() as uow:
+        assert await uow.consultations.all() == []
+        assert not [a for a in await uow.ledger.audit_log() if a.action == "load"]
+
+
+async def test_a_file_loaded_in_the_chat_is_the_same_version_on_the_command_line(
+    moot: Harness, tmp_path: Path
+) -> None:
+    fac = Person(moot.api, FACILITATOR, "Faye the facilitator")
+    moot.api.send_document(fac.id, "council-pound.yaml", EXAMPLE.read_bytes())
+    await moot.api.wait_for_message(fac.id, contains="stored as version 1")
+
+    typed = await _moot("consultation", "load", str(EXAMPLE), "--config", str(_config(moot, tmp_path)))
+    assert typed.exit_code == 0, typed.output
+    assert "unchanged; already stored as version 1" in typed.output
+
+    async with moot.deps.uow() as uow:
+        loads = [a for a in await uow.ledger.audit_log() if a.action == "load"]
+    assert [(a.actor, a.target, a.detail) for a in reversed(loads)] == [
+        (FACILITATOR, "council-pound v1", {"filename": "council-pound.yaml"}),
+        (None, "council-pound v1", {"via": "cli"}),
+    ]
