@@ -45,10 +45,7 @@ class Roles:
         if isinstance(parsed, str):
             return Reply.say(h(parsed))
         role, who = parsed
-        async with self.d.uow(inc.scope) as uow:
-            changed = await (uow.ledger.grant(who, role, inc.user_id) if grant else uow.ledger.revoke(who, role))
-            await uow.ledger.audit(inc.user_id, "grant" if grant else "revoke", f"{role} {who}", changed=changed)
-            await uow.commit()
+        changed = await roles.change_role(self.d, grant, role, who, inc.user_id, inc.scope)
         verb = "now has" if grant else "no longer has"
         if not changed:
             return Reply.say(f"{who} already {'had' if grant else 'did not have'} the {role} role; nothing changed.")

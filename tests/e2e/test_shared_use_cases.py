@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 from bot import cli
 from bot.services import consultations
 from tests.e2e.people import Person
-from tests.harness import EXAMPLE, FACILITATOR, Harness
+from tests.harness import ADMIN, EXAMPLE, FACILITATOR, Harness
 
 BROKEN = (
     EXAMPLE.read_text()
@@ -82,3 +82,28 @@ async def test_a_file_loaded_in_the_chat_is_the_same_version_on_the_command_line
         (FACILITATOR, "council-pound v1", {"filename": "council-pound.yaml"}),
         (None, "council-pound v1", {"via": "cli"}),
     ]
+
+
+async def test_a_role_granted_on_the_command_line_is_the_same_role_in_the_chat(moot: Harness, tmp_path: Path) -> None:
+    config = str(_config(moot, tmp_path))
+    admin, newcomer = Person(moot.api, ADMIN, "Ada the admin"), Person(moot.api, 2200, "Nia")
+
+    typed = await _moot("roles", "grant", "facilitator", "2200", "--config", config)
+    assert typed.exit_code == 0 and "facilitator granted to 2200." in typed.output, typed.output
+    await admin.says("/grant facilitator 2200", expect="2200 already had the facilitator role; nothing changed")
+    await newcomer.says("/consultations", expect="None yet")
+    await admin.says("/revoke facilitator 2200", expect="2200 no longer has the facilitator role")
+    typed = await _moot("roles", "revoke", "facilitator", "2200", "--config", config)
+    assert typed.exit_code == 0 and "Nothing changed." in typed.output, typed.output
+    await newcomer.says("/consultations", expect="Sorry, only")
+
+    async with moot.deps.uow() as uow:
+        changes = [a for a in await uow.ledger.audit_log() if a.action in {"grant", "revoke"}]
+    assert [(a.actor, a.action, a.target, a.detail) for a in reversed(changes)] == [
+        (None, "grant", "facilitator 2200", {"via": "cli", "changed": True}),
+        (ADMIN, "grant", "facilitator 2200", {"changed": False}),
+        (ADMIN, "revoke", "facilitator 2200", {"changed": True}),
+        (None, "revoke", "facilitator 2200", {"via": "cli", "changed": False}),
+    ]
+    typed = await _moot("roles", "grant", "mayor", "2200", "--config", config)
+    assert typed.exit_code == 2 and "Unknown role 'mayor'" in typed.output
