@@ -16,7 +16,7 @@ from bot.exports.service import FORMATS, ExportInfo, export_file
 
 
 def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | None, console: Console) -> None:
-    """Writes the export, audits it as made from the command line, and says where it went."""
+    """Writes the export (audited as made from the command line) and says where it went."""
     if fmt not in FORMATS:
         console.print(f"[red]Unknown format {fmt!r}[/]: choose one of {', '.join(FORMATS)}.")
         raise typer.Exit(2)
@@ -42,14 +42,8 @@ def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | 
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total or None)
 
-                info = await export_file(app.deps, code, fmt, out, round_number, "operator (command line)", progress)
-            async with app.deps.uow() as uow:
-                await uow.ledger.audit(
-                    None, "export", f"{code} {'round ' + str(round_number) if round_number else 'all rounds'}",
-                    via="cli", format=fmt, rounds=info.rounds, responses=info.responses, bytes=info.size,
-                )  # fmt: skip
-                await uow.commit()
-            return info
+                return await export_file(app.deps, code, fmt, out, round_number, "operator (command line)", progress,
+                                         actor=None, via="cli")  # fmt: skip
         finally:
             await app.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.actions import Pressed
 from bot.exports.data import ExportError
@@ -162,36 +162,24 @@ class Exports:
     async def _produce(self, user_id: int, chat_id: int, code: str, number: int | None, fmt: str, role: str) -> None:
         target = f"{code} {'round ' + str(number) if number else 'all rounds'}"
         screens: list[Screen]
-        detail: dict[str, Any]
         try:
             async with self.slots:
-                info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT)
+                info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT,
+                                             actor=user_id, via="bot")  # fmt: skip
             caption = (
                 f"📊 {h(info.filename)}\n{FORMATS[fmt][2]}; residents appear only under pseudonyms. "
                 "Handle it as personal data."
             )
             screens = [Screen(caption, document=Document(info.filename, content, info.mime_type))]
-            detail = {"format": fmt, "rounds": info.rounds, "responses": info.responses, "bytes": len(content)}
-            ok = True
         except TooLarge as e:
-            screens, ok = [Screen(f"⚠️ {h(e)}")], False
-            detail = {"format": fmt, "refused": "too large", "bytes": e.size}
+            screens = [Screen(f"⚠️ {h(e)}")]
         except PseudonymKeyMissing as e:
-            screens, ok = [Screen(f"⚠️ The bot's operator must set a pseudonym key first.\n{h(e)}")], False
-            detail = {"format": fmt, "refused": "no pseudonym key"}
+            screens = [Screen(f"⚠️ The bot's operator must set a pseudonym key first.\n{h(e)}")]
         except ExportError as e:
-            screens, ok = [Screen(f"⚠️ {h(e)}")], False
-            detail = {"format": fmt, "refused": str(e)[:200]}
+            screens = [Screen(f"⚠️ {h(e)}")]
         except Exception:
             log.exception("export of %s failed", target)
-            screens, ok = [Screen("⚠️ Sorry, the export failed on our side. Please try again later.")], False
-            detail = {"format": fmt, "refused": "error"}
-        try:
-            async with self.d.uow() as uow:
-                await uow.ledger.audit(user_id, "export", target, via="bot", sent=ok, **detail)
-                await uow.commit()
-        except Exception:
-            log.exception("could not audit the export of %s", target)
+            screens = [Screen("⚠️ Sorry, the export failed on our side. Please try again later.")]
         runtime = self.app.runtime
         if runtime is None:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from typer.testing import CliRunner, Result
 from bot import cli
 from bot.services import consultations
 from tests.e2e.people import Person
-from tests.harness import ADMIN, EXAMPLE, FACILITATOR, Harness
+from tests.harness import ADMIN, EXAMPLE, FACILITATOR, OFFICER, Harness
+from tests.integration.export_seed import seed
 
 BROKEN = (
     EXAMPLE.read_text()
@@ -29,7 +31,9 @@ def _config(moot: Harness, tmp_path: Path) -> Path:
 
 async def _moot(*args: str) -> Result:
     """Runs a `moot` command in a thread of its own: it starts its own event loop, as from a terminal."""
-    return await asyncio.to_thread(CliRunner().invoke, cli.app, list(args))
+    # The test runner's own MOOT_TEST_* variables would read as config keys; the CLI gets a clean environment.
+    runner = CliRunner(env={k: None for k in os.environ if k.startswith("MOOT_")})  # type: ignore[misc]
+    return await asyncio.to_thread(runner.invoke, cli.app, list(args))
 
 
 def _flat(text: str) -> str:
@@ -107,3 +111,31 @@ async def test_a_role_granted_on_the_command_line_is_the_same_role_in_the_chat(m
     ]
     typed = await _moot("roles", "grant", "mayor", "2200", "--config", config)
     assert typed.exit_code == 2 and "Unknown role 'mayor'" in typed.output
+
+
+async def test_an_export_from_the_chat_and_from_the_command_line_is_made_and_audited_alike(
+    moot: Harness, tmp_path: Path
+) -> None:
+    await seed(moot.deps)
+    officer = Person(moot.api, OFFICER, "Olu the officer")
+    await officer.says("/export", expect="Which round?")
+    await officer.taps("Round 2", expect="Which format?")
+    await officer.taps("CSV files", expect="Preparing")
+    await moot.api.wait_for(lambda: any(m.kind == "document" for m in officer.chat.messages))
+
+    config = str(_config(moot, tmp_path))
+    typed = await _moot("export", "council-pound", "-f", "csv", "-r", "2", "-o", str(tmp_path / "r.zip"), "-c", config)
+    assert typed.exit_code == 0 and "4 responses" in typed.output, typed.output
+    typed = await _moot("export", "council-pound", "-f", "csv", "-r", "7", "-o", str(tmp_path / "x.zip"), "-c", config)
+    assert typed.exit_code == 1 and "no round 7" in typed.output, typed.output
+
+    async with moot.deps.uow() as uow:
+        made = [a for a in await uow.ledger.audit_log() if a.action == "export" and a.allowed]
+    bot, typed_ok, typed_refused = reversed(made)
+    assert (bot.actor, typed_ok.actor, typed_refused.actor) == (OFFICER, None, None)
+    assert bot.target == typed_ok.target == "council-pound round 2"
+    assert bot.detail == {**typed_ok.detail, "via": "bot", "bytes": bot.detail["bytes"]}
+    assert typed_ok.detail == {"via": "cli", "sent": True, "format": "csv", "rounds": [2], "responses": 4,
+                               "bytes": (tmp_path / "r.zip").stat().st_size}
+    assert typed_refused.detail == {"via": "cli", "sent": False, "format": "csv",
+                                    "refused": "“The Council Pound” has no round 7."}

@@ -56,7 +56,7 @@ async def seeded(app: App) -> Seeded:
 
 
 async def make(app: App, fmt: str, round_number: int | None = None) -> bytes:
-    _, content = await export(app.deps, "council-pound", fmt, round_number, "officer")
+    _, content = await export(app.deps, "council-pound", fmt, round_number, "officer", actor=None, via="test")
     return content
 
 
@@ -147,20 +147,20 @@ async def test_without_a_pseudonym_key_nothing_is_exported(database_url: str) ->
     try:
         await seed(a.deps)
         with pytest.raises(PseudonymKeyMissing, match="MOOT_PRIVACY__PSEUDONYM_KEY"):
-            await export(a.deps, "council-pound", "xlsx", None, "officer")
+            await export(a.deps, "council-pound", "xlsx", None, "officer", actor=None, via="test")
     finally:
         await a.close()
 
 
 async def test_export_errors_say_what_is_wrong(app: App, seeded: Seeded) -> None:
     with pytest.raises(ExportError, match="no consultation"):
-        await export(app.deps, "nope", "xlsx", None, "officer")
+        await export(app.deps, "nope", "xlsx", None, "officer", actor=None, via="test")
     with pytest.raises(ExportError, match="no round 7"):
-        await export(app.deps, "council-pound", "xlsx", 7, "officer")
+        await export(app.deps, "council-pound", "xlsx", 7, "officer", actor=None, via="test")
     with pytest.raises(ExportError, match="Unknown format"):
-        await export(app.deps, "council-pound", "docx", None, "officer")
+        await export(app.deps, "council-pound", "docx", None, "officer", actor=None, via="test")
     with pytest.raises(TooLarge, match="moot export"):
-        await export(app.deps, "council-pound", "csv", None, "officer", limit=100)
+        await export(app.deps, "council-pound", "csv", None, "officer", limit=100, actor=None, via="test")
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
