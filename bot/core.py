@@ -58,6 +58,7 @@ RESIDENT_ACTIONS = {
 JOURNEY_ACTIONS = RESIDENT_ACTIONS - {"ok", "no", "pk", "ea", "en"}
 SORRY = "Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment."
 BUSY = "We're having a technical problem right now. Your earlier answers are safe; please try again in a moment."
+GROUP_SORRY = "Sorry, {command} didn't work: something went wrong on our side. Please try again in a moment."
 HELP = (
     "<b>moot</b> runs your council's consultations here in Telegram.\n\n"
     "/start: take part (or continue where you left off)\n"
@@ -148,6 +149,8 @@ class Core:
             await self._apologise(inc, t, BUSY)
         except TelegramFailure as e:
             log.warning("Telegram refused a reply to update %s: %s", inc.update_id, e)
+            if self._group_command(inc) is not None:
+                await self._apologise(inc, t, SORRY)
         except Exception:
             log.exception("failed to handle update %s", inc.update_id)
             await self._apologise(inc, t, SORRY)
@@ -159,13 +162,37 @@ class Core:
                 await t.answer_callback(inc.callback_id)
 
     async def _apologise(self, inc: Incoming, t: Transport, text: str) -> None:
+        """Tells whoever sent a failed update: a toast for a press, a reply in a private chat, and for a command in
+        a group a reply there, or in private if the group cannot be written to."""
         try:
             if inc.kind == "callback":
                 await t.answer_callback(inc.callback_id, text[:200], alert=True)
             elif inc.private and inc.chat_id is not None and inc.kind in {"message", "document"}:
                 await t.send_text(inc.chat_id, text)
+            elif (command := self._group_command(inc)) is not None:
+                await self._apologise_for_group(inc, t, command)
         except TelegramFailure:
-            log.warning("could not tell the user about the failure")
+            log.warning("could not tell the user about the failure of update %s", inc.update_id)
+
+    def _group_command(self, inc: Incoming) -> str | None:
+        """'/link' for a command sent to us in a group; None for anything else."""
+        if inc.private or inc.chat_id is None:
+            return None
+        cmd = inc.command(self.d.bot_username)
+        return f"/{cmd[0][:32]}" if cmd is not None else None
+
+    async def _apologise_for_group(self, inc: Incoming, t: Transport, command: str) -> None:
+        assert inc.chat_id is not None
+        try:
+            await t.send_text(inc.chat_id, GROUP_SORRY.format(command=h(command)))
+            return
+        except TelegramFailure as e:
+            if inc.user_id is None:
+                raise
+            log.warning("could not apologise in group %s for update %s (%s); telling the sender privately",
+                        inc.chat_id, inc.update_id, e)
+        where = f"{command} in “{inc.chat_title}”" if inc.chat_title else command
+        await t.send_text(inc.user_id, GROUP_SORRY.format(command=h(where)))
 
     async def _route(self, inc: Incoming, t: Transport) -> None:
         if inc.user_id is None or inc.chat_id is None:
