@@ -146,7 +146,8 @@ class Exports:
             return Reply(toast=EXPIRED)
         code, title = names
         role = await self._role_of(inc.user_id)
-        # Made in the background: a large export outlives the time Telegram allows for answering a button.
+        # Made in the background: a large export outlives the time Telegram allows for answering a button. It is
+        # not part of this update (no scope): the press is recorded now, the export audited when it is made.
         task = asyncio.create_task(self._produce(inc.user_id, inc.chat_id, code, number, fmt, role))
         self.running[inc.user_id] = task
         user_id = inc.user_id

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot import cli
-from bot.services import consultations
+from bot.services import consultations, roles
 from tests.e2e.people import Person
 from tests.harness import ADMIN, EXAMPLE, FACILITATOR, OFFICER, Harness
 from tests.integration.export_seed import seed
@@ -111,6 +111,8 @@ async def test_a_role_granted_on_the_command_line_is_the_same_role_in_the_chat(m
     ]
     typed = await _moot("roles", "grant", "mayor", "2200", "--config", config)
     assert typed.exit_code == 2 and "Unknown role 'mayor'" in typed.output
+    with pytest.raises(roles.UnknownRole):  # the use case refuses it too, whoever calls it
+        await roles.change_role(moot.deps, True, "mayor", 2200, ADMIN)
 
 
 async def test_an_export_from_the_chat_and_from_the_command_line_is_made_and_audited_alike(
