@@ -163,7 +163,8 @@ def _child(url: str, fmt: str, path: str) -> None:
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             t0 = time.perf_counter()
-            info = await export_file(app.deps, "council-pound", fmt, Path(path), None, "officer")
+            info = await export_file(app.deps, "council-pound", fmt, Path(path), None, "officer",
+                                     actor=None, via="bench")
             seconds = time.perf_counter() - t0
             stop.set()
             sampler.join()

@@ -28,6 +28,7 @@ from bot.services import rounds
 from bot.services.common import Deps
 from dialogues import journey
 from dialogues.loader import parse_consultation
+from dialogues.questions.allocation import ALLOCATION
 from dialogues.schema import Consultation
 from dialogues.screens import Action
 from storage.models import ConsentRow, ParticipationRow, ResidentRow
@@ -148,7 +149,7 @@ def board_progress(o: Opened) -> journey.Progress:
     out = journey.handle(o.spec, o.context, out.progress, {}, journey.Press(Action("go")))
     progress = out.progress
     assert progress.step == "ask" and progress.index == 0
-    progress.draft.pence = {s.key: START_PENCE for s in o.spec.services}
+    progress.draft = {"pence": {s.key: START_PENCE for s in o.spec.services}}
     return progress
 
 
@@ -199,20 +200,21 @@ class Boards:
     message_ids: dict[int, int] = field(default_factory=dict)  # chat -> the board's message id in the stand-in
 
     def data(self, chat_id: int, service: int, delta: int) -> str:
-        return self.codec.pack(chat_id, Action("ad", (service, delta)), self.progress.seq)
+        return self.codec.pack(chat_id, ALLOCATION.action("d", service, delta), self.progress.seq)
 
     def markup(self, chat_id: int) -> tuple[str, dict[str, Any]]:
         """The board as the bot renders it for this chat: HTML text and reply_markup."""
-        from dialogues.questions import allocation
-
-        q = self.opened.spec.questions[0]
-        screen = allocation.screen(self.opened.spec, q, 1, self.progress.draft)  # type: ignore[arg-type]
-        keyboard = Renderer(self.codec).keyboard(chat_id, screen.buttons, self.progress.seq) or []
+        spec = self.opened.spec
+        q = spec.questions[0]
+        draft = ALLOCATION.draft_from_json(spec, q, self.progress.draft)
+        screen = ALLOCATION.screen(spec, q, journey.question_head(spec, q, 1), draft)
+        renderer = Renderer(self.codec)
+        keyboard = renderer.keyboard(chat_id, screen.buttons, self.progress.seq) or []
         rows = [
             [{"text": b.text, **({"url": b.url} if b.url else {"callback_data": b.callback_data})} for b in row]
             for row in keyboard
         ]
-        return screen.text, {"inline_keyboard": rows}
+        return renderer.parts(screen)[0].text, {"inline_keyboard": rows}
 
 
 def unstored() -> Opened:

@@ -1,4 +1,4 @@
-"""Builds the message catalogues from the code: every `_()` and `n_()` in bot/, dialogues/ and storage/ (Babel's
+"""Builds the message catalogues from the code: every `_()` and `ngettext()` in bot/, dialogues/ and storage/ (Babel's
 Python extractor), written to each language's `.po` in bot/locales. English is the source, so its entries are
 empty; another language keeps its translations and gains the new entries. Run `python -m bot.catalogue`."""
 
@@ -20,7 +20,7 @@ from bot.i18n import DEFAULT, DOMAIN, LOCALES, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "dialogues", "storage")
-KEYWORDS = {"_": None, "n_": (1, 2)}  # _(message, **params); n_(singular, plural, n, **params)
+KEYWORDS = {"_": None, "ngettext": (1, 2)}  # _(message, **params); ngettext(singular, plural, n, **params)
 METHODS = [
     ("**/cli*.py", "ignore"),  # the operator's command line speaks to the operator, in English
     ("**/migrations/**", "ignore"),

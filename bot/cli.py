@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from bot.config import Config, load_config
+
+if TYPE_CHECKING:
+    from dialogues.schema import Consultation
 
 app = typer.Typer(help="moot: council consultations on Telegram.", no_args_is_help=True, add_completion=False)
 consultation_app = typer.Typer(help="Check, load and preview consultation files.", no_args_is_help=True)
@@ -102,8 +105,9 @@ def validate(file: Path) -> None:
     )
 
 
-def _parse(file: Path):  # type: ignore[no-untyped-def]
-    from dialogues.loader import ConsultationFileError, parse_consultation
+def _parse(file: Path) -> Consultation:
+    """The checked consultation in a file, or its problems printed (exit 1): before any config or database."""
+    from bot.services import consultations
 
     try:
         data = file.read_bytes()
@@ -111,8 +115,8 @@ def _parse(file: Path):  # type: ignore[no-untyped-def]
         err.print(f"[red]Cannot read {escape(str(file))}:[/] {e.strerror}")
         raise typer.Exit(2) from e
     try:
-        return parse_consultation(data)
-    except ConsultationFileError as e:
+        return consultations.check(data)
+    except consultations.ConsultationFileError as e:
         # Problems quote the file (keys, values), so they are printed as text, never as rich markup.
         err.print(f"[red]{escape(str(file))} has {len(e.problems)} problem(s):[/]")
         for p in e.problems:
@@ -128,20 +132,18 @@ def load(file: Path, config: ConfigOpt = None) -> None:
 
     async def go() -> None:
         from bot.bootstrap import build
+        from bot.links import deep_link
+        from bot.services import consultations
 
         app_ = await build(cfg, with_runtime=False)
         try:
-            async with app_.deps.uow() as uow:
-                loaded = await uow.consultations.store(spec, loaded_by=None)
-                await uow.ledger.audit(None, "load", f"{spec.code} v{loaded.version}", via="cli")
-                await uow.commit()
+            loaded = await consultations.store(app_.deps, spec, None, via="cli")
         finally:
             await app_.close()
         state = "stored as version" if loaded.created else "unchanged; already stored as version"
         console.print(f"“{escape(spec.title)}” {state} {loaded.version}.")
         console.print(f"Code: [bold]{spec.code}[/]")
-        user = cfg.telegram.bot_username or "<your_bot>"
-        console.print(f"Deep link: https://t.me/{user}?start={spec.code}")
+        console.print(f"Deep link: {deep_link(cfg.telegram.bot_username or '<your_bot>', spec.code)}")
 
     asyncio.run(go())
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,20 +14,25 @@ from rich.table import Table
 
 from bot.config import Config
 
+if TYPE_CHECKING:
+    from bot.services.common import Deps
+    from storage.repositories.ledger import AuditEntry, Grant
+
+T = TypeVar("T")
+
 roles_app = typer.Typer(help="Grant, revoke and list the facilitator and officer roles.", no_args_is_help=True)
 console = Console()
 
 
-def _run(cfg: Config, work):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
+def _run(cfg: Config, work: Callable[[Deps], Awaitable[T]]) -> T:
+    """Runs one piece of work against the configured database, from a terminal (no Telegram)."""
+
+    async def go() -> T:
         from bot.bootstrap import build
 
         app = await build(cfg, with_runtime=False)
         try:
-            async with app.deps.uow() as uow:
-                result = await work(uow)
-                await uow.commit()
-                return result
+            return await work(app.deps)
         finally:
             await app.close()
 
@@ -34,16 +40,14 @@ def _run(cfg: Config, work):  # type: ignore[no-untyped-def]
 
 
 def change_role(cfg: Config, grant: bool, role: str, user_id: int) -> None:
-    from bot.services.roles import ROLES
+    from bot.services import roles
 
-    if role not in ROLES:
-        console.print(f"[red]Unknown role {role!r}[/]; choose one of: {', '.join(ROLES)}.")
+    if role not in roles.ROLES:
+        console.print(f"[red]Unknown role {role!r}[/]; choose one of: {', '.join(roles.ROLES)}.")
         raise typer.Exit(2)
 
-    async def work(uow):  # type: ignore[no-untyped-def]
-        changed = await (uow.ledger.grant(user_id, role, None) if grant else uow.ledger.revoke(user_id, role))
-        await uow.ledger.audit(None, "grant" if grant else "revoke", f"{role} {user_id}", via="cli", changed=changed)
-        return changed
+    async def work(d: Deps) -> bool:
+        return await roles.change_role(d, grant, role, user_id, None, via="cli")
 
     changed = _run(cfg, work)
     verb = "granted to" if grant else "revoked from"
@@ -51,29 +55,31 @@ def change_role(cfg: Config, grant: bool, role: str, user_id: int) -> None:
 
 
 def list_roles(cfg: Config) -> None:
-    async def work(uow):  # type: ignore[no-untyped-def]
-        return [(r.telegram_id, r.role, r.granted_by, r.granted_at) for r in await uow.ledger.roles()]
+    async def work(d: Deps) -> list[Grant]:
+        async with d.uow() as uow:
+            return await uow.ledger.roles()
 
-    rows = _run(cfg, work)
+    grants = _run(cfg, work)
     table = Table("Telegram id", "Role", "Granted by", "When (UTC)")
     for uid in cfg.roles.admins:
         table.add_row(str(uid), "admin", "config", "")
     for role in ("facilitators", "officers"):
         for uid in getattr(cfg.roles, role):
             table.add_row(str(uid), role[:-1], "config", "")
-    for uid, role, by, at in rows:
-        table.add_row(str(uid), role, str(by or "cli"), f"{at:%Y-%m-%d %H:%M}")
+    for g in grants:
+        table.add_row(str(g.telegram_id), g.role, str(g.granted_by or "cli"), f"{g.granted_at:%Y-%m-%d %H:%M}")
     console.print(table)
 
 
 def print_audit(cfg: Config, limit: int) -> None:
-    async def work(uow):  # type: ignore[no-untyped-def]
-        return [(a.at, a.actor, a.action, a.target, a.allowed, a.detail) for a in await uow.ledger.audit_log(limit)]
+    async def work(d: Deps) -> list[AuditEntry]:
+        async with d.uow() as uow:
+            return await uow.ledger.audit_log(limit)
 
     table = Table("When (UTC)", "Who", "Action", "On", "Allowed", "Detail")
-    for at, actor, action, target, allowed, detail in reversed(_run(cfg, work)):
-        table.add_row(f"{at:%Y-%m-%d %H:%M:%S}", str(actor or "system/cli"), action, target,
-                      "yes" if allowed else "[red]REFUSED[/]", ", ".join(f"{k}={v}" for k, v in detail.items()))
+    for a in reversed(_run(cfg, work)):
+        table.add_row(f"{a.at:%Y-%m-%d %H:%M:%S}", str(a.actor or "system/cli"), a.action, a.target,
+                      "yes" if a.allowed else "[red]REFUSED[/]", ", ".join(f"{k}={v}" for k, v in a.detail.items()))
     console.print(table)
 
 

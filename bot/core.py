@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -18,8 +19,8 @@ from bot.transport import Rejected, TelegramFailure, Transport
 from dialogues import consent, journey
 from dialogues.screens import Button, Screen
 from dialogues.text import Block, Inline, Lines, Para, Strong, _
-from storage import idempotency
 from storage.chatlock import chat_lock
+from storage.idempotency import AlreadyApplied, UpdateScope
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ DATABASE_DOWN = (OperationalError, DBAPIError, OSError, ConnectionError)
 # on every press of the busiest buttons. Consent, erasure and staff buttons keep the look-up.
 SORRY = _("Sorry, something went wrong on our side. Your earlier answers are safe; please try again in a moment.")
 BUSY = _("We're having a technical problem right now. Your earlier answers are safe; please try again in a moment.")
+
+def group_sorry(command: Inline) -> Inline:
+    return _("Sorry, {command} didn't work: something went wrong on our side. Please try again in a moment.",
+             command=command)
+
 HELP: list[Block] = [
     Para(_("{moot} runs your council's consultations here in Telegram.", moot=Strong("moot"))),
     Lines([
@@ -93,8 +99,9 @@ class Core:
     async def handle(self, inc: Incoming, t: Transport) -> None:
         """Handles one update once, whatever it is; never lets an exception reach the runtime.
 
-        The update id is recorded in the same transaction as the update's effect (storage.idempotency), so an
-        update delivered twice, or again after a crash, is applied at most once and never lost.
+        The update id is recorded in the same transaction as the update's effect: the update's scope goes with it
+        to the use cases, whose first commit records the id (storage.idempotency), so an update delivered twice,
+        or again after a crash, is applied at most once and never lost.
         """
         if not _journey_press(inc):
             try:
@@ -108,15 +115,16 @@ class Core:
                 await self._apologise(inc, t, BUSY)
                 return
         key = inc.chat_id or 0
-        mark = idempotency.begin(inc.update_id)
+        scope = UpdateScope(inc.update_id)
+        inc = dataclasses.replace(inc, scope=scope)  # the use cases' units of work for this update get it
         try:
             # The chat's lock first, then a slot: an update waiting for its chat does not hold a slot.
             async with self._locks.hold(key), self._slots, chat_lock(self.d.engine, key):
                 await self._route(inc, t)
-            if not idempotency.current() or not idempotency.current().recorded:  # type: ignore[union-attr]
-                async with self.d.uow() as uow:
+            if not scope.recorded:
+                async with self.d.uow(scope) as uow:
                     await uow.commit()  # nothing else was written: record the update id on its own
-        except idempotency.AlreadyApplied:
+        except AlreadyApplied:
             log.info("update %s was applied before; ignored", inc.update_id)
             await self._quiet(inc, t)
         except DATABASE_DOWN:
@@ -124,11 +132,11 @@ class Core:
             await self._apologise(inc, t, BUSY)
         except TelegramFailure as e:
             log.warning("Telegram refused a reply to update %s: %s", inc.update_id, e)
+            if self._group_command(inc) is not None:
+                await self._apologise(inc, t, SORRY)
         except Exception:
             log.exception("failed to handle update %s", inc.update_id)
             await self._apologise(inc, t, SORRY)
-        finally:
-            idempotency.end(mark)
 
     async def _quiet(self, inc: Incoming, t: Transport) -> None:
         """A press applied before a crash may never have been answered: stop its spinner, change nothing."""
@@ -137,14 +145,40 @@ class Core:
                 await t.answer_callback(inc.callback_id)
 
     async def _apologise(self, inc: Incoming, t: Transport, message: Inline) -> None:
+        """Tells whoever sent a failed update: a toast for a press, a reply in a private chat, and for a command in
+        a group a reply there, or in private if the group cannot be written to."""
         text = self.renderer.text(message)
         try:
             if inc.kind == "callback":
                 await t.answer_callback(inc.callback_id, text[:200], alert=True)
             elif inc.private and inc.chat_id is not None and inc.kind in {"message", "document"}:
                 await t.send_text(inc.chat_id, self.renderer.content().inline(message))
+            elif (command := self._group_command(inc)) is not None:
+                await self._apologise_for_group(inc, t, command)
         except TelegramFailure:
-            log.warning("could not tell the user about the failure")
+            log.warning("could not tell the user about the failure of update %s", inc.update_id)
+
+    def _group_command(self, inc: Incoming) -> str | None:
+        """'/link' for a command sent to us in a group; None for anything else."""
+        if inc.private or inc.chat_id is None:
+            return None
+        cmd = inc.command(self.d.bot_username)
+        return f"/{cmd[0][:32]}" if cmd is not None else None
+
+    async def _apologise_for_group(self, inc: Incoming, t: Transport, command: str) -> None:
+        assert inc.chat_id is not None
+        try:
+            await t.send_text(inc.chat_id, self.renderer.content().inline(group_sorry(command)))
+            return
+        except TelegramFailure as e:
+            if inc.user_id is None:
+                raise
+            log.warning("could not apologise in group %s for update %s (%s); telling the sender privately",
+                        inc.chat_id, inc.update_id, e)
+        where: Inline = command
+        if inc.chat_title:
+            where = _("{command} in “{group}”", command=command, group=inc.chat_title)
+        await t.send_text(inc.user_id, self.renderer.content().inline(group_sorry(where)))
 
     async def _route(self, inc: Incoming, t: Transport) -> None:
         if inc.user_id is None or inc.chat_id is None:
@@ -179,10 +213,10 @@ class Core:
                 return Reply.say(_("I don't know that command. Send /help to see what I can do."))
             if not inc.text.strip():
                 return Reply.say(_("Please answer with the buttons or a text message."))
-            return await self.resident.text(inc.user_id, inc.text)
+            return await self.resident.text(inc.user_id, inc.text, inc.scope)
         name, args = cmd
         if name == "start":
-            return await self.resident.start(inc.user_id, args or None)
+            return await self.resident.start(inc.user_id, args or None, inc.scope)
         if name == "help":
             return Reply.say([*HELP, *await self._help_extra(inc)])
         if name == "mydata":
@@ -213,7 +247,7 @@ class Core:
                     Screen(
                         _("Answers are collected in a private chat with me, so nobody else sees them. "
                           "Tap below to start."),
-                        [[Button(_("Take part privately"), url=f"https://t.me/{self.d.bot_username}")]],
+                        [[Button(_("Take part privately"), url=self.d.deep_link())]],
                     )
                 ]
             )
@@ -233,7 +267,7 @@ class Core:
             if not inc.private or inc.user_id != inc.chat_id:
                 await t.answer_callback(inc.callback_id, self.renderer.text(_("This button isn't for you.")))
                 return
-            reply = await self.resident.press(inc.user_id, inc.message_id, pressed)
+            reply = await self.resident.press(inc.user_id, inc.message_id, pressed, inc.scope)
         elif name in self.actions:
             reply = await self.actions[name](inc, pressed)
         else:
@@ -253,4 +287,4 @@ class Core:
         anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
         new_anchor = await self.renderer.show(t, inc.chat_id, reply.screens, reply.seq, anchor)
         if new_anchor is not None and reply.participation_id is not None:
-            await self.resident.remember_anchor(reply.participation_id, new_anchor)
+            await self.resident.remember_anchor(reply.participation_id, new_anchor, inc.scope)

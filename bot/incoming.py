@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from storage.idempotency import UpdateScope
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class Incoming:
     file_size: int = 0
     bot_added: bool = False  # for member updates: the bot became a member (true) or left (false)
     reply_user_id: int | None = None  # the author of the message this one replies to (for /grant by reply)
+    # Given by the core while it handles the update; handlers pass it on to the use cases they call, so the
+    # update id is recorded by the first commit those make (storage.idempotency).
+    scope: UpdateScope | None = field(default=None, compare=False, repr=False)
 
     @property
     def private(self) -> bool:

@@ -24,7 +24,7 @@ def screens(c: Consultation) -> list[tuple[Inline, Screen]]:
             out.append((_("Question {number} ({type}): {heading}", number=n, type=t.label, heading=heading), s))
         if q.comment:
             out.append((_("Question {number}: why?", number=n), journey.why_screen(q)))
-    ctx = journey.RoundContext(1, c.rounds[0].title, "the closing date")
+    ctx = journey.RoundContext(1, c.rounds[0].title, Render(translations()).text(_("the closing date")))
     out.append((_("Summary"), journey.summary_screen(c, ctx, {}, finished=False)))
     out.append((_("Thank you"), journey.thanks_screen(c, ctx)))
     return out

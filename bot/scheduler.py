@@ -67,7 +67,7 @@ class Scheduler:
         """Forgets update ids older than Telegram could ever deliver again, so the ledger stays small."""
         async with self.d.uow() as uow:
             await uow.ledger.forget_updates_before(self.d.clock() - UPDATE_MEMORY)
-            await uow.session.commit()
+            await uow.commit()
 
     async def sync(self) -> None:
         """Arms every pending job in the database and forgets the ones that were cancelled."""

@@ -8,7 +8,7 @@ from typing import Any
 from dialogues.questions import Outcome, of
 from dialogues.schema import Consultation, Question
 from dialogues.screens import Button, Chart, Screen
-from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Strong, _, n_
+from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Strong, _, ngettext
 
 Results = Sequence[tuple[Question, Outcome[Any]]]
 
@@ -49,7 +49,7 @@ def group_screens(
         chart = of(q).chart(spec, q, o.figures, _("Residents' average pound beside today's"))
         if chart is not None:
             screens.append(Screen(title, chart=chart))
-    counts = n_("{n} resident finished ({started} started).", "{n} residents finished ({started} started).",
+    counts = ngettext("{n} resident finished ({started} started).", "{n} residents finished ({started} started).",
                 finished, started=started)
     body: list[Block] = [Lines([(title,), (counts,)])]
     body += [question_block(spec, q, o, minimum) for q, o in results]

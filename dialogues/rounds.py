@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogues.text import Msg, _
+
 
 @dataclass(frozen=True)
 class Round:
@@ -38,22 +40,22 @@ def schedule_problems(
     now: datetime,
     reminders: list[datetime],
     other_rounds: list[tuple[datetime | None, datetime | None]],
-) -> list[str]:
+) -> list[Msg]:
     """Why a round's schedule is refused: past times, a close before the open, overlaps with other rounds."""
-    out = []
+    out: list[Msg] = []
     if closes_at <= now:
-        out.append("the close time is in the past")
+        out.append(_("The close time is in the past."))
     if opens_at is not None:
         if opens_at < now:
-            out.append("the open time is in the past")
+            out.append(_("The open time is in the past."))
         if closes_at <= opens_at:
-            out.append("the round must close after it opens")
+            out.append(_("The round must close after it opens."))
     start = opens_at or now
     for r in reminders:
         if not start < r < closes_at:
-            out.append(f"a reminder at {r:%Y-%m-%d %H:%M} is not between the open and close times")
+            out.append(_("A reminder at {time} is not between the open and close times.", time=f"{r:%Y-%m-%d %H:%M}"))
     for o, c in other_rounds:
         if o is not None and c is not None and start < c and o < closes_at:
-            out.append("it overlaps another round of this consultation")
+            out.append(_("It overlaps another round of this consultation."))
             break
     return out

@@ -33,8 +33,9 @@ def _(msgid: str, **params: Param) -> Msg:
     return Msg(msgid, tuple(params.items()))
 
 
-def n_(singular: str, plural: str, n: int, **params: Param) -> Msg:
-    """A message with plural forms chosen by `n`, which is also the parameter `{n}`."""
+def ngettext(singular: str, plural: str, n: int, **params: Param) -> Msg:
+    """A message with plural forms chosen by `n`, which is also the parameter `{n}` (gettext's ngettext, deferred
+    like `_` until the reader's language is known)."""
     return Msg(singular, (("n", n), *params.items()), plural, n)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -11,21 +10,13 @@ class AlreadyApplied(Exception):
 
 
 @dataclass
-class UpdateMark:
+class UpdateScope:
+    """One Telegram update being handled, handed explicitly to every unit of work opened for it.
+
+    The core opens one per update; the use cases it calls pass it to `Deps.uow`. Whichever of those units of
+    work commits first records the update id in that same transaction (UnitOfWork.commit), and refuses with
+    AlreadyApplied if it was recorded before; later commits for the same update are plain commits.
+    """
+
     update_id: int
     recorded: bool = False
-
-
-_current: ContextVar[UpdateMark | None] = ContextVar("moot_update", default=None)
-
-
-def begin(update_id: int) -> Token[UpdateMark | None]:
-    return _current.set(UpdateMark(update_id))
-
-
-def end(token: Token[UpdateMark | None]) -> None:
-    _current.reset(token)
-
-
-def current() -> UpdateMark | None:
-    return _current.get()

@@ -6,7 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import idempotency
+from storage.idempotency import AlreadyApplied, UpdateScope
 from storage.repositories.comments import Comments
 from storage.repositories.consultations import Consultations
 from storage.repositories.jobs import Jobs
@@ -17,7 +17,11 @@ from storage.repositories.residents import Residents
 
 
 class UnitOfWork:
-    """`async with uow:` opens a session; nothing is written unless `await uow.commit()` is called."""
+    """`async with uow:` opens a session; nothing is written unless `await uow.commit()` is called.
+
+    Opened for an update (`scope`), its commit also records the update id unless another unit of work of the
+    same update did so first.
+    """
 
     session: AsyncSession
     consultations: Consultations
@@ -28,8 +32,9 @@ class UnitOfWork:
     jobs: Jobs
     comments: Comments
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scope: UpdateScope | None = None):
         self._sessions = sessions
+        self.scope = scope
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -51,13 +56,13 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
-        """Commits; the first commit while handling an update also records the update id, atomically."""
-        mark = idempotency.current()
-        if mark is not None and not mark.recorded:
-            if not await self.ledger.first_sight(mark.update_id):
+        """Commits; the first commit made for an update also records the update id, atomically."""
+        scope = self.scope
+        if scope is not None and not scope.recorded:
+            if not await self.ledger.first_sight(scope.update_id):
                 await self.session.rollback()
-                raise idempotency.AlreadyApplied(mark.update_id)
+                raise AlreadyApplied(scope.update_id)
             await self.session.commit()
-            mark.recorded = True
+            scope.recorded = True
             return
         await self.session.commit()

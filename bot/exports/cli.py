@@ -10,13 +10,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.config import Config
+from bot.content import Render
 from bot.exports.data import ExportError
 from bot.exports.pseudonym import PseudonymKeyMissing
 from bot.exports.service import FORMATS, ExportInfo, export_file
+from bot.i18n import translations
 
 
 def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | None, console: Console) -> None:
-    """Writes the export, audits it as made from the command line, and says where it went."""
+    """Writes the export (audited as made from the command line) and says where it went."""
     if fmt not in FORMATS:
         console.print(f"[red]Unknown format {fmt!r}[/]: choose one of {', '.join(FORMATS)}.")
         raise typer.Exit(2)
@@ -42,14 +44,8 @@ def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | 
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total or None)
 
-                info = await export_file(app.deps, code, fmt, out, round_number, "operator (command line)", progress)
-            async with app.deps.uow() as uow:
-                await uow.ledger.audit(
-                    None, "export", f"{code} {'round ' + str(round_number) if round_number else 'all rounds'}",
-                    via="cli", format=fmt, rounds=info.rounds, responses=info.responses, bytes=info.size,
-                )  # fmt: skip
-                await uow.commit()
-            return info
+                return await export_file(app.deps, code, fmt, out, round_number, "operator (command line)", progress,
+                                         actor=None, via="cli")  # fmt: skip
         finally:
             await app.close()
 
@@ -62,8 +58,9 @@ def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | 
         console.print(f"[red]Cannot export:[/] {e}")
         raise typer.Exit(1) from e
     rounds = ", ".join(str(n) for n in info.rounds)
+    kind = Render(translations()).text(FORMATS[fmt][2])
     console.print(
-        f"[green]✓[/] Wrote {out} ({_size(info.size)}, {FORMATS[fmt][2]}): round(s) {rounds}, "
+        f"[green]✓[/] Wrote {out} ({_size(info.size)}, {kind}): round(s) {rounds}, "
         f"{info.responses} responses. Residents appear only under pseudonyms; handle it as personal data."
     )
 

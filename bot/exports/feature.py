@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.actions import Pressed
 from bot.exports.data import ExportError
@@ -61,7 +61,7 @@ class Exports:
         """Checked on every command and press: a private chat with the person themself, and the export role."""
         if not inc.private or inc.user_id is None or inc.user_id != inc.chat_id:
             return False
-        return await roles.check(self.d, inc.user_id, "export", target)
+        return await roles.check(self.d, inc.user_id, "export", target, inc.scope)
 
     async def _role_of(self, user_id: int) -> str:
         async with self.d.uow() as uow:
@@ -90,10 +90,10 @@ class Exports:
         return Reply([Screen(text, buttons, edit=edit)])
 
     async def _names(self, consultation_id: int) -> tuple[str, str] | None:
-        """(code, title), read while the session is open: rows expire when it closes."""
+        """(code, title) of a consultation, or None if it is gone."""
         async with self.d.uow() as uow:
-            row = await uow.consultations.get(consultation_id)
-            return (row.code, row.title) if row is not None else None
+            found = await uow.consultations.get(consultation_id)
+        return (found.code, found.title) if found is not None else None
 
     async def _rounds(self, consultation_id: int, edit: bool, back: bool = True) -> Reply:
         names = await self._names(consultation_id)
@@ -155,7 +155,8 @@ class Exports:
             return Reply(toast=EXPIRED)
         code, title = names
         role = await self._role_of(inc.user_id)
-        # Made in the background: a large export outlives the time Telegram allows for answering a button.
+        # Made in the background: a large export outlives the time Telegram allows for answering a button. It is
+        # not part of this update (no scope): the press is recorded now, the export audited when it is made.
         task = asyncio.create_task(self._produce(inc.user_id, inc.chat_id, code, number, fmt, role))
         self.running[inc.user_id] = task
         user_id = inc.user_id
@@ -176,39 +177,27 @@ class Exports:
     async def _produce(self, user_id: int, chat_id: int, code: str, number: int | None, fmt: str, role: str) -> None:
         target = f"{code} {'round ' + str(number) if number else 'all rounds'}"
         screens: list[Screen]
-        detail: dict[str, Any]
         try:
             async with self.slots:
-                info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT)
+                info, content = await export(self.d, code, fmt, number, role, limit=TELEGRAM_LIMIT,
+                                             actor=user_id, via="bot")  # fmt: skip
             caption = Lines([
                 ("📊 ", info.filename),
                 _("{format}; residents appear only under pseudonyms. Handle it as personal data.",
                   format=FORMATS[fmt][2]),
             ])
             screens = [Screen(caption, document=Document(info.filename, content, info.mime_type))]
-            detail = {"format": fmt, "rounds": info.rounds, "responses": info.responses, "bytes": len(content)}
-            ok = True
         except TooLarge as e:
-            screens, ok = [Screen(Para("⚠️ ", reason(e)))], False
-            detail = {"format": fmt, "refused": "too large", "bytes": e.size}
+            screens = [Screen(Para("⚠️ ", reason(e)))]
         except PseudonymKeyMissing as e:
             first = _("The bot's operator must set a pseudonym key first.")
-            screens, ok = [Screen([Para("⚠️ ", first), Para(reason(e))])], False
-            detail = {"format": fmt, "refused": "no key"}
+            screens = [Screen([Para("⚠️ ", first), Para(reason(e))])]
         except ExportError as e:
-            screens, ok = [Screen(Para("⚠️ ", reason(e)))], False
-            detail = {"format": fmt, "refused": str(e)[:200]}  # its English text
+            screens = [Screen(Para("⚠️ ", reason(e)))]
         except Exception:
             log.exception("export of %s failed", target)
             failed = _("Sorry, the export failed on our side. Please try again later.")
-            screens, ok = [Screen(Para("⚠️ ", failed))], False
-            detail = {"format": fmt, "refused": "error"}
-        try:
-            async with self.d.uow() as uow:
-                await uow.ledger.audit(user_id, "export", target, via="bot", sent=ok, **detail)
-                await uow.commit()
-        except Exception:
-            log.exception("could not audit the export of %s", target)
+            screens = [Screen(Para("⚠️ ", failed))]
         runtime = self.app.runtime
         if runtime is None:
             return

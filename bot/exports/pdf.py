@@ -38,7 +38,7 @@ from bot.exports.tables import (
     why_key,
 )
 from bot.exports.tables import Table as Figures
-from dialogues.text import Inline, _, n_
+from dialogues.text import Inline, _, ngettext
 
 EXCERPT = 400  # characters of a comment quoted in the report
 MAX_QUOTES = 12  # per round
@@ -182,7 +182,7 @@ class PdfWriter:
     def _intro(self, d: ExportData) -> list[Any]:
         s = d.spec
         rounds: Inline = (
-            n_("{n} round", "{n} rounds", len(d.rounds))
+            ngettext("{n} round", "{n} rounds", len(d.rounds))
             if len(d.rounds) > 1
             else _("round {number}", number=d.rounds[0].number)
         )
@@ -193,8 +193,8 @@ class PdfWriter:
             when=f"{d.exported_at:%d %B %Y, %H:%M}",
             role=role_phrase(d.role),
         )
-        what = n_("Residents answered {n} question.", "Residents answered {n} questions.", len(s.questions))
-        covers = n_(
+        what = ngettext("Residents answered {n} question.", "Residents answered {n} questions.", len(s.questions))
+        covers = ngettext(
             "This report covers {rounds}; {n} response in all.",
             "This report covers {rounds}; {n} responses in all.",
             d.responses,

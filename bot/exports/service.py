@@ -1,33 +1,35 @@
-"""The one way to make an export, for the bot and the CLI: read a snapshot, stream responses, write a format."""
+"""The one way to make an export, for the bot and the CLI: read a snapshot, stream responses, write a format, audit."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
 from bot.exports.pdf import PdfWriter
-from bot.exports.pseudonym import Pseudonyms
+from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
 from bot.exports.xlsx import XlsxWriter
 from bot.i18n import DEFAULT
 from bot.services.common import Deps
 from bot.services.results import RoundTally
-from dialogues.text import _
+from dialogues.text import Msg, _
 from storage.repositories.reports import Response
 
-FORMATS: dict[str, tuple[str, str, str]] = {  # format: (extension, MIME type, what an officer calls it)
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook"),
-    "csv": ("zip", "application/zip", "CSV files (zipped)"),
-    "pdf": ("pdf", "application/pdf", "PDF report with charts"),
+log = logging.getLogger(__name__)
+FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, what an officer calls it)
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Excel workbook")),
+    "csv": ("zip", "application/zip", _("CSV files (zipped)")),
+    "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
@@ -189,23 +191,50 @@ async def export_to(
     return ExportInfo(filename(data, fmt), FORMATS[fmt][1], responses, [p.number for p in data.rounds], size)
 
 
+def refusal(e: Exception) -> dict[str, Any]:
+    """What the audit log says about an export that was not made."""
+    if isinstance(e, TooLarge):
+        return {"refused": "too large", "bytes": e.size}
+    if isinstance(e, PseudonymKeyMissing):
+        return {"refused": "no pseudonym key"}
+    if isinstance(e, ExportError):
+        return {"refused": str(e)[:200]}
+    return {"refused": "error"}
+
+
+async def _audit(d: Deps, actor: int | None, code: str, round_number: int | None, **detail: Any) -> None:
+    """Audited in a transaction of its own, after the export: a failure to audit does not lose the export."""
+    target = f"{code} {'round ' + str(round_number) if round_number else 'all rounds'}"
+    try:
+        async with d.uow() as uow:
+            await uow.ledger.audit(actor, "export", target, **detail)
+            await uow.commit()
+    except Exception:
+        log.exception("could not audit the export of %s", target)
+
+
 async def export(
-    d: Deps,
-    code: str,
-    fmt: str,
-    round_number: int | None,
-    role: str,
-    limit: int | None = None,
-    language: str = DEFAULT,
+    d: Deps, code: str, fmt: str, round_number: int | None, role: str, limit: int | None = None, *,
+    actor: int | None, via: str, language: str = DEFAULT,
 ) -> tuple[ExportInfo, bytes]:
-    """An export in memory, for sending; TooLarge if it exceeds `limit` bytes (it is spooled to disk meanwhile)."""
-    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
-        info = await export_to(d, code, fmt, f, round_number, role, language=language)
-        size = f.seek(0, 2)
-        if limit is not None and size > limit:
-            raise TooLarge(size, limit)
-        f.seek(0)
-        return info, f.read()
+    """An export in memory, for sending; TooLarge if it exceeds `limit` bytes (it is spooled to disk meanwhile).
+
+    Made or refused, it is audited as asked for by `actor` (None from the command line) `via` the bot or the CLI.
+    """
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
+            info = await export_to(d, code, fmt, f, round_number, role, language=language)
+            size = f.seek(0, 2)
+            if limit is not None and size > limit:
+                raise TooLarge(size, limit)
+            f.seek(0)
+            content = f.read()
+    except Exception as e:
+        await _audit(d, actor, code, round_number, via=via, sent=False, format=fmt, **refusal(e))
+        raise
+    await _audit(d, actor, code, round_number, via=via, sent=True, format=fmt, rounds=info.rounds,
+                 responses=info.responses, bytes=len(content))  # fmt: skip
+    return info, content
 
 
 async def export_file(
@@ -216,15 +245,25 @@ async def export_file(
     round_number: int | None,
     role: str,
     progress: Progress | None = None,
+    *,
+    actor: int | None,
+    via: str,
     language: str = DEFAULT,
 ) -> ExportInfo:
-    """An export written to a path; written beside it first, so a failed export leaves no half-written file."""
+    """An export written to a path; written beside it first, so a failed export leaves no half-written file.
+
+    Audited like `export`.
+    """
     part = path.with_name(path.name + ".part")
     try:
         with part.open("wb") as f:
             info = await export_to(d, code, fmt, f, round_number, role, progress, language=language)
         part.replace(path)
-        return info
-    except BaseException:
+    except BaseException as e:
         part.unlink(missing_ok=True)
+        if isinstance(e, Exception):
+            await _audit(d, actor, code, round_number, via=via, sent=False, format=fmt, **refusal(e))
         raise
+    await _audit(d, actor, code, round_number, via=via, sent=True, format=fmt, rounds=info.rounds,
+                 responses=info.responses, bytes=info.size)  # fmt: skip
+    return info

@@ -30,7 +30,7 @@ from dialogues.report import (
 from dialogues.report import Column as ReportColumn
 from dialogues.schema import Question
 from dialogues.screens import Chart
-from dialogues.text import Inline, Msg, Span, _, n_
+from dialogues.text import Inline, Msg, Span, _, ngettext
 from storage.repositories.reports import Response
 
 __all__ = [
@@ -108,7 +108,7 @@ def rendered(d: ExportData, table: ReportTable, name: str, title: Inline, note: 
 
 
 def suppressed_note(d: ExportData) -> Msg:
-    return n_(
+    return ngettext(
         "Figures based on fewer than {n} resident are not shown.",
         "Figures based on fewer than {n} residents are not shown.",
         d.min_respondents,
@@ -228,7 +228,7 @@ def question_charts(d: ExportData, q: Question) -> tuple[ChartData | None, Chart
     if not shown:
         return None, None
     last, figures = shown[-1]
-    title = n_(
+    title = ngettext(
         "Round {number} ({title}), {n} resident",
         "Round {number} ({title}), {n} residents",
         _outcome(last, q).respondents,

@@ -11,7 +11,7 @@ from bot.preview import screens as preview_screens
 from bot.services import rounds
 from bot.services.common import Deps, Reply
 from dialogues.screens import Action, Button, Screen
-from dialogues.text import Block, Code, Em, Inline, Lines, Para, Span, Strong, _, join, n_
+from dialogues.text import Block, Code, Em, Inline, Lines, Para, Span, Strong, _, join, ngettext
 from dialogues.when import EXAMPLES, WhenError, parse_plan, parse_when
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class Commands:
             plan = parse_plan(rest, self.d.clock(), self.d.tz)
             opens = plan["open"][0] if plan["open"] else None
             r = await rounds.set_schedule(self.d, code, number, opens, plan["close"][0],
-                                          plan["remind"], inc.user_id)
+                                          plan["remind"], inc.user_id, inc.scope)
         except (WhenError, rounds.RoundError) as e:
             return refused(_("Not scheduled."), e)
         lines: list[Inline] = [Span("✅ ", _("Round {number} of {code} is scheduled ({timezone} time):",
@@ -123,7 +123,7 @@ class Commands:
     async def open_now(self, inc: Incoming, args: str) -> Reply:
         code, number, _rest = split_code(args)
         try:
-            change = await rounds.open_round(self.d, code, number, inc.user_id)
+            change = await rounds.open_round(self.d, code, number, inc.user_id, inc.scope)
         except rounds.RoundError as e:
             return refused(_("Not opened."), e)
         if not change.changed:
@@ -137,7 +137,7 @@ class Commands:
     async def close_now(self, inc: Incoming, args: str) -> Reply:
         code, number, _rest = split_code(args)
         try:
-            change = await rounds.close_round(self.d, code, number, inc.user_id)
+            change = await rounds.close_round(self.d, code, number, inc.user_id, inc.scope)
         except rounds.RoundError as e:
             return refused(_("Not closed."), e)
         if not change.changed:
@@ -151,7 +151,7 @@ class Commands:
         code, number, rest = split_code(args)
         try:
             when = parse_when(rest, self.d.clock(), self.d.tz)
-            r = await rounds.extend(self.d, code, number, when, inc.user_id)
+            r = await rounds.extend(self.d, code, number, when, inc.user_id, inc.scope)
         except (WhenError, rounds.RoundError) as e:
             return refused(_("Not extended."), e)
         closes = self.d.local(r.closes_at) or ""
@@ -167,8 +167,8 @@ class Commands:
         if r.status != "closed":
             return Reply.say(_("Round {number} has not closed yet; its results are published when it closes.",
                                number=r.number))
-        n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id)
-        return Reply.say(Para("✅ ", n_(
+        n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id, scope=inc.scope)
+        return Reply.say(Para("✅ ", ngettext(
             "Results of round {number} posted again to the linked groups ({n} message).",
             "Results of round {number} posted again to the linked groups ({n} messages).", n, number=r.number,
         )))
@@ -179,11 +179,10 @@ class Commands:
             return Reply(toast=EXPIRED)
         async with self.d.uow() as uow:
             r = await uow.consultations.round(a.args[0])
-            row = await uow.consultations.get(r.consultation_id) if r else None
-            code = row.code if row else None  # read inside: leaving the unit of work expires the row
-        if r is None or code is None:
+            found = await uow.consultations.get(r.consultation_id) if r else None
+        if r is None or found is None:
             return Reply(toast=EXPIRED)
-        args = f"{code} {r.number}"
+        args = f"{found.code} {r.number}"
         reply = {"fo": self.open_now, "fc": self.close_now, "fp": self.publish}[a.name]
         out = await reply(inc, args)
         out.toast = _("Done.")

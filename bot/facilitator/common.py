@@ -19,7 +19,7 @@ def gated(d: Deps, action: str, handler: Command, refusal: Msg = roles.REFUSED) 
     """Runs the handler only for someone whose role allows `action`; refusals are audited."""
 
     async def run(inc: Incoming, args: str) -> Reply | None:
-        if not await roles.check(d, inc.user_id, action, args[:100]):
+        if not await roles.check(d, inc.user_id, action, args[:100], inc.scope):
             return Reply.say(refusal)
         return await handler(inc, args)
 
@@ -28,7 +28,7 @@ def gated(d: Deps, action: str, handler: Command, refusal: Msg = roles.REFUSED) 
 
 def gated_press(d: Deps, action: str, handler: Press) -> Press:
     async def run(inc: Incoming, pressed: Pressed) -> Reply | None:
-        if not inc.private or not await roles.check(d, inc.user_id, action, pressed.action.name):
+        if not inc.private or not await roles.check(d, inc.user_id, action, pressed.action.name, inc.scope):
             return Reply(toast=roles.REFUSED, alert=True)
         return await handler(inc, pressed)
 

@@ -1,15 +1,15 @@
-"""Loading a consultation file sent to the bot as a document: checked, stored as a version, explained."""
+"""A consultation file sent to the bot as a document: fetched, loaded (bot.services.consultations), explained."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.incoming import Incoming
-from bot.services import roles
+from bot.services import consultations, roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
-from dialogues.loader import MAX_FILE_BYTES, ConsultationFileError, parse_consultation
-from dialogues.text import Block, Code, Items, Lines, Para, Span, _, n_
+from dialogues.loader import MAX_FILE_BYTES
+from dialogues.text import Block, Code, Items, Lines, Para, Span, _, ngettext
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -20,7 +20,7 @@ class Loader:
         self.d = d
 
     async def document(self, inc: Incoming, args: str) -> Reply:
-        if not await roles.check(self.d, inc.user_id, "load", inc.filename):
+        if not await roles.check(self.d, inc.user_id, "load", inc.filename, inc.scope):
             return Reply.say(_("Thanks, but I only accept files from the consultation's facilitators. "
                                "Please answer with the buttons or a message."))
         if not inc.filename.lower().endswith((".yaml", ".yml")):
@@ -35,21 +35,18 @@ class Loader:
         except TelegramFailure as e:
             return Reply.say(_("I couldn't download that file ({error}). Please send it again.", error=str(e)))
         try:
-            spec = parse_consultation(data)
-        except ConsultationFileError as e:
+            spec = consultations.check(data)
+        except consultations.ConsultationFileError as e:
             n = len(e.problems)
             body: list[Block] = [
-                Para("❌ ", n_("“{file}” has {n} problem; nothing was loaded:",
+                Para("❌ ", ngettext("“{file}” has {n} problem; nothing was loaded:",
                               "“{file}” has {n} problems; nothing was loaded:", n, file=inc.filename[:60])),
                 Items([str(p) for p in e.problems[:30]]),
             ]
             if n > 30:
-                body.append(Para(n_("…and {n} more.", "…and {n} more.", n - 30)))
+                body.append(Para(ngettext("…and {n} more.", "…and {n} more.", n - 30)))
             return Reply.say(body)
-        async with self.d.uow() as uow:
-            loaded = await uow.consultations.store(spec, loaded_by=inc.user_id)
-            await uow.ledger.audit(inc.user_id, "load", f"{spec.code} v{loaded.version}", filename=inc.filename)
-            await uow.commit()
+        loaded = await consultations.store(self.d, spec, inc.user_id, inc.scope, filename=inc.filename)
         state = (_("“{title}” is stored as version {version}.", title=spec.title, version=loaded.version)
                  if loaded.created else
                  _("“{title}” is unchanged (already version {version}).", title=spec.title, version=loaded.version))

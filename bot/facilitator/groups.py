@@ -9,7 +9,7 @@ from bot.services import roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
 from dialogues.screens import Button, Screen
-from dialogues.text import Para, Strong, _, n_
+from dialogues.text import Para, Strong, _, ngettext
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -34,7 +34,7 @@ class Groups:
 
     async def link(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None and inc.user_id is not None
-        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
+        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}", inc.scope):
             return Reply.say(_("Only a facilitator can link this group to a consultation."))
         transport: Transport = self.d.transport
         try:
@@ -42,12 +42,13 @@ class Groups:
         except TelegramFailure:
             admin = False
         if not admin:
-            async with self.d.uow() as uow:
-                await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", allowed=False, group_admin=False)
+            async with self.d.uow(inc.scope) as uow:
+                await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", allowed=False,
+                                       reason="not a group administrator")
                 await uow.commit()
             return Reply.say(_("Only a facilitator who is also an administrator of this group can link it."))
         code = args.strip()
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             found = await uow.consultations.by_code(code) if code else None
             if found is None:
                 return Reply.say(_("Which consultation? Send /link CODE (facilitators see codes with /consultations "
@@ -58,7 +59,7 @@ class Groups:
         return Reply([self.invitation(found[2].title, found[2].purpose, found[2].minutes, code)])
 
     def invitation(self, title: str, purpose: str, minutes: int, code: str) -> Screen:
-        takes = n_(
+        takes = ngettext(
             "It takes about {n} minute, in a private chat with me; nobody in this group sees your answers. "
             "Results will be posted here when the round closes.",
             "It takes about {n} minutes, in a private chat with me; nobody in this group sees your answers. "
@@ -70,9 +71,9 @@ class Groups:
 
     async def unlink(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None
-        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}"):
+        if not await roles.check(self.d, inc.user_id, "link", f"group {inc.chat_id}", inc.scope):
             return Reply.say(_("Only a facilitator can unlink this group."))
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             gone = await uow.consultations.unlink_group(inc.chat_id)
             await uow.ledger.audit(inc.user_id, "unlink", f"group {inc.chat_id}")
             await uow.commit()
@@ -92,7 +93,7 @@ class Groups:
                         Para(Strong(spec.title), ": ", PRIVATE),
                         [[Button(TAKE_PART, url=self.d.deep_link(row.code))]],
                     )])
-        return Reply([Screen(PRIVATE, [[Button(TAKE_PART, url=f"https://t.me/{self.d.bot_username}")]])])
+        return Reply([Screen(PRIVATE, [[Button(TAKE_PART, url=self.d.deep_link())]])])
 
 
 def install(app: App) -> None:

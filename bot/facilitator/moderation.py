@@ -9,7 +9,7 @@ from bot.facilitator.common import EXPIRED, gated, gated_press
 from bot.incoming import Incoming
 from bot.services.common import Deps, Reply
 from dialogues.screens import Action, Button, Screen
-from dialogues.text import Block, Para, Quote, Span, Strong, _, n_
+from dialogues.text import Block, Para, Quote, Span, Strong, _, ngettext
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -31,7 +31,7 @@ class Moderation:
             return Reply([Screen(Para("✅ ", _("No comments are waiting for moderation.")), edit=edit)])
         body: list[Block] = [
             Para(Strong(_("Comment for “{title}”, round {number}", title=title, number=c.round_number)), " ",
-                 n_("({n} waiting)", "({n} waiting)", waiting)),
+                 ngettext("({n} waiting)", "({n} waiting)", waiting)),
             Quote(c.text),
             Para(_("Approved comments may be shown to residents, without names, in the next round.")),
         ]
@@ -48,7 +48,7 @@ class Moderation:
         if len(a.args) != 1:
             return Reply(toast=EXPIRED)
         status = "approved" if a.name == "ma" else "rejected"
-        async with self.d.uow() as uow:
+        async with self.d.uow(inc.scope) as uow:
             done = await uow.comments.review(a.args[0], status, inc.user_id)
             if done:
                 await uow.ledger.audit(inc.user_id, "moderate", f"comment {a.args[0]}", decision=status)

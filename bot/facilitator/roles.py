@@ -48,10 +48,7 @@ class Roles:
         if not isinstance(parsed, tuple):
             return Reply.say(parsed)
         role, who = parsed
-        async with self.d.uow() as uow:
-            changed = await (uow.ledger.grant(who, role, inc.user_id) if grant else uow.ledger.revoke(who, role))
-            await uow.ledger.audit(inc.user_id, "grant" if grant else "revoke", f"{role} {who}", changed=changed)
-            await uow.commit()
+        changed = await roles.change_role(self.d, grant, role, who, inc.user_id, inc.scope)
         said: Msg
         name = NAMES[role]
         if not changed:

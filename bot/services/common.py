@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
+from bot.links import deep_link
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
 from dialogues.text import Block, Inline
+from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
 
@@ -45,8 +47,9 @@ class Deps:
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     transport: Any = None  # the runtime's Transport, once the runtime exists (features call Telegram through it)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+    def uow(self, scope: UpdateScope | None = None) -> UnitOfWork:
+        """A unit of work; given the update being handled, its first commit records the update id too."""
+        return UnitOfWork(self.sessions, scope)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -59,8 +62,8 @@ class Deps:
         t = when.astimezone(self.tz)
         return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
 
-    def deep_link(self, code: str) -> str:
-        return f"https://t.me/{self.bot_username}?start={code}"
+    def deep_link(self, code: str | None = None) -> str:
+        return deep_link(self.bot_username, code)
 
     async def spec(self, uow: UnitOfWork, version_id: int) -> Consultation:
         """A stored file version, parsed once per process: versions never change."""

@@ -10,6 +10,7 @@ from dialogues import consent, journey
 from dialogues.rounds import Round
 from dialogues.screens import Screen
 from dialogues.text import Msg, _
+from storage.idempotency import UpdateScope
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
@@ -25,8 +26,8 @@ class ResidentService:
         self.d = deps
         self.preamble = preamble
 
-    async def start(self, user_id: int, code: str | None) -> Reply:
-        async with self.d.uow() as uow:
+    async def start(self, user_id: int, code: str | None, scope: UpdateScope | None = None) -> Reply:
+        async with self.d.uow(scope) as uow:
             if code:
                 found = await uow.consultations.by_code(code)
                 if found is None:
@@ -88,13 +89,15 @@ class ResidentService:
         )
         return journey.RoundContext(rnd.number, rnd.title, self.d.local(rnd.closes_at), previous)
 
-    async def press(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+    async def press(
+        self, user_id: int, message_id: int | None, pressed: Pressed, scope: UpdateScope | None = None
+    ) -> Reply:
         a = pressed.action
         if a.name in {consent.AGREE, consent.DECLINE, consent.PICK}:
-            return await self._consent(user_id, message_id, pressed)
+            return await self._consent(user_id, message_id, pressed, scope)
         if a.name in {consent.ERASE, consent.KEEP}:
-            return await self._erase_answer(user_id, a.name == consent.ERASE)
-        async with self.d.uow() as uow:
+            return await self._erase_answer(user_id, a.name == consent.ERASE, scope)
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply(toast=CLOSED)
@@ -105,8 +108,8 @@ class ResidentService:
             await uow.commit()
             return reply
 
-    async def text(self, user_id: int, text: str) -> Reply:
-        async with self.d.uow() as uow:
+    async def text(self, user_id: int, text: str, scope: UpdateScope | None = None) -> Reply:
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
                 return Reply.say(_("Hello! Send /start to take part in a consultation."))
@@ -128,9 +131,9 @@ class ResidentService:
         await uow.residents.save_state(part.id, out.progress.to_json(), finished=out.finished_now)
         return Reply(out.screens, out.progress.seq, anchor, part.id, out.toast, out.alert)
 
-    async def remember_anchor(self, participation_id: int, message_id: int) -> None:
+    async def remember_anchor(self, participation_id: int, message_id: int, scope: UpdateScope | None = None) -> None:
         """After a new message with buttons is sent, typed answers edit that one."""
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             part = await uow.residents.participation_by_id(participation_id)
             if part is None:
                 return
@@ -139,12 +142,14 @@ class ResidentService:
             await uow.residents.save_state(part.id, state)
             await uow.commit()
 
-    async def _consent(self, user_id: int, message_id: int | None, pressed: Pressed) -> Reply:
+    async def _consent(
+        self, user_id: int, message_id: int | None, pressed: Pressed, scope: UpdateScope | None
+    ) -> Reply:
         a = pressed.action
         if not a.args:
             return Reply(toast=EXPIRED)
         consultation_id = a.args[0]
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             row = await uow.consultations.get(consultation_id)
             if row is None:
                 return Reply(toast=EXPIRED)
@@ -183,10 +188,10 @@ class ResidentService:
                 return Reply.say(_("We hold nothing about you, so there is nothing to erase."))
         return Reply([consent.erase_confirm_screen()])
 
-    async def _erase_answer(self, user_id: int, confirmed: bool) -> Reply:
+    async def _erase_answer(self, user_id: int, confirmed: bool, scope: UpdateScope | None) -> Reply:
         if not confirmed:
             return Reply([Screen(_("Nothing was deleted."), edit=True)], toast=_("Kept."))
-        async with self.d.uow() as uow:
+        async with self.d.uow(scope) as uow:
             gone = await uow.residents.erase(user_id)
             await uow.ledger.audit(None, "erase", "a resident", detail="resident used /erase")
             await uow.commit()

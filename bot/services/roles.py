@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.services.common import Deps
 from dialogues.text import _
+from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
 ROLES = ("facilitator", "officer")
@@ -23,6 +26,24 @@ NEEDS = {
     "grant": set(),  # admins only
     "audit": set(),
 }
+
+
+class UnknownRole(ValueError):
+    """Only the roles in ROLES are granted; admins come from the config alone."""
+
+
+async def change_role(
+    d: Deps, grant: bool, role: str, who: int, actor: int | None, scope: UpdateScope | None = None, **detail: Any
+) -> bool:
+    """Grants or revokes a role, with its audit entry in the same transaction (the chat's /grant and /revoke,
+    `moot roles grant|revoke`); false when nothing changed. `actor` is None from the command line."""
+    if role not in ROLES:
+        raise UnknownRole(role)
+    async with d.uow(scope) as uow:
+        changed = await (uow.ledger.grant(who, role, actor) if grant else uow.ledger.revoke(who, role))
+        await uow.ledger.audit(actor, "grant" if grant else "revoke", f"{role} {who}", **detail, changed=changed)
+        await uow.commit()
+    return changed
 
 
 async def roles_of(d: Deps, uow: UnitOfWork, user_id: int) -> set[str]:
@@ -47,9 +68,11 @@ async def allowed(d: Deps, uow: UnitOfWork, user_id: int | None, action: str, ta
     return ok
 
 
-async def check(d: Deps, user_id: int | None, action: str, target: str = "") -> bool:
+async def check(
+    d: Deps, user_id: int | None, action: str, target: str = "", scope: UpdateScope | None = None
+) -> bool:
     """`allowed` in a transaction of its own, so that refusals are recorded even when nothing else happens."""
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         ok = await allowed(d, uow, user_id, action, target)
         if not ok:
             await uow.commit()

@@ -12,7 +12,8 @@ from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
 from dialogues.screens import Button, Screen
-from dialogues.text import Inline, Msg, Para, Span, Strong, _, join, n_
+from dialogues.text import Inline, Msg, Para, Span, Strong, _, join, ngettext
+from storage.idempotency import UpdateScope
 from storage.repositories.outbox import MANY
 from storage.uow import UnitOfWork
 
@@ -49,7 +50,7 @@ async def find_round(uow: UnitOfWork, code: str, number: int | None, want: str) 
         for r in rounds:
             if r.number == number:
                 return r
-        raise RoundError(n_(
+        raise RoundError(ngettext(
             "There is no round {number}; this consultation has {n} round.",
             "There is no round {number}; this consultation has {n} rounds.", len(rounds), number=number,
         ))
@@ -64,15 +65,20 @@ async def find_round(uow: UnitOfWork, code: str, number: int | None, want: str) 
     return waiting[0] if waiting else rounds[-1]
 
 
-async def open_round(d: Deps, code: str, number: int | None = None, actor: int | None = None) -> RoundChange:
+async def open_round(
+    d: Deps, code: str, number: int | None = None, actor: int | None = None, scope: UpdateScope | None = None
+) -> RoundChange:
+    """Opens round NUMBER of a consultation, or the next one waiting (the chat's /open and `moot round open`)."""
     async with d.uow() as uow:
         target = await find_round(uow, code, number, "open")
-    return await open_round_id(d, target.id, actor)
+    return await open_round_id(d, target.id, actor, scope)
 
 
-async def open_round_id(d: Deps, round_id: int, actor: int | None = None) -> RoundChange:
+async def open_round_id(
+    d: Deps, round_id: int, actor: int | None = None, scope: UpdateScope | None = None
+) -> RoundChange:
     """Opens a round and enqueues its announcements in one transaction, then wakes the outbox."""
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         change = await open_by_id(d, uow, round_id, actor)
         await uow.commit()
     notify_outbox(d)
@@ -128,18 +134,23 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None:
         await uow.outbox.enqueue_many("announce", ((f"open:{r.id}:{tid}", tid, again) for tid in residents))
 
 
-async def close_round(d: Deps, code: str, number: int | None = None, actor: int | None = None) -> RoundChange:
+async def close_round(
+    d: Deps, code: str, number: int | None = None, actor: int | None = None, scope: UpdateScope | None = None
+) -> RoundChange:
+    """Closes the open round of a consultation, or round NUMBER (the chat's /close and `moot round close`)."""
     async with d.uow() as uow:
         target = await find_round(uow, code, number, "close")
-    return await close_round_id(d, target.id, actor)
+    return await close_round_id(d, target.id, actor, scope)
 
 
-async def close_round_id(d: Deps, round_id: int, actor: int | None = None) -> RoundChange:
+async def close_round_id(
+    d: Deps, round_id: int, actor: int | None = None, scope: UpdateScope | None = None
+) -> RoundChange:
     """Closes a round, then publishes its results (again safe to call: publishing happens once)."""
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         change = await close_by_id(d, uow, round_id, actor)
         await uow.commit()
-    await publish_if_due(d, round_id)
+    await publish_if_due(d, round_id, scope=scope)
     return change
 
 
@@ -158,7 +169,9 @@ async def close_by_id(d: Deps, uow: UnitOfWork, round_id: int, actor: int | None
     return RoundChange(r, True)
 
 
-async def publish_if_due(d: Deps, round_id: int, again: bool = False, actor: int | None = None) -> int:
+async def publish_if_due(
+    d: Deps, round_id: int, again: bool = False, actor: int | None = None, scope: UpdateScope | None = None
+) -> int:
     """Posts a closed round's results to its groups and each participant, once (or again on /publish)."""
     from bot.services.results import round_results
 
@@ -182,7 +195,7 @@ async def publish_if_due(d: Deps, round_id: int, again: bool = False, actor: int
             moved = publish.movement_chart(res.spec, lead.question, both)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     sent = 0
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         outcomes = [(x.question, x.outcome) for x in res.questions]
         screens = publish.group_screens(
             res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
@@ -235,10 +248,10 @@ async def remind(d: Deps, round_id: int, job_id: int) -> int:
 
 async def set_schedule(
     d: Deps, code: str, number: int | None, opens_at: datetime | None, closes_at: datetime,
-    reminders: list[datetime], actor: int | None,
+    reminders: list[datetime], actor: int | None, scope: UpdateScope | None = None,
 ) -> Round:
     """Sets a round's open, reminder and close times; refuses past or overlapping schedules with the reason."""
-    async with d.uow() as uow:
+    async with d.uow(scope) as uow:
         r = await find_round(uow, code, number, "open")
         if r.status == "closed":
             raise RoundError(_("Round {number} has already closed.", number=r.number))
@@ -247,7 +260,7 @@ async def set_schedule(
         others = [(o.opens_at, o.closes_at) for o in await uow.consultations.rounds(r.consultation_id) if o.id != r.id]
         wrong = schedule_problems(opens_at, closes_at, d.clock(), reminders, others)
         if wrong:
-            raise RoundError(_("This schedule cannot be used: {problems}.", problems=Span(*join(wrong, "; "))))
+            raise RoundError(_("This schedule cannot be used. {problems}", problems=Span(*join(wrong, " "))))
         plan = [("open", opens_at)] if opens_at else []
         plan += [("remind", t) for t in reminders] + [("close", closes_at)]
         await uow.jobs.replace(r.id, [(k, t) for k, t in plan if t is not None], {"open", "remind", "close"})
@@ -263,8 +276,11 @@ async def set_schedule(
     return r
 
 
-async def extend(d: Deps, code: str, number: int | None, closes_at: datetime, actor: int | None) -> Round:
-    async with d.uow() as uow:
+async def extend(
+    d: Deps, code: str, number: int | None, closes_at: datetime, actor: int | None, scope: UpdateScope | None = None
+) -> Round:
+    """Moves the close time of the open round (or round NUMBER) later."""
+    async with d.uow(scope) as uow:
         r = await find_round(uow, code, number, "close")
         if closes_at <= d.clock():
             raise RoundError(_("The new close time is in the past."))

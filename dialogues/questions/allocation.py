@@ -27,7 +27,7 @@ from dialogues.report import INT, NOT_SHOWN, PENCE, PENCE1, TEXT, Column, Report
 from dialogues.schema import AllocationQuestion, Consultation
 from dialogues.screens import Action, Button, Chart, Screen
 from dialogues.tally import AllocationTally, tally_pence_counts
-from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, n_
+from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
 
@@ -326,7 +326,7 @@ def _int_or_none(v: Any) -> int | None:
 
 
 def _n_shared(n: int) -> Inline:
-    return n_("{n} resident shared their pound.", "{n} residents shared their pound.", n)
+    return ngettext("{n} resident shared their pound.", "{n} residents shared their pound.", n)
 
 
 ALLOCATION = register(Allocation())

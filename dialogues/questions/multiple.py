@@ -24,7 +24,7 @@ from dialogues.questions.choice import OptionFigures, match_option, option_lines
 from dialogues.report import ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Para, _, n_
+from dialogues.text import Block, Para, _, ngettext
 
 Picks = list[int]  # indexes of the ticked options, in order
 
@@ -78,7 +78,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
         return [i for i in picks if isinstance(i, int) and 0 <= i < len(q.options)]
 
     def screen(self, c: Consultation, q: MultipleChoiceQuestion, head: Sequence[Block], draft: Picks) -> Screen:
-        tick = n_("Tap to tick up to {n}, then Done.", "Tap to tick up to {n}, then Done.", _limit(q))
+        tick = ngettext("Tap to tick up to {n}, then Done.", "Tap to tick up to {n}, then Done.", _limit(q))
         rows = [
             [Button(("✅ " if i in draft else "▫️ ") + o.label, self.action("t", i))] for i, o in enumerate(q.options)
         ]

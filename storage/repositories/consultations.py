@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +15,44 @@ from dialogues.schema import Consultation
 from storage.models import ConsultationRow, GroupRow, RoundRow, VersionRow
 
 
+@dataclass(frozen=True)
+class ConsultationSummary:
+    """A stored consultation: its id, code and the title of its latest version."""
+
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RoundTimes:
+    """When a round actually opened, closed and had its results published."""
+
+    opened_at: datetime | None
+    closed_at: datetime | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LinkedGroup:
+    """A Telegram group linked to a consultation: invitations and results are posted there."""
+
+    chat_id: int
+    consultation_id: int
+    title: str
+    linked_by: int
+
+
 def _round(r: RoundRow) -> Round:
     return Round(r.id, r.consultation_id, r.number, r.title, r.status, r.opens_at, r.closes_at)
+
+
+def _summary(row: ConsultationRow) -> ConsultationSummary:
+    return ConsultationSummary(row.id, row.code, row.title)
+
+
+def _group(row: GroupRow) -> LinkedGroup:
+    return LinkedGroup(row.chat_id, row.consultation_id, row.title, row.linked_by)
 
 
 class Consultations:
@@ -73,12 +111,12 @@ class Consultations:
         row = await self.s.get(VersionRow, version_id)
         return Consultation.model_validate(row.spec) if row else None
 
+    async def all(self) -> list[ConsultationSummary]:
+        return [_summary(r) for r in await self.s.scalars(select(ConsultationRow).order_by(ConsultationRow.id))]
 
-    async def all(self) -> list[ConsultationRow]:
-        return list(await self.s.scalars(select(ConsultationRow).order_by(ConsultationRow.id)))
-
-    async def get(self, consultation_id: int) -> ConsultationRow | None:
-        return await self.s.get(ConsultationRow, consultation_id)
+    async def get(self, consultation_id: int) -> ConsultationSummary | None:
+        row = await self.s.get(ConsultationRow, consultation_id)
+        return _summary(row) if row else None
 
     async def rounds(self, consultation_id: int) -> list[Round]:
         rows = await self.s.scalars(
@@ -108,8 +146,9 @@ class Consultations:
         await self.s.flush()
         return _round(r)
 
-    async def round_times(self, round_id: int) -> RoundRow | None:
-        return await self.s.get(RoundRow, round_id)
+    async def round_times(self, round_id: int) -> RoundTimes | None:
+        r = await self.s.get(RoundRow, round_id)
+        return RoundTimes(r.opened_at, r.closed_at, r.published_at) if r else None
 
     async def link_group(self, chat_id: int, consultation_id: int, title: str, by: int) -> None:
         row = await self.s.get(GroupRow, chat_id)
@@ -127,8 +166,10 @@ class Consultations:
         await self.s.flush()
         return True
 
-    async def group(self, chat_id: int) -> GroupRow | None:
-        return await self.s.get(GroupRow, chat_id)
+    async def group(self, chat_id: int) -> LinkedGroup | None:
+        row = await self.s.get(GroupRow, chat_id)
+        return _group(row) if row else None
 
-    async def groups(self, consultation_id: int) -> list[GroupRow]:
-        return list(await self.s.scalars(select(GroupRow).where(GroupRow.consultation_id == consultation_id)))
+    async def groups(self, consultation_id: int) -> list[LinkedGroup]:
+        rows = await self.s.scalars(select(GroupRow).where(GroupRow.consultation_id == consultation_id))
+        return [_group(r) for r in rows]

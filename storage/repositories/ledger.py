@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,29 @@ _FIRST_SIGHT = {
     .on_conflict_do_nothing(index_elements=["update_id"])
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role an admin granted (roles from the config are not stored)."""
+
+    telegram_id: int
+    role: str
+    granted_by: int | None  # None: granted from the command line
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One privileged action, allowed or refused."""
+
+    id: int
+    at: datetime
+    actor: int | None  # None: the system or the command line
+    action: str
+    target: str
+    allowed: bool
+    detail: dict[str, Any]
 
 
 class Ledger:
@@ -61,16 +85,19 @@ class Ledger:
         await self.s.flush()
         return True
 
-    async def roles(self) -> list[RoleRow]:
-        return list(await self.s.scalars(select(RoleRow).order_by(RoleRow.role, RoleRow.telegram_id)))
+    async def roles(self) -> list[Grant]:
+        rows = await self.s.scalars(select(RoleRow).order_by(RoleRow.role, RoleRow.telegram_id))
+        return [Grant(r.telegram_id, r.role, r.granted_by, r.granted_at) for r in rows]
 
     async def audit(
         self, actor: int | None, action: str, target: str = "", allowed: bool = True, **detail: Any
     ) -> None:
         self.s.add(AuditRow(actor=actor, action=action, target=target[:200], allowed=allowed, detail=detail))
 
-    async def audit_log(self, limit: int = 200) -> list[AuditRow]:
-        return list(await self.s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
+    async def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+        """The latest entries, newest first."""
+        rows = await self.s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+        return [AuditEntry(a.id, a.at, a.actor, a.action, a.target, a.allowed, dict(a.detail)) for a in rows]
 
 
 UPDATE_MEMORY = timedelta(days=2)  # Telegram keeps undelivered updates for 24 hours

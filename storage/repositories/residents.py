@@ -14,6 +14,26 @@ from storage.base import utcnow
 from storage.models import AnswerRow, ConsentRow, ParticipationRow, ResidentRow, RoundRow
 
 
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    telegram_id: int
+    created_at: datetime
+    active: bool  # false once the resident blocked the bot
+    inactive_since: datetime | None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A resident's agreement to take part in a consultation."""
+
+    resident_id: int
+    consultation_id: int
+    version_id: int  # the file version whose privacy notice they agreed to
+    agreed_at: datetime
+    reminders: bool
+
+
 @dataclass
 class Participation:
     id: int
@@ -22,6 +42,10 @@ class Participation:
     version_id: int
     state: dict[str, Any]
     finished_at: datetime | None
+
+
+def _resident(row: ResidentRow) -> Resident:
+    return Resident(row.id, row.telegram_id, row.created_at, row.active, row.inactive_since)
 
 
 def _p(row: ParticipationRow) -> Participation:
@@ -47,25 +71,32 @@ class Residents:
     def __init__(self, session: AsyncSession):
         self.s = session
 
-    async def find(self, telegram_id: int) -> ResidentRow | None:
+    async def _row(self, telegram_id: int) -> ResidentRow | None:
         return await self.s.scalar(select(ResidentRow).where(ResidentRow.telegram_id == telegram_id))
 
-    async def get_or_create(self, telegram_id: int) -> ResidentRow:
-        row = await self.find(telegram_id)
+    async def find(self, telegram_id: int) -> Resident | None:
+        row = await self._row(telegram_id)
+        return _resident(row) if row else None
+
+    async def get_or_create(self, telegram_id: int) -> Resident:
+        row = await self._row(telegram_id)
         if row is None:
             row = ResidentRow(telegram_id=telegram_id)
             self.s.add(row)
             await self.s.flush()
         elif not row.active:
             row.active, row.inactive_since = True, None  # they wrote to us again, so they unblocked the bot
-        return row
+        return _resident(row)
 
-    async def consent(self, resident_id: int, consultation_id: int) -> ConsentRow | None:
-        return await self.s.scalar(
+    async def consent(self, resident_id: int, consultation_id: int) -> Consent | None:
+        row = await self.s.scalar(
             select(ConsentRow).where(
                 ConsentRow.resident_id == resident_id, ConsentRow.consultation_id == consultation_id
             )
         )
+        if row is None:
+            return None
+        return Consent(row.resident_id, row.consultation_id, row.version_id, row.agreed_at, row.reminders)
 
     async def agree(self, resident_id: int, consultation_id: int, version_id: int, reminders: bool) -> None:
         if await self.consent(resident_id, consultation_id) is None:
@@ -162,7 +193,7 @@ class Residents:
 
     async def everything(self, telegram_id: int) -> dict[str, Any] | None:
         """All we hold about a resident, for /mydata."""
-        r = await self.find(telegram_id)
+        r = await self._row(telegram_id)
         if r is None:
             return None
         consents = list(await self.s.scalars(select(ConsentRow).where(ConsentRow.resident_id == r.id)))
@@ -185,7 +216,7 @@ class Residents:
         return out
 
     async def erase(self, telegram_id: int) -> bool:
-        r = await self.find(telegram_id)
+        r = await self._row(telegram_id)
         if r is None:
             return False
         part_ids = select(ParticipationRow.id).where(ParticipationRow.resident_id == r.id)
@@ -259,6 +290,6 @@ class Residents:
             last = ids[-1]
 
     async def mark_inactive(self, telegram_id: int) -> None:
-        r = await self.find(telegram_id)
+        r = await self._row(telegram_id)
         if r is not None and r.active:
             r.active, r.inactive_since = False, utcnow()

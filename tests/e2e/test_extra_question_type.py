@@ -165,7 +165,7 @@ async def test_a_type_defined_in_a_test_module_runs_end_to_end(moot: Harness, ye
     await api.wait_for_message(4001, contains="Yes, please")  # the resident's own answer beside everyone's
 
     # the exports carry its column and its table
-    _info, xlsx = await export(moot.deps, code, "xlsx", None, "officer")
+    _info, xlsx = await export(moot.deps, code, "xlsx", None, "officer", actor=None, via="cli")
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
     responses = [[c.value for c in row] for row in wb["Responses"].iter_rows()]
     column = responses[0].index("all_day")
@@ -174,7 +174,7 @@ async def test_a_type_defined_in_a_test_module_runs_end_to_end(moot: Harness, ye
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "Residents saying yes" in values and 1 in values and 2 in values
 
-    _info, zipped = await export(moot.deps, code, "csv", None, "officer")
+    _info, zipped = await export(moot.deps, code, "csv", None, "officer", actor=None, via="cli")
     with zipfile.ZipFile(io.BytesIO(zipped)) as z:
         names = z.namelist()
         rows = list(csv.reader(io.StringIO(z.read(next(n for n in names if "responses" in n)).decode("utf-8-sig"))))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.people import Person
 from tests.harness import EXAMPLE, FACILITATOR, Harness
 
@@ -126,3 +128,45 @@ async def test_a_non_facilitator_is_refused_everywhere(moot: Harness) -> None:
         rounds = await uow.consultations.rounds((await uow.consultations.by_code("council-pound"))[0])
     assert len(refused) >= 10
     assert all(r.status == "draft" for r in rounds)
+
+
+# A chat member without its user: a reply neither framework can read, as from a Bot API change or a broken proxy.
+UNREADABLE_MEMBER = {"status": "administrator"}
+
+
+async def _group_with_the_bot(moot: Harness) -> None:
+    await moot.load()
+    moot.api.add_group(GROUP, "Heaton residents", admins=[FACILITATOR])
+    moot.api.add_bot_to_group(GROUP, by_user=FACILITATOR)
+    await moot.api.wait_for_message(GROUP, contains="/link CODE")
+
+
+async def test_a_facilitator_whose_link_fails_is_told_in_the_group(
+    moot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = moot.api
+    await _group_with_the_bot(moot)
+    api.garble("getChatMember", UNREADABLE_MEMBER)
+    update = api.send_text(FACILITATOR, "/link council-pound", chat_id=GROUP)
+    sorry = await api.wait_for_message(GROUP, contains="Sorry, /link didn't work")
+    assert "try again in a moment" in sorry.text
+    assert any(r.getMessage() == f"failed to handle update {update['update_id']}" and r.exc_info
+               for r in caplog.records)
+    async with moot.deps.uow() as uow:
+        assert await uow.consultations.group(GROUP) is None  # nothing was linked
+
+    api.send_text(FACILITATOR, "/link council-pound", chat_id=GROUP)  # tried again, it works
+    await api.wait_for_message(GROUP, contains="private chat with me")
+
+
+async def test_a_facilitator_whose_link_fails_where_the_group_cannot_be_written_to_is_told_privately(
+    moot: Harness,
+) -> None:
+    api = moot.api
+    await _group_with_the_bot(moot)
+    api.garble("getChatMember", UNREADABLE_MEMBER)
+    api.flood(1, chat_id=GROUP)  # the apology in the group is refused too
+    api.send_text(FACILITATOR, "/link council-pound", chat_id=GROUP)
+    sorry = await api.wait_for_message(FACILITATOR, contains="Sorry, /link in “Heaton residents” didn't work")
+    assert "try again in a moment" in sorry.text
+    assert not any("Sorry" in (m.text or "") for m in api.chat(GROUP).messages)

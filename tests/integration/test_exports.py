@@ -56,7 +56,7 @@ async def seeded(app: App) -> Seeded:
 
 
 async def make(app: App, fmt: str, round_number: int | None = None) -> bytes:
-    _, content = await export(app.deps, "council-pound", fmt, round_number, "officer")
+    _, content = await export(app.deps, "council-pound", fmt, round_number, "officer", actor=None, via="test")
     return content
 
 
@@ -149,20 +149,20 @@ async def test_without_a_pseudonym_key_nothing_is_exported(database_url: str) ->
     try:
         await seed(a.deps)
         with pytest.raises(PseudonymKeyMissing, match="MOOT_PRIVACY__PSEUDONYM_KEY"):
-            await export(a.deps, "council-pound", "xlsx", None, "officer")
+            await export(a.deps, "council-pound", "xlsx", None, "officer", actor=None, via="test")
     finally:
         await a.close()
 
 
 async def test_export_errors_say_what_is_wrong(app: App, seeded: Seeded) -> None:
     with pytest.raises(ExportError, match="no consultation"):
-        await export(app.deps, "nope", "xlsx", None, "officer")
+        await export(app.deps, "nope", "xlsx", None, "officer", actor=None, via="test")
     with pytest.raises(ExportError, match="no round 7"):
-        await export(app.deps, "council-pound", "xlsx", 7, "officer")
+        await export(app.deps, "council-pound", "xlsx", 7, "officer", actor=None, via="test")
     with pytest.raises(ExportError, match="Unknown format"):
-        await export(app.deps, "council-pound", "docx", None, "officer")
+        await export(app.deps, "council-pound", "docx", None, "officer", actor=None, via="test")
     with pytest.raises(TooLarge, match="moot export"):
-        await export(app.deps, "council-pound", "csv", None, "officer", limit=100)
+        await export(app.deps, "council-pound", "csv", None, "officer", limit=100, actor=None, via="test")
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------
@@ -266,7 +266,9 @@ MARKED = re.compile(r"⟦.*⟧", re.S)  # the pseudo-locale's mark around every 
 
 
 async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, seeded: Seeded) -> None:
-    _, content = await export(app.deps, "council-pound", "xlsx", None, "officer", language="pseudo")
+    _, content = await export(
+        app.deps, "council-pound", "xlsx", None, "officer", actor=None, via="cli", language="pseudo"
+    )
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-2:] == ["⟦Responses⟧", "⟦About⟧"]
     spec = example()
@@ -284,7 +286,7 @@ async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, se
     summary = _sheet(wb, "⟦Summary⟧")
     assert all(MARKED.fullmatch(r[0]) for r in summary[:3])
 
-    _, zipped = await export(app.deps, "council-pound", "csv", 1, "officer", language="pseudo")
+    _, zipped = await export(app.deps, "council-pound", "csv", 1, "officer", actor=None, via="cli", language="pseudo")
     with zipfile.ZipFile(io.BytesIO(zipped)) as z:
         for name in z.namelist():
             first = next(csv.reader(io.StringIO(z.read(name).decode("utf-8-sig"))))

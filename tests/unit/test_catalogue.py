@@ -1,6 +1,6 @@
 """The English catalogue holds every message the code can show, and every message can be formatted.
 
-A new `_()` or `n_()` without `python -m bot.catalogue` afterwards fails here, naming the message."""
+A new `_()` or `ngettext()` without `python -m bot.catalogue` afterwards fails here, naming the message."""
 
 from __future__ import annotations
 
@@ -30,14 +30,14 @@ def _fields(text: str) -> list[tuple[str | None, str | None, str | None]]:
 
 
 def _calls() -> Iterator[tuple[str, int, str, ast.Call]]:
-    """Every `_(...)` and `n_(...)` call in the code the catalogue is made from."""
+    """Every `_(...)` and `ngettext(...)` call in the code the catalogue is made from."""
     for source in catalogue.SOURCES:
         for path in sorted((catalogue.ROOT / source).rglob("*.py")):
             if path.name.startswith("cli") or "migrations" in path.parts:
                 continue
             where = str(path.relative_to(catalogue.ROOT))
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"_", "n_"}:
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"_", "ngettext"}:
                     yield where, node.lineno, node.func.id, node
 
 
@@ -62,15 +62,15 @@ def test_every_message_in_the_code_is_in_the_english_catalogue() -> None:
 def test_every_message_is_a_literal_with_named_placeholders_its_call_supplies() -> None:
     wrong: list[str] = []
     calls = list(_calls())
-    singular_of_plural = {_literal(c.args[0]) for _w, _l, name, c in calls if name == "n_" and c.args}
+    singular_of_plural = {_literal(c.args[0]) for _w, _l, name, c in calls if name == "ngettext" and c.args}
     for where, lineno, name, call in calls:
-        texts = [_literal(a) for a in (call.args[:2] if name == "n_" else call.args[:1])]
+        texts = [_literal(a) for a in (call.args[:2] if name == "ngettext" else call.args[:1])]
         if not texts or None in texts:
             wrong.append(f"{where}:{lineno}: {name}() needs its message as a string literal (not an f-string)")
             continue
         given = {k.arg for k in call.keywords}
         spread = None in given  # `**params`: what it holds is not known here
-        if name == "n_":
+        if name == "ngettext":
             given.add("n")
         for text in texts:
             assert text is not None
@@ -89,7 +89,7 @@ def test_every_message_is_a_literal_with_named_placeholders_its_call_supplies() 
                 if conv is not None or (spec and "{" in spec):
                     wrong.append(f"{where}:{lineno}: {text!r}: {{{field}}} takes no conversion or nested field")
         if name == "_" and texts[0] in singular_of_plural:
-            wrong.append(f"{where}:{lineno}: {texts[0]!r} is also n_()'s singular; gettext would not find it")
+            wrong.append(f"{where}:{lineno}: {texts[0]!r} is also ngettext()'s singular; gettext would not find it")
     assert not wrong, "\n".join(wrong)
 
 
