@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.services.common import Deps
 from dialogues.loader import ConsultationFileError, parse_consultation
-from dialogues.rounds import LoadedVersion
-from dialogues.schema import Consultation
-from storage.idempotency import UpdateScope
+
+if TYPE_CHECKING:  # `moot consultation validate` checks a file without loading the database layer
+    from bot.services.common import Deps
+    from dialogues.rounds import LoadedVersion
+    from dialogues.schema import Consultation
+    from storage.idempotency import UpdateScope
 
 __all__ = ["ConsultationFileError", "check", "store"]
 
