@@ -13,7 +13,7 @@ from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
 from bot.transport import Keyboard, KeyButton, Rejected, Transport
 from dialogues.screens import Button, Screen
-from dialogues.text import Inline
+from dialogues.text import Em, Inline, Para
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,10 @@ class Renderer:
         """The messages a screen is sent as: never a tag cut in two, never a block dropped."""
         r = self.content(language)
         media = s.chart is not None or s.document is not None
-        texts = r.messages(s.body, first_limit=CAPTION_LIMIT if media else TEXT_LIMIT)
+        body = s.body
+        if s.chart is not None and s.chart.alt is not None:  # the chart in words, in its caption after the heading
+            body = (*body[:1], Para(Em(s.chart.alt)), *body[1:])
+        texts = r.messages(body, first_limit=CAPTION_LIMIT if media else TEXT_LIMIT)
         return [Part(t, media and i == 0, i == len(texts) - 1) for i, t in enumerate(texts)]
 
     def chart_png(self, s: Screen, language: str | None = None) -> bytes:
@@ -87,7 +90,7 @@ class Renderer:
             elif s.edit and not s.buttons:
                 continue
             mid = await self.send(t, chat_id, s, parts, kb, language)
-            if kb:
+            if kb and not s.aside:
                 new_anchor = mid
         return new_anchor
 

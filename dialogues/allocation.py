@@ -16,9 +16,10 @@ Allocation = dict[str, int]
 class AllocationError(ValueError):
     """A change or entry the rules refuse; the message is written for the resident."""
 
-    def __init__(self, message: Msg):
+    def __init__(self, message: Msg, suggestion: tuple[int, int] | None = None):
         super().__init__(message.singular)
         self.message = message
+        self.suggestion = suggestion  # (service index, pence) the resident probably meant, to offer as a button
 
 
 def empty(services: Sequence[Service]) -> Allocation:
@@ -34,19 +35,17 @@ def left(draft: Mapping[str, int]) -> int:
 
 
 def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, delta: int) -> Allocation:
-    """Moves one service up or down by a step, refusing to pass 0, its max, or 100p in all."""
+    """Moves one service up or down by a step, within 0 and its max. The total may pass 100p for a while, as in a
+    budget simulator: the board says how far over it is, and Submit waits until it is exactly 100p."""
     if not 0 <= index < len(services):
         raise AllocationError(_("That service is not in this consultation."))
     s = services[index]
     new = dict(draft)
     current = new.get(s.key, 0)
     if delta > 0:
-        room = min(s.max - current, left(new))
-        if room <= 0:
-            if current >= s.max:
-                raise AllocationError(_("{service} can have at most {pence}p.", service=s.name, pence=s.max))
-            raise AllocationError(_("Nothing left to allocate: take some pence from another service first."))
-        new[s.key] = current + min(delta, room)
+        if current >= s.max:
+            raise AllocationError(_("{service} can have at most {pence}p.", service=s.name, pence=s.max))
+        new[s.key] = min(s.max, current + delta)
     else:
         if current <= 0:
             raise AllocationError(_("{service} is already at 0p.", service=s.name))
@@ -56,9 +55,23 @@ def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, de
 
 # A hyphen is a separator only when a space follows it: "Parks - 3" is 3p, "Parks -3" is minus 3.
 _LINE = re.compile(
-    r"^\s*(?P<name>.*?[^\s:=\-–—])\s*(?:[:=–—]|-(?=\s))?\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence)?\s*$",
+    r"^\s*(?P<name>.*?[^\s:=\-–—])\s*(?:[:=–—]|-(?=\s))?\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence|%)?\s*$",
     re.I,
 )
+# The amount first: "12 libraries", "12p for libraries".
+_AMOUNT_FIRST = re.compile(
+    r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence|%)?\s*(?:(?:for|on|to)\s+)?(?P<name>[^\d\s].*?)\s*$", re.I
+)
+_DECORATION = re.compile(r"^[^\w]+|[^\w)]+$")  # emoji, bullets and stray punctuation around a name
+
+
+def _entry(line: str) -> tuple[str, str] | None:
+    """A typed line as (name, amount text), whichever comes first."""
+    m = _LINE.match(line) or _AMOUNT_FIRST.match(line)
+    if not m:
+        return None
+    name = _DECORATION.sub("", m.group("name").strip())
+    return (name, m.group("amount")) if name else None
 
 
 def find_service(services: Sequence[Service], name: str) -> Service:
@@ -82,9 +95,11 @@ def find_service(services: Sequence[Service], name: str) -> Service:
                 candidates.setdefault(w, s)
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
     if close:
-        match = candidates[close[0]].name
+        match = candidates[close[0]]
         raise AllocationError(
-            _("I don't know a service called “{name}”. Did you mean {service}?", name=name.strip()[:40], service=match)
+            _("I don't know a service called “{name}”. Did you mean {service}?", name=name.strip()[:40],
+              service=match.name),
+            (list(services).index(match), -1),
         )
     raise AllocationError(
         _("I don't know a service called “{name}”. The services are: {services}.", name=name.strip()[:40],
@@ -95,22 +110,28 @@ def find_service(services: Sequence[Service], name: str) -> Service:
 def parse_typed(services: Sequence[Service], text: str) -> Allocation:
     """Reads 'Libraries 12' or several such lines into {service key: pence}."""
     entries: Allocation = {}
-    lines = [ln for ln in text.replace(";", "\n").splitlines() if ln.strip()]
+    # Lines, semicolons, and commas before a name ("Libraries 12, Parks 5"; "12,5" stays a decimal to refuse).
+    lines = [ln for ln in re.split(r"[;\n]|,(?=\s*[^\d\s])", text) if ln.strip()]
     if not lines or len(lines) > 2 * len(services):
         raise AllocationError(_("Type a service and an amount, like “Libraries 12”, one per line."))
     for ln in lines:
-        m = _LINE.match(ln)
+        m = _entry(ln)
         if not m:
             raise AllocationError(
                 _("I couldn't read “{line}”. Type a service and a whole number of pence, like “Libraries 12”.",
                   line=ln.strip()[:60])
             )
-        amount_text = m.group("amount").replace(",", ".")
+        name, amount_text = m[0], m[1].replace(",", ".")
         if "." in amount_text:
             raise AllocationError(_("Please use whole pence, like “Libraries 12”."))
         # Too many digits to be pence; int() of thousands of digits would raise.
         amount = int(amount_text) if len(amount_text) <= 6 else (-1 if amount_text.startswith("-") else TOTAL + 1)
-        s = find_service(services, m.group("name"))
+        try:
+            s = find_service(services, name)
+        except AllocationError as e:
+            if e.suggestion is not None and 0 <= amount <= services[e.suggestion[0]].max:
+                raise AllocationError(e.message, (e.suggestion[0], amount)) from e
+            raise
         if amount < 0:
             raise AllocationError(_("{service} can't have less than 0p.", service=s.name))
         if amount > s.max:
@@ -120,14 +141,9 @@ def parse_typed(services: Sequence[Service], text: str) -> Allocation:
 
 
 def apply_typed(services: Sequence[Service], draft: Mapping[str, int], entries: Mapping[str, int]) -> Allocation:
+    """The draft with typed entries set; like the buttons, it may pass 100p until Submit."""
     new = dict(draft)
     new.update(entries)
-    total = sum(new.values())
-    if total > TOTAL:
-        raise AllocationError(
-            _("That makes {total}p, which is {over}p more than 100p. Take some from another service.",
-              total=total, over=total - TOTAL)
-        )
     return new
 
 

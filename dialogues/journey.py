@@ -140,7 +140,7 @@ def _copy(p: Progress) -> Progress:
 
 
 def _finish(out: Outcome) -> Outcome:
-    if any(s.buttons and not s.edit for s in out.screens):
+    if any(s.buttons and not s.edit and not s.aside for s in out.screens):
         out.progress.seq += 1
     return out
 
@@ -224,9 +224,10 @@ def _ask(
         result = t.typed(c, q, draft, event.text)
     if isinstance(result, Refused):
         if isinstance(event, Press):
-            out.toast, out.alert = result.message, True
+            out.toast, out.alert = result.message, result.alert
         else:
-            out.screens.append(Screen(result.message))
+            offer = [[Button(result.offer[0], result.offer[1])]] if result.offer else []
+            out.screens.append(Screen(result.message, offer, aside=True))
     elif isinstance(result, Changed):
         if isinstance(event, Press):
             p.draft = t.draft_to_json(result.draft)
@@ -234,12 +235,13 @@ def _ask(
             s.edit = True
             out.screens.append(s)
         else:
-            old = _question(c, p, q, answers)
-            out.screens.append(Screen([*old.body, Para(Em(_("(updated below)")))], edit=True))
+            # Typed text changes the question's message in place, and a short line says what changed: a
+            # resident who types ten lines gets ten short notes, not ten copies of the whole board.
             p.draft = t.draft_to_json(result.draft)
-            fresh = _question(c, p, q, answers)
-            note = [Para(result.note)] if result.note is not None else []
-            out.screens.append(Screen([*note, *fresh.body], fresh.buttons))
+            s = _question(c, p, q, answers)
+            s.edit = True
+            out.screens.append(s)
+            out.screens.append(Screen(result.note if result.note is not None else _("Updated above.")))
     elif isinstance(result, Answered):
         out.saves[q.key] = t.encode(c, q, result.value)
         out.screens.append(_settled(c, q, result.value))

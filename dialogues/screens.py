@@ -25,12 +25,15 @@ class Button:
 
 @dataclass(frozen=True)
 class Chart:
-    """Data for a bar chart; bot/charts.py draws it. Series are (name, values in label order); labels are content."""
+    """Data for a bar chart; bot/charts.py draws it. Series are (name, values in label order); labels are content,
+    drawn top to bottom in the order the text beside the chart lists them. `alt` says what it shows in one line,
+    for whoever cannot see the image (it goes in the photo's caption)."""
 
     title: Inline
     labels: tuple[str, ...]
     series: tuple[tuple[Inline, tuple[float, ...]], ...]
     unit: str = "p"
+    alt: Inline | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,16 @@ class Document:
 
 @dataclass
 class Screen:
-    """One message (several if it is too long for one). `edit` replaces the message a button was pressed on."""
+    """One message (several if it is too long for one). `edit` replaces the message a button was pressed on.
+    `aside` is a message beside the current one (a suggestion to accept): its buttons leave the current message's
+    buttons live, and typed answers still change the current message."""
 
     body: tuple[Block, ...]
     buttons: list[list[Button]] = field(default_factory=list)
     chart: Chart | None = None
     document: Document | None = None
     edit: bool = False
+    aside: bool = False
 
     def __init__(
         self,
@@ -57,12 +63,14 @@ class Screen:
         chart: Chart | None = None,
         document: Document | None = None,
         edit: bool = False,
+        aside: bool = False,
     ):
         self.body = blocks(body)
         self.buttons = buttons if buttons is not None else []
         self.chart = chart
         self.document = document
         self.edit = edit
+        self.aside = aside
 
 
 def pence(n: float) -> str:

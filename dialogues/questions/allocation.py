@@ -68,6 +68,17 @@ def _int(v: Any) -> int:
         return 0
 
 
+def _bounds(s: Any) -> tuple[Inline, ...]:
+    """A service's limits, shown on the board before Submit could refuse them."""
+    if s.min and s.max < 100:
+        return (" · ", _("{low}p to {high}p", low=s.min, high=s.max))
+    if s.min:
+        return (" · ", _("at least {pence}p", pence=s.min))
+    if s.max < 100:
+        return (" · ", _("at most {pence}p", pence=s.max))
+    return ()
+
+
 def _short(name: str) -> str:
     return name if len(name) <= 14 else name[:13] + "…"
 
@@ -76,7 +87,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     name = "allocation"
     code = "al"
     schema = AllocationQuestion
-    verbs = frozenset({"d", "i", "r", "t", "s"})  # adjust, info, reset, today's split, submit
+    verbs = frozenset({"d", "i", "r", "t", "s", "a"})  # adjust, info, reset, today's split, submit, accept
     label = _("share the pound")
     repeats = False
     charted = True
@@ -93,10 +104,12 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     # ---- the journey --------------------------------------------------------------------------------------------
     def intro(self, c: Consultation, q: AllocationQuestion) -> list[Screen]:
         """How every penny of a pound is spent today: a chart, then each service in words."""
+        by_today = sorted(c.services, key=lambda s: -s.today)  # as the words below list them
         chart = Chart(
             title=_("How each penny of a council pound is spent today"),
-            labels=tuple(s.name for s in c.services),
-            series=((_("Today"), tuple(float(s.today) for s in c.services)),),
+            labels=tuple(s.name for s in by_today),
+            series=((_("Today"), tuple(float(s.today) for s in by_today)),),
+            alt=_("Today, of each £1: {services}.", services="; ".join(f"{s.name} {s.today}p" for s in by_today)),
         )
         caption: list[Block] = [Para(Strong(_("{title}: today", title=c.title)))]
         if c.figures_note:
@@ -129,13 +142,17 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def screen(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block], draft: Pence) -> Screen:
         left = rules.left(draft)
         board = Lines(
-            (f"{s.name}: ", Strong(_("{pence}p", pence=draft.get(s.key, 0))), " ", _("({pence}p)", pence=s.today))
+            (f"{s.name}: ", Strong(_("{pence}p", pence=draft.get(s.key, 0))), " ", _("({pence}p)", pence=s.today),
+             *_bounds(s))
             for s in c.services
         )
-        status = (
-            Strong(_("Left to allocate: {left}p", left=left)) if left else Strong(_("All 100p shared.")),
-            *(() if left else (" ", _("Tap Submit to save."))),
-        )
+        status: tuple[Inline, ...]
+        if left > 0:
+            status = (Strong(_("Left to allocate: {left}p", left=left)),)
+        elif left < 0:
+            status = (Strong(_("{over}p over: take some away before you submit.", over=-left)),)
+        else:
+            status = (Strong(_("All 100p shared.")), " ", _("Tap Submit to save."))
         body = [
             *head,
             Para(Em(_("Your pence, with today's in brackets."))),
@@ -148,13 +165,18 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             row = [Button(f"−{big}", self.action("d", i, -big))] if big != small else []
             row += [
                 Button(f"−{small}", self.action("d", i, -small)),
-                Button(f"{_short(s.name)} {draft.get(s.key, 0)}", self.action("i", i)),
+                # The amount first: a phone cuts the end of a label.
+                Button(f"{draft.get(s.key, 0)}p {_short(s.name)}", self.action("i", i)),
                 Button(f"+{small}", self.action("d", i, small)),
             ]
             row += [Button(f"+{big}", self.action("d", i, big))] if big != small else []
             rows.append(row)
         rows.append([Button(_("Reset"), self.action("r")), Button(_("Start from today's split"), self.action("t"))])
-        submit = _("✅ Submit") if left == 0 else _("Submit ({left}p left)", left=left)
+        submit = (
+            _("✅ Submit") if left == 0
+            else _("Submit ({left}p left)", left=left) if left > 0
+            else _("Submit ({over}p over)", over=-left)
+        )
         rows.append([Button(submit, self.action("s"))])
         return Screen(body, rows)
 
@@ -167,7 +189,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             if verb == "i" and len(args) == 1 and 0 <= args[0] < len(c.services):
                 s = c.services[args[0]]
                 return Refused(
-                    _(
+                    alert=True,
+                    message=_(
                         "{service}: {description} Today {pence}p.",
                         service=s.name,
                         description=(s.description or "")[:150],
@@ -180,7 +203,11 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 return Changed(rules.today(c.services))
             if verb == "s":
                 wrong = rules.problems(c.services, draft)
-                return Refused(Span(*join(wrong, " "))) if wrong else Answered(dict(draft))
+                return Refused(Span(*join(wrong, " ")), alert=True) if wrong else Answered(dict(draft))
+            if verb == "a" and len(args) == 2 and 0 <= args[0] < len(c.services):  # a suggestion accepted
+                s = c.services[args[0]]
+                return Changed(rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}),
+                               note=_("Set {changes}.", changes=f"{s.name} {args[1]}p"))
         except rules.AllocationError as e:
             return Refused(e.message)
         return Refused(NOT_HERE)
@@ -190,6 +217,10 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             entries = rules.parse_typed(c.services, text)
             new = rules.apply_typed(c.services, draft, entries)
         except rules.AllocationError as e:
+            if e.suggestion is not None and e.suggestion[1] >= 0:
+                i, pence = e.suggestion
+                offer = _("Yes: {service} {pence}p", service=c.services[i].name, pence=pence)
+                return Refused(e.message, offer=(offer, self.action("a", i, pence)))
             return Refused(e.message)
         names = c.service_names()
         note = ", ".join(f"{names[k]} {v}p" for k, v in entries.items())
@@ -204,12 +235,20 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             tally.add(raw, times)
 
     def chart(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally, title: Inline) -> Chart:
+        # In the file's order, as result_lines lists the averages.
+        averages = "; ".join(f"{s.name} {s.mean:.1f}p ({s.today}p)" for s in figures.services)
         return Chart(
             title=title,
             labels=tuple(s.name for s in figures.services),
             series=(
                 (_("Today"), tuple(float(s.today) for s in figures.services)),
                 (_("Residents' average"), tuple(round(s.mean, 1) for s in figures.services)),
+            ),
+            alt=ngettext(
+                "Average of {n} resident, today's in brackets: {services}.",
+                "Average of {n} residents, today's in brackets: {services}.",
+                figures.respondents,
+                services=averages,
             ),
         )
 

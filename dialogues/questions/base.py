@@ -36,7 +36,12 @@ class Changed(Generic[D]):
 
 @dataclass(frozen=True)
 class Refused:
+    """Not taken. `alert` when it stops the resident (a blocking notice they must read); a trivial notice is a
+    toast. `offer` is a button that puts right what was refused ("Did you mean …?": tap to accept)."""
+
     message: Inline
+    alert: bool = False
+    offer: tuple[Inline, Action] | None = None
 
 
 Result = Answered[A] | Changed[D] | Refused

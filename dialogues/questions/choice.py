@@ -102,7 +102,7 @@ class ChoiceTally(Tally[str, OptionFigures]):
         return OptionFigures(self.respondents, tuple((o.label, by_key.get(o.key, 0)) for o in self.q.options))
 
 
-class SingleChoice(QuestionType[SingleChoiceQuestion, str, None, OptionFigures]):
+class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFigures]):
     name = "single_choice"
     code = "ch"
     schema = SingleChoiceQuestion
@@ -115,27 +115,30 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, None, OptionFigures])
     def describe(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> list[Line]:
         return [({o.key: o.label for o in q.options}.get(answer, answer),)]
 
-    def start(self, c: Consultation, q: SingleChoiceQuestion, previous: str | None) -> None:
-        return None
+    def start(self, c: Consultation, q: SingleChoiceQuestion, previous: str | None) -> str | None:
+        return previous  # shown ticked: an earlier round's answer, or this round's when changing it
 
-    def draft_to_json(self, draft: None) -> Json:
-        return {}
+    def draft_to_json(self, draft: str | None) -> Json:
+        return {"value": draft} if draft is not None else {}
 
-    def draft_from_json(self, c: Consultation, q: SingleChoiceQuestion, raw: Json) -> None:
-        return None
+    def draft_from_json(self, c: Consultation, q: SingleChoiceQuestion, raw: Json) -> str | None:
+        value = raw.get("value") if isinstance(raw, dict) else None
+        return self.decode(c, q, value) if value is not None else None
 
-    def screen(self, c: Consultation, q: SingleChoiceQuestion, head: Sequence[Block], draft: None) -> Screen:
-        rows = [[Button(o.label, self.action("o", i))] for i, o in enumerate(q.options)]
+    def screen(self, c: Consultation, q: SingleChoiceQuestion, head: Sequence[Block], draft: str | None) -> Screen:
+        rows = [
+            [Button(("✅ " if o.key == draft else "") + o.label, self.action("o", i))] for i, o in enumerate(q.options)
+        ]
         return Screen([*head, Para(_("Tap one option."))], rows)
 
     def press(
-        self, c: Consultation, q: SingleChoiceQuestion, draft: None, verb: str, args: tuple[int, ...]
-    ) -> Result[str, None]:
+        self, c: Consultation, q: SingleChoiceQuestion, draft: str | None, verb: str, args: tuple[int, ...]
+    ) -> Result[str, str | None]:
         if verb != "o" or len(args) != 1 or not 0 <= args[0] < len(q.options):
             return Refused(NOT_HERE)
         return Answered(q.options[args[0]].key)
 
-    def typed(self, c: Consultation, q: SingleChoiceQuestion, draft: None, text: str) -> Result[str, None]:
+    def typed(self, c: Consultation, q: SingleChoiceQuestion, draft: str | None, text: str) -> Result[str, str | None]:
         i = match_option(q.options, text)
         if i is None:
             listing = "; ".join(f"{n}. {o.label}" for n, o in enumerate(q.options, 1))
@@ -150,6 +153,15 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, None, OptionFigures])
 
     def result_lines(self, c: Consultation, q: SingleChoiceQuestion, figures: OptionFigures) -> list[Line]:
         return option_lines(figures)
+
+    def personal_lines(
+        self, c: Consultation, q: SingleChoiceQuestion, answer: str, figures: OptionFigures | None
+    ) -> list[Line]:
+        label = {o.key: o.label for o in q.options}.get(answer, answer)
+        lines: list[Line] = [(_("You:"), " ", label)]
+        if figures is not None:
+            lines += [("  ", *line) for line in option_lines(figures)]
+        return lines
 
     def summary(
         self, c: Consultation, q: SingleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]

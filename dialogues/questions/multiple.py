@@ -97,7 +97,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
 
     def _done(self, q: MultipleChoiceQuestion, picks: Picks) -> Result[list[str], Picks]:
         if not picks and q.required:
-            return Refused(_("Tick at least one option, then Done."))
+            return Refused(_("Tick at least one option, then Done."), alert=True)
         return Answered([q.options[i].key for i in sorted(picks)])
 
     def press(
@@ -127,7 +127,9 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
                 picks.append(i)
         if len(picks) > _limit(q):
             return Refused(_("You can choose up to {most}.", most=_limit(q)))
-        return self._done(q, picks)
+        # Typed numbers tick the options, as taps would; Done still sends them, as the screen says.
+        labels = ", ".join(q.options[i].label for i in sorted(picks))
+        return Changed(sorted(picks), note=_("Ticked: {options}. Tap Done when you are happy with it.", options=labels))
 
     def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[str]:
         return unique_options(c, q)
@@ -141,6 +143,14 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
 
     def result_lines(self, c: Consultation, q: MultipleChoiceQuestion, figures: OptionFigures) -> list[Line]:
         return option_lines(figures)
+
+    def personal_lines(
+        self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str], figures: OptionFigures | None
+    ) -> list[Line]:
+        lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
+        if figures is not None:
+            lines += [("  ", *line) for line in option_lines(figures)]
+        return lines
 
     def summary(
         self, c: Consultation, q: MultipleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]

@@ -76,7 +76,8 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
         return [(" › ".join(labels.get(v, v) for v in answer),)]
 
     def start(self, c: Consultation, q: RankingQuestion, previous: list[str] | None) -> Order:
-        return []
+        keys = [o.key for o in q.options]
+        return [keys.index(k) for k in previous] if previous is not None else []  # decoded: every option once
 
     def draft_to_json(self, draft: Order) -> Json:
         return {"picks": draft}
@@ -92,10 +93,14 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             body.append(Items([q.options[i].label for i in draft], numbered=True))
         rows: list[list[Button]] = []
         if len(draft) < len(q.options):
+            example = " ".join(str(n) for n in range(len(q.options), 0, -1))
+            if not draft:  # numbered, so the order can be typed by number
+                body.append(Items([o.label for o in q.options], numbered=True))
             tap = (
-                _("Tap the option you put first, or type the order, like “2 1 4 3”.")
+                _("Tap the option you put first, or type their numbers in your order, like “{example}”.",
+                  example=example)
                 if not draft
-                else _("Tap the option you put next, or type the order, like “2 1 4 3”.")
+                else _("Tap the option you put next.")
             )
             body.append(Para(tap))
             rows = [[Button(o.label, self.action("p", i))] for i, o in enumerate(q.options) if i not in draft]
@@ -123,7 +128,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             return Changed([])
         if verb == "c":
             if len(picks) != len(q.options):
-                return Refused(_("Place every option first."))
+                return Refused(_("Place every option first."), alert=True)
             return Answered([q.options[i].key for i in picks])
         return Refused(NOT_HERE)
 
@@ -154,6 +159,15 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             (_("{place}. {label} (average place {mean:.1f})", place=i, label=label, mean=mean),)
             for i, (label, mean) in enumerate(figures.places, 1)
         ]
+
+    def personal_lines(
+        self, c: Consultation, q: RankingQuestion, answer: list[str], figures: RankingFigures | None
+    ) -> list[Line]:
+        lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
+        if figures is not None:
+            everyone = " › ".join(label for label, _mean in figures.places)
+            lines.append((_("Everyone, by average place:"), " ", everyone))
+        return lines
 
     def summary(
         self, c: Consultation, q: RankingQuestion, rounds: Sequence[RoundOutcome[RankingFigures]]

@@ -23,7 +23,7 @@ from dialogues.questions.base import (
 from dialogues.report import DECIMAL, INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RatingQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Inline, Para, _
+from dialogues.text import Block, Inline, Para, Span, _
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def value_label(q: RatingQuestion, value: int) -> str:
     return f"{value} ({label})" if label else str(value)
 
 
-class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
+class Rating(QuestionType[RatingQuestion, int, int | None, RatingFigures]):
     name = "rating"
     code = "rt"
     schema = RatingQuestion
@@ -73,41 +73,45 @@ class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
         said: Inline = _("{value} out of {most}", value=answer, most=q.scale_max)
         return [(said, f" ({label})") if label else (said,)]
 
-    def start(self, c: Consultation, q: RatingQuestion, previous: int | None) -> None:
-        return None
+    def start(self, c: Consultation, q: RatingQuestion, previous: int | None) -> int | None:
+        return previous  # shown ticked: an earlier round's answer, or this round's when changing it
 
-    def draft_to_json(self, draft: None) -> Json:
-        return {}
+    def draft_to_json(self, draft: int | None) -> Json:
+        return {"value": draft} if draft is not None else {}
 
-    def draft_from_json(self, c: Consultation, q: RatingQuestion, raw: Json) -> None:
-        return None
+    def draft_from_json(self, c: Consultation, q: RatingQuestion, raw: Json) -> int | None:
+        value = raw.get("value") if isinstance(raw, dict) else None
+        return self.decode(c, q, value) if value is not None else None
 
-    def screen(self, c: Consultation, q: RatingQuestion, head: Sequence[Block], draft: None) -> Screen:
+    def screen(self, c: Consultation, q: RatingQuestion, head: Sequence[Block], draft: int | None) -> Screen:
         values = list(range(q.scale_min, q.scale_max + 1))
         per_row = 6 if len(values) > 6 else len(values)
         rows = [values[i : i + per_row] for i in range(0, len(values), per_row)]
-        buttons = [[Button(str(v), self.action("v", v)) for v in row] for row in rows]
+        buttons = [[Button(f"✅ {v}" if v == draft else str(v), self.action("v", v)) for v in row] for row in rows]
         ends = [f"{v} = {label}" for v, label in ((q.scale_min, q.min_label), (q.scale_max, q.max_label)) if label]
         tap = (
             _("Tap a number from {low} to {high} ({ends}).", low=q.scale_min, high=q.scale_max, ends=", ".join(ends))
             if ends
             else _("Tap a number from {low} to {high}.", low=q.scale_min, high=q.scale_max)
         )
-        return Screen([*head, Para(tap)], buttons)
+        earlier = (
+            [Para(_("Your answer so far: {answer}", answer=Span(*self.describe(c, q, draft)[0])))] if draft else []
+        )
+        return Screen([*head, *earlier, Para(tap)], buttons)
 
-    def _check(self, q: RatingQuestion, value: int) -> Result[int, None]:
+    def _check(self, q: RatingQuestion, value: int) -> Result[int, int | None]:
         if not q.scale_min <= value <= q.scale_max:
             return Refused(_("Please choose a number from {low} to {high}.", low=q.scale_min, high=q.scale_max))
         return Answered(value)
 
     def press(
-        self, c: Consultation, q: RatingQuestion, draft: None, verb: str, args: tuple[int, ...]
-    ) -> Result[int, None]:
+        self, c: Consultation, q: RatingQuestion, draft: int | None, verb: str, args: tuple[int, ...]
+    ) -> Result[int, int | None]:
         if verb != "v" or len(args) != 1:
             return Refused(NOT_HERE)
         return self._check(q, args[0])
 
-    def typed(self, c: Consultation, q: RatingQuestion, draft: None, text: str) -> Result[int, None]:
+    def typed(self, c: Consultation, q: RatingQuestion, draft: int | None, text: str) -> Result[int, int | None]:
         value = parse_int(text)
         if value is None:
             return Refused(
@@ -129,6 +133,14 @@ class Rating(QuestionType[RatingQuestion, int, None, RatingFigures]):
             for v, k in figures.counts
         ]
         lines.append((_("Average: {mean:.1f} out of {most}", mean=figures.mean, most=q.scale_max),))
+        return lines
+
+    def personal_lines(
+        self, c: Consultation, q: RatingQuestion, answer: int, figures: RatingFigures | None
+    ) -> list[Line]:
+        lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
+        if figures is not None:
+            lines.append((_("Everyone: an average of {mean:.1f} out of {most}", mean=figures.mean, most=q.scale_max),))
         return lines
 
     def summary(self, c: Consultation, q: RatingQuestion, rounds: Sequence[RoundOutcome[RatingFigures]]) -> ReportTable:

@@ -130,8 +130,13 @@ def test_multiple_needs_a_tick_when_required() -> None:
 
 
 @pytest.mark.parametrize("text", ["1, 3", "1 3", "1 and 3", "cleaner streets; support for older people", "3, 1, 1"])
-def test_multiple_reads_typed_choices(text: str) -> None:
-    assert multiple.typed(EXAMPLE, MULTIPLE, [], text) == Answered(["cleaner_streets", "support_for_older_people"])
+def test_multiple_reads_typed_choices_as_ticks_and_waits_for_done(text: str) -> None:
+    result = multiple.typed(EXAMPLE, MULTIPLE, [], text)
+    assert isinstance(result, Changed)
+    assert [MULTIPLE.options[i].key for i in result.draft] == ["cleaner_streets", "support_for_older_people"]
+    assert multiple.press(EXAMPLE, MULTIPLE, result.draft, "d", ()) == Answered(
+        ["cleaner_streets", "support_for_older_people"]
+    )
 
 
 def test_multiple_decoding_and_start() -> None:
