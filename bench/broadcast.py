@@ -5,7 +5,7 @@ announcement rows are enqueued in one transaction, as a facilitator's announceme
 the first delivered message to the last, and every resident must end with exactly one copy. Measured with the
 shipped outbox setting (per_second = 29, one spare for replies to residents) to 10,000 residents as the issue
 asks (1,000 with --quick) and, in the full run, with the most the config allows (30), where the outbox's
-sliding window (bot/outbox/limits.py) must still draw no 429.
+sliding window (bot/limits.py) must still draw no 429.
 """
 
 from __future__ import annotations

@@ -4,18 +4,27 @@ message goes as several, split between blocks, with the buttons on the last."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from bot.actions import ActionCodec
 from bot.charts import bar_chart
 from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
-from bot.transport import Keyboard, KeyButton, Rejected, Transport
+from bot.limits import SendWindow
+from bot.transport import Keyboard, KeyButton, Rejected, RetryLater, Transport
 from dialogues.screens import Button, Screen
 from dialogues.text import Em, Inline, Para
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# A reply refused with 429 is sent again after Telegram's retry_after, for up to this long in all; past that the
+# resident has likely given up on it, and the update's failure is logged.
+REPLY_PATIENCE = 120.0
 
 
 @dataclass(frozen=True)
@@ -28,9 +37,36 @@ class Part:
 
 
 class Renderer:
-    def __init__(self, codec: ActionCodec, language: str = DEFAULT):
+    def __init__(self, codec: ActionCodec, language: str = DEFAULT, budget: SendWindow | None = None):
         self.codec = codec
         self.language = language
+        # One send budget for replies and the outbox alike (the outbox sender takes this same window), so a
+        # broadcast never starves residents' answers, nor the reverse.
+        self.budget = budget if budget is not None else SendWindow(29.0)
+
+    async def paced(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One Bot API send through the shared budget; after a 429 it waits retry_after (pausing the whole
+        budget, as Telegram's limit is the bot's) and tries again, in order, for up to REPLY_PATIENCE."""
+        waited = 0.0
+        while True:
+            await self.budget.acquire()
+            try:
+                result = await call()
+            except RetryLater as e:
+                self.budget.release(sent=False)
+                seconds = max(float(e.seconds), 0.05)
+                if waited + seconds > REPLY_PATIENCE:
+                    raise
+                log.info("Telegram asked to wait %.1f s before a reply; it will be sent then", seconds)
+                self.budget.pause(seconds)
+                waited += seconds
+                await asyncio.sleep(seconds)
+                continue
+            except BaseException:
+                self.budget.release()
+                raise
+            self.budget.release()
+            return result
 
     def content(self, language: str | None = None) -> Render:
         return Render(translations(language or self.language))
@@ -79,7 +115,7 @@ class Renderer:
             parts = self.parts(s, language)
             if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
-                    await t.edit_text(chat_id, anchor, parts[0].text, kb)
+                    await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb))
                     continue
                 except Rejected as e:
                     if e.not_modified:
@@ -99,8 +135,12 @@ class Renderer:
         language: str | None = None, png: bytes | None = None,
     ) -> int:
         mid = 0
-        for p in parts:
-            mid = await self.send_part(t, chat_id, s, p, kb, language, png)
+        for part in parts:
+
+            def call(part: Part = part) -> Awaitable[int]:
+                return self.send_part(t, chat_id, s, part, kb, language, png)
+
+            mid = await self.paced(call)
         return mid
 
     async def send_part(

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.outbox.limits import ChatWindows, SendWindow
+from bot.limits import ChatWindows
 from bot.render import Part, Renderer
 from bot.services.common import Deps
 from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
@@ -76,7 +76,7 @@ class OutboxSender:
         self.lease_seconds = lease_seconds
         cfg = deps.config.outbox
         self.batch = max(10, int(cfg.per_second * 2))
-        self.overall = SendWindow(cfg.per_second)
+        self.overall = renderer.budget  # shared with replies: one budget for everything the bot sends
         self.windows = ChatWindows(cfg.per_group_per_minute)
         self.healthy = False  # running, and its last look at the database worked
         self.last_progress: datetime = utcnow()  # last successful claim or delivery
@@ -302,6 +302,7 @@ class OutboxSender:
     async def _flood(self, item: OutboxItem, seconds: float) -> _Outcome:
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
+        self.overall.pause(seconds)  # replies wait too: the limit is the bot's
         log.warning("outbox sender %s: Telegram flood control, pausing %.1f s", self.owner, seconds)
         async with self.deps.uow() as uow:
             await uow.outbox.mark_retry(item.id, self._wall(self._paused_until), "flood control")

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.outbox.limits import SendWindow
+from bot.limits import SendWindow
 
 
 class VirtualTime:

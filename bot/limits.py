@@ -1,4 +1,4 @@
-"""Telegram's sending limits as the outbox keeps them: an overall sliding window and one per chat."""
+"""Telegram's sending limits, shared by replies and the outbox: an overall sliding window and one per chat."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ class SendWindow:
         self._sleep = sleep
         self._returned: deque[float] = deque()
         self.in_flight = 0
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said to wait (429 with retry_after): nothing is sent through this window until then."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def _busy(self, now: float) -> int:
         while self._returned and self._returned[0] <= now - self.window:
@@ -41,6 +46,9 @@ class SendWindow:
         """Waits for room in the window and takes it; pair with `release()`."""
         while True:
             now = self._clock()
+            if now < self._paused_until:
+                await self._sleep(self._paused_until - now)
+                continue
             if self._busy(now) < self.capacity:
                 self.in_flight += 1
                 return
