@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from dialogues.questions import Outcome, of
 from dialogues.schema import Consultation, Question
 from dialogues.screens import Button, Chart, Screen
-from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Strong, _, ngettext
+from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Span, Strong, _, ngettext
 
 Results = Sequence[tuple[Question, Outcome[Any]]]
 
@@ -40,7 +41,9 @@ def group_screens(
     minimum: int,
     deep_link: str | None = None,
 ) -> list[Screen]:
-    """The results post for a linked group: a chart image, then the figures in words."""
+    """The results post for a linked group: a chart image, then the figures in words. It says who is counted:
+    every answer saved by the close, sent or not; each question's figures (its chart, its shares) are out of the
+    residents who answered that question, and its heading says how many they are."""
     screens: list[Screen] = []
     title = Strong(_("{title}: results of {round}", title=spec.title, round=round_title))
     first = lead(spec, results)
@@ -48,11 +51,28 @@ def group_screens(
         q, o = first
         chart = of(q).chart(spec, q, o.figures, _("Residents' average pound beside today's"))
         if chart is not None:
-            screens.append(Screen(title, chart=chart))
-    counts = ngettext("{n} resident finished ({started} started).", "{n} residents finished ({started} started).",
-                finished, started=started)
-    body: list[Block] = [Lines([(title,), (counts,)])]
-    body += [question_block(spec, q, o, minimum) for q, o in results]
+            # The chart in words, in its caption: as part of the body, which the outbox keeps with the post.
+            words = [Para(Em(chart.alt))] if chart.alt is not None else []
+            screens.append(Screen([Para(title), *words], chart=replace(chart, alt=None)))
+    counts = Span(
+        ngettext(
+            "Figures count every answer saved by the close, from {n} resident who started;",
+            "Figures count every answer saved by the close, from {n} residents who started;",
+            started,
+        ),
+        " ",
+        ngettext("{n} of them pressed send.", "{n} of them pressed send.", finished),
+        " ",
+        _("Each question counts those who answered it, and its percentages are out of them."),
+    )
+    body: list[Block] = [Para(title), Para(Em(counts))]
+    for q, o in results:
+        answered = ngettext("({n} answered)", "({n} answered)", o.respondents)
+        head: tuple[Inline, ...] = (Strong(q.prompt), " ", Em(answered))
+        if o.figures is None:
+            body.append(Lines([head, (_suppressed(o.respondents, minimum),)]))
+        else:
+            body.append(Lines([head, *of(q).result_lines(spec, q, o.figures)]))
     buttons = [[Button(_("See the consultation"), url=deep_link)]] if deep_link else []
     screens.append(Screen(body, buttons))
     return screens

@@ -40,7 +40,9 @@ def _text(value: Cell, col: Column | None) -> Any:
 
 
 def _header(col: Column) -> str:
-    return safe_text(f"{col.header} (%)" if col.kind == PERCENT and not col.header.endswith("%)") else col.header)
+    """A column's header; a percentage's says so ("(%)"), as its values are 0 to 100 here, unless the header
+    names the unit already ("Sent (% of started)")."""
+    return safe_text(f"{col.header} (%)" if col.kind == PERCENT and "%" not in col.header else col.header)
 
 
 class CsvZipWriter:

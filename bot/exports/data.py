@@ -12,6 +12,7 @@ from bot.content import Render
 from bot.exports.cells import Cell
 from bot.i18n import DEFAULT, translations
 from bot.services.results import RoundResults, RoundTally, begin_tally, tally_round
+from dialogues.questions import Outcome, of
 from dialogues.schema import Consultation
 from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
@@ -65,6 +66,12 @@ class Texts:
 class RoundPart:
     results: RoundResults
     dates: RoundDates | None
+    approved: int = 0  # comments a facilitator approved: quoted, or withheld when too few residents took part
+
+    @property
+    def withheld(self) -> bool:
+        """Approved comments that are not quoted, because the round's figures are not shown."""
+        return self.approved > 0 and self.results.suppressed
 
     @property
     def number(self) -> int:
@@ -85,11 +92,16 @@ class ExportData:
     min_respondents: int
     tz: ZoneInfo
     texts: Texts  # the export's language: every header, title, note and sentence goes through it
+    residents: int = 0  # distinct residents who took part in any exported round (erased ones are gone)
     # Rounds still to be counted from the rows an export writes (collect(..., tallied=False)); empty otherwise.
     pending: list[RoundTally] = field(default_factory=list)
+    # The lead question's figures from only the residents who answered it in every round with figures shown (by
+    # round number): what "how views moved" compares, so a change is a change of view, not of who answered.
+    panel: dict[int, Outcome[Any]] = field(default_factory=dict)
 
     @property
     def responses(self) -> int:
+        """One per resident per round: a resident in two rounds is two responses (and one resident)."""
         return sum(p.results.started for p in self.rounds)
 
     def local(self, when: datetime | None) -> datetime | None:
@@ -138,8 +150,8 @@ async def collect(
         else:  # the figures of nothing counted yet, until counted() replaces them
             pending.append(await begin_tally(uow, consultation_id, r))
             results = await pending[-1].results(uow, min_respondents)
-        parts.append(RoundPart(results, dates.get(r.number)))
-    return ExportData(
+        parts.append(RoundPart(results, dates.get(r.number), await uow.reports.approved_count(r.id)))
+    data = ExportData(
         consultation_id=consultation_id,
         code=code,
         spec=spec,
@@ -152,8 +164,10 @@ async def collect(
         min_respondents=min_respondents,
         tz=tz,
         texts=Texts(language),
+        residents=await uow.reports.residents([r.id for r in rounds]),
         pending=pending,
     )
+    return data if pending else await with_panel(uow, data)
 
 
 async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
@@ -161,6 +175,29 @@ async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
     if not d.pending:
         return d
     parts = [
-        RoundPart(await t.results(uow, d.min_respondents), p.dates) for t, p in zip(d.pending, d.rounds, strict=True)
+        RoundPart(await t.results(uow, d.min_respondents), p.dates, p.approved)
+        for t, p in zip(d.pending, d.rounds, strict=True)
     ]
-    return replace(d, rounds=parts, pending=[])
+    return await with_panel(uow, replace(d, rounds=parts, pending=[]))
+
+
+async def with_panel(uow: UnitOfWork, d: ExportData) -> ExportData:
+    """The export's data with the lead question's panel: its figures in each round with figures shown, from only
+    the residents who answered it in all of them (small-cell suppression applied to the panel as to any figure)."""
+    lead = d.rounds[0].results.lead if d.rounds else None
+    if lead is None:
+        return d
+    q = lead.question
+    shown = [p for p in d.rounds if (r := p.results.result(q.key)) is not None and r.figures is not None]
+    if len(shown) < 2:
+        return d
+    values = await uow.reports.panel_values([p.results.round.id for p in shown], q.key)
+    t = of(q)
+    panel: dict[int, Outcome[Any]] = {}
+    for p in shown:
+        tally = t.tally(d.spec, q)
+        for raw in values.get(p.results.round.id, []):
+            t.add_raw(d.spec, q, tally, raw)
+        n = tally.respondents
+        panel[p.number] = Outcome(n, tally.figures() if n >= d.min_respondents and n > 0 else None)
+    return replace(d, panel=panel)

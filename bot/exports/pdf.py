@@ -30,11 +30,14 @@ from bot.exports.tables import (
     PENCE1,
     PERCENT,
     Column,
+    movement_note,
     question_charts,
     question_table,
+    residents_line,
     role_phrase,
     rounds_table,
     suppressed_note,
+    who_counts,
     why_key,
 )
 from bot.exports.tables import Table as Figures
@@ -43,6 +46,7 @@ from dialogues.text import Inline, _, ngettext
 EXCERPT = 400  # characters of a comment quoted in the report
 MAX_QUOTES = 12  # per round
 WIDTH = A4[0] - 36 * mm
+CHART_WIDTH = 115 * mm  # a chart drawn for a phone (4 inches wide), its labels some 12 points on paper
 ROUNDS_WIDTHS = [9, 19, 9, 12.5, 12.5, 9, 10, 8, 11]  # percent of the page's width, for the participation table
 
 
@@ -95,6 +99,17 @@ def _fmt(value: Cell, col: Column) -> str:
     if hasattr(value, "strftime"):
         return f"{value:%d %b %Y}"
     return str(value)  # tables reach the PDF unguarded: the spreadsheet guard means nothing here
+
+
+def _withheld(number: int, minimum: int) -> Inline:
+    return ngettext(
+        "Round {number}: comments are withheld because fewer than {n} resident took part, too few to quote them "
+        "without risking someone being recognised.",
+        "Round {number}: comments are withheld because fewer than {n} residents took part, too few to quote them "
+        "without risking someone being recognised.",
+        minimum,
+        number=number,
+    )
 
 
 class PdfWriter:
@@ -168,7 +183,7 @@ class PdfWriter:
         return t
 
     def _image(self, png: bytes, width: float = WIDTH) -> Image:
-        img = Image(io.BytesIO(png))
+        img = Image(io.BytesIO(png), hAlign="LEFT")
         scale = width / img.imageWidth
         img.drawWidth, img.drawHeight = width, img.imageHeight * scale
         return img
@@ -194,18 +209,13 @@ class PdfWriter:
             role=role_phrase(d.role),
         )
         what = ngettext("Residents answered {n} question.", "Residents answered {n} questions.", len(s.questions))
-        covers = ngettext(
-            "This report covers {rounds}; {n} response in all.",
-            "This report covers {rounds}; {n} responses in all.",
-            d.responses,
-            rounds=rounds,
-        )
+        covers = _("This report covers {rounds}:", rounds=rounds)
         return [
             self._t(self._x(_("{title}: results", title=s.title)), "title"),
             self._t(self._x(made), "small"),
             Spacer(1, 4 * mm),
             self._p(f"<b>{escape(self._x(_('The consultation.')))}</b> " + escape(s.purpose)),
-            self._t(f"{self._x(what)} {self._x(covers)}"),
+            self._t(f"{self._x(what)} {self._x(covers)} {self._x(residents_line(d))}"),
         ]
 
     def _participation(self, d: ExportData) -> list[Any]:
@@ -214,17 +224,7 @@ class PdfWriter:
             self._p(escape(self._x(_("Who took part"))), "h2"),
             self._table(t.columns, t.rows, [WIDTH * w / 100 for w in ROUNDS_WIDTHS[: len(t.columns)]]),
             Spacer(1, 2 * mm),
-            self._t(
-                self._x(suppressed_note(d))
-                + " "
-                + self._x(
-                    _(
-                        "Residents take part privately in Telegram; every answer they save counts, whether or not "
-                        "they pressed 'send my answers'."
-                    )
-                ),
-                "small",
-            ),
+            self._t(self._x(suppressed_note(d)) + " " + self._x(who_counts(d)), "small"),
         ]
 
     def _question(self, d: ExportData, i: int) -> list[Any]:
@@ -234,14 +234,21 @@ class PdfWriter:
         latest, moved = question_charts(d, q)
         heading = self._t(figures.title, "h2")
         out: list[Any] = []
-        if latest is not None:
-            out.append(KeepTogether([heading, self._image(charts.bars(latest))]))
-        if moved is not None:
-            caption = _(
-                "How views moved: each dot is a figure in one round (or what it is compared with); the arrow runs "
-                "from the first to the last."
-            )
-            out.append(KeepTogether([self._image(charts.movement(moved)), self._t(self._x(caption), "small")]))
+        caption = _(
+            "How views moved: each dot is a figure in one round (or what it is compared with); the arrow runs "
+            "from the first to the last."
+        )
+        if latest is not None and moved is not None:  # side by side: the two charts of a question on one page
+            half = (WIDTH - 4 * mm) / 2
+            pair = Table(
+                [[self._image(charts.bars(latest), half), self._image(charts.movement(moved), half)]],
+                colWidths=[half + 2 * mm, half + 2 * mm], hAlign="LEFT",
+                style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+            )  # fmt: skip
+            note = f"{self._x(caption)} {self._x(movement_note(d, q))}"
+            out.append(KeepTogether([heading, pair, self._t(note, "small")]))
+        elif latest is not None:
+            out.append(KeepTogether([heading, self._image(charts.bars(latest), CHART_WIDTH)]))
         # A long table flows on to the next page, its header repeated; a short one stays with its heading.
         table = self._figures(figures)
         out += [Spacer(1, 2 * mm), table] if out else [KeepTogether([heading, table])]
@@ -263,7 +270,10 @@ class PdfWriter:
             return []
         rounds: list[RoundPart] = [p for p in d.rounds if p.results.comments]
         heading = self._p(escape(self._x(_("What residents said"))), "h2")
+        withheld = [self._t(self._x(_withheld(p.number, d.min_respondents)), "body") for p in d.rounds if p.withheld]
         if not rounds:
+            if withheld:
+                return [heading, *withheld]
             return [heading, self._t(self._x(_("No comments have been approved for publication yet.")), "body")]
         intro = self._t(
             self._x(
@@ -285,7 +295,7 @@ class PdfWriter:
             round_heading = self._t(self._x(_("Round {number}", number=p.number)), "h3")
             out.append(KeepTogether([*first, round_heading, *quotes[:2]]))
             out += quotes[2:]
-        return out
+        return out + withheld
 
     def _about(self, d: ExportData) -> list[Any]:
         versions = ", ".join(str(v) for v in d.versions_used) or _("none")
@@ -306,12 +316,17 @@ class PdfWriter:
             self._t(self._x(notice), "small"),
         ]
 
-    def finish(self, d: ExportData) -> None:
+    def story(self, d: ExportData) -> list[Any]:
+        """The report's flowables, in order: what finish() lays out on pages."""
         self.data = d
         self.st = _styles()
         story: list[Any] = []
         for part in (self._intro, self._participation, self._questions, self._comments, self._about):
             story += part(d)
+        return story
+
+    def finish(self, d: ExportData) -> None:
+        story = self.story(d)
         regular, _bold = _fonts()
         tx = d.texts
         footer = tx(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from bot.charts import unit_name
 from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData, RoundPart
 from bot.exports.pseudonym import Pseudonyms
@@ -51,15 +52,19 @@ __all__ = [
     "about_table",
     "chart_table",
     "lead_question",
+    "movement_note",
+    "panel",
     "question_charts",
     "question_table",
     "question_tables",
     "question_title",
+    "residents_line",
     "response_columns",
     "role_phrase",
     "round_by_number",
     "rounds_table",
     "suppressed_note",
+    "who_counts",
     "why_key",
 ]
 
@@ -93,6 +98,7 @@ class ChartData:
     labels: list[str]
     series: list[tuple[str, list[float]]]
     unit: str
+    axis: str = ""  # what the values are in, in words ("pence")
 
 
 def rendered(d: ExportData, table: ReportTable, name: str, title: Inline, note: Inline | None = None) -> Table:
@@ -189,7 +195,7 @@ def rounds_table(d: ExportData, short: bool = False) -> Table:
         if lead is not None:
             values.append(_outcome(p, lead[1]).respondents)
         t.add(*values)
-    return rendered(d, t, t.name, t.title, suppressed_note(d))
+    return rendered(d, t, t.name, t.title, Span(suppressed_note(d), " ", who_counts(d)))
 
 
 def sheet_name(i: int, q: Question) -> str:
@@ -217,12 +223,25 @@ def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
         [tx(label) for label in chart.labels],
         [(tx(name), [float(v) for v in values]) for name, values in chart.series],
         chart.unit,
+        tx(unit_name(chart.unit)),
     )
+
+
+def panel(d: ExportData, q: Question) -> dict[int, Outcome[Any]] | None:
+    """The question's figures by round from only the residents who answered it in every round with figures shown,
+    if there is such a panel and it is big enough to show (see data.with_panel); None otherwise."""
+    lead = lead_question(d)
+    if lead is None or lead[1].key != q.key or not d.panel:
+        return None
+    return d.panel if all(o.figures is not None for o in d.panel.values()) else None
 
 
 def question_charts(d: ExportData, q: Question) -> tuple[ChartData | None, ChartData | None]:
     """The charts the question's type draws: of the latest round with figures to show, and of how views moved
-    across rounds (when two or more have figures). None where the type draws none or nothing can be shown."""
+    across rounds (when two or more have figures). None where the type draws none or nothing can be shown.
+
+    How views moved compares the same residents in every round (those who answered in each) when enough did; each
+    round is named with how many residents its figures count."""
     t = of(q)
     shown = [(p, f) for p in d.rounds if (f := _outcome(p, q).figures) is not None]
     if not shown:
@@ -236,10 +255,54 @@ def question_charts(d: ExportData, q: Question) -> tuple[ChartData | None, Chart
         title=last.results.round.title,
     )
     latest = t.chart(d.spec, q, figures, title)
-    moved = (
-        t.movement(d.spec, q, [(_("Round {number}", number=p.number), f) for p, f in shown]) if len(shown) > 1 else None
-    )
+    moved = None
+    if len(shown) > 1:
+        same = panel(d, q)
+        rounds: list[tuple[Inline, Any]] = []
+        for p, f in shown:
+            o = same[p.number] if same is not None else _outcome(p, q)
+            rounds.append((_("{title} (n={n})", title=p.results.round.title, n=o.respondents), o.figures or f))
+        moved = t.movement(d.spec, q, rounds)
     return chart_data(d, latest), chart_data(d, moved)
+
+
+def movement_note(d: ExportData, q: Question) -> Msg:
+    """Who the chart of how views moved compares."""
+    same = panel(d, q)
+    if same is not None:
+        n = next(iter(same.values())).respondents
+        return ngettext(
+            "Each round counts the same {n} resident: the one who answered this question in every round shown.",
+            "Each round counts the same {n} residents: those who answered this question in every round shown.",
+            n,
+        )
+    return _(
+        "Each round counts the residents who answered this question in it, and they are not all the same people "
+        "(too few answered in every round to compare the same residents): n is how many each round counts."
+    )
+
+
+def who_counts(d: ExportData) -> Msg:
+    """Who the figures count, said beside them in every format."""
+    return _(
+        "Who is counted: every answer a resident saved by the close counts, whether or not they pressed 'send my "
+        "answers'. Started is residents who opened the round, sent those who pressed send. Each question's figures "
+        "count the residents who answered that question, and its shares are out of them."
+    )
+
+
+def residents_line(d: ExportData) -> Span:
+    """How many residents and responses an export covers: a resident in two rounds is one resident and two
+    responses."""
+    return Span(
+        ngettext("{n} resident took part", "{n} residents took part", d.residents),
+        " ",
+        ngettext(
+            "({n} response: one per resident per round).",
+            "({n} responses: one per resident per round).",
+            d.responses,
+        ),
+    )
 
 
 UNIT_KINDS = {"p": PENCE1, "%": PERCENT}
@@ -278,7 +341,14 @@ def about_table(d: ExportData) -> Table:
         parts.append(_("; {started} started, {finished} sent their answers", started=started, finished=finished))
         t.add(_("Round {number}", number=p.number), Span(*parts))
     t.add(_("Rounds in this export"), d.rounds_label)
-    t.add(_("Responses in this export"), _("{count} (one row per resident per round)", count=d.responses))
+    t.add(
+        _("Residents in this export"),
+        _("{count} (each counted once, however many of the exported rounds they took part in)", count=d.residents),
+    )
+    t.add(
+        _("Responses in this export"),
+        _("{count} (one per resident per round: a row each in the Responses table)", count=d.responses),
+    )
     t.add(_("Exported at"), _("{when} ({zone})", when=f"{d.exported_at:%Y-%m-%d %H:%M}", zone=d.tz.key))
     t.add(_("Exported by"), role_phrase(d.role))
     t.add(
@@ -302,9 +372,11 @@ def about_table(d: ExportData) -> Table:
     )
     counts: list[Inline] = [
         _(
-            "Every answer a resident saved counts, whether or not they pressed 'send my answers'; a resident's "
-            "latest answer in each round is used. Figures use the questions of the latest version: an answer that "
-            "does not fit the latest version's question is not counted."
+            "Every answer a resident saved by the close counts, whether or not they pressed 'send my answers'; a "
+            "resident's latest answer in each round is used. Each question's figures count the residents who "
+            "answered that question (its 'Residents who answered'), and its shares are out of them, so questions "
+            "can count different numbers of residents. Figures use the questions of the latest version: an answer "
+            "that does not fit the latest version's question is not counted."
         )
     ]
     if s.services:

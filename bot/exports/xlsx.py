@@ -40,6 +40,7 @@ from bot.exports.tables import (
     about_table,
     chart_table,
     lead_question,
+    movement_note,
     question_charts,
     question_table,
     question_tables,
@@ -222,9 +223,12 @@ class XlsxWriter:
                 }
             )
         chart.set_title({"name": drawn.title})
-        chart.set_x_axis({"num_format": f'0"{drawn.unit}"' if drawn.unit else "0"})  # in a bar chart x is the values
+        # In a bar chart x is the values: each tick with its unit, the axis named.
+        chart.set_x_axis({"num_format": f'0"{drawn.unit}"' if drawn.unit else "0", "name": drawn.axis})
         chart.set_y_axis({"reverse": True})  # labels top to bottom in the file's order
         chart.set_size({"width": round(18 * CM), "height": round((4 + 0.6 * len(data.rows)) * CM)})
+        if moved is not None and lead is not None:  # who the rounds' figures count: the same residents, or not
+            _write_text(ws, last + 1, 0, safe_text(tx(movement_note(d, lead[1]))), None)
         ws.insert_chart(last + 3, 0, chart)  # two blank rows below the table
 
     def _about(self, d: ExportData) -> None:

@@ -100,6 +100,62 @@ class Reports:
         ).one()
         return int(row[0] or 0), int(row[1] or 0)
 
+    async def residents(self, round_ids: Sequence[int]) -> int:
+        """Distinct residents who took part (started) in any of these rounds: a resident in two rounds is one."""
+        if not round_ids:
+            return 0
+        n = await self.s.scalar(
+            select(func.count(func.distinct(ParticipationRow.resident_id))).where(
+                ParticipationRow.round_id.in_(list(round_ids))
+            )
+        )
+        return int(n or 0)
+
+    async def approved_count(self, round_id: int) -> int:
+        """How many "why" comments of a round a facilitator approved (quoted or, with too few residents, withheld)."""
+        n = await self.s.scalar(
+            select(func.count())
+            .select_from(AnswerRow)
+            .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
+            .where(
+                ParticipationRow.round_id == round_id,
+                AnswerRow.question_key.like("%.why"),
+                AnswerRow.review == "approved",
+            )
+        )
+        return int(n or 0)
+
+    async def panel_values(self, round_ids: Sequence[int], key: str) -> dict[int, list[Any]]:
+        """Answers to question `key` in each of these rounds from only the residents who answered it in every one
+        of them (the same people in each round, so a change between rounds is a change of view), by round id."""
+        if not round_ids:
+            return {}
+        ids = list(round_ids)
+        both = (
+            select(ParticipationRow.resident_id)
+            .join(AnswerRow, AnswerRow.participation_id == ParticipationRow.id)
+            .where(ParticipationRow.round_id.in_(ids), AnswerRow.question_key == key)
+            .group_by(ParticipationRow.resident_id)
+            .having(func.count(func.distinct(ParticipationRow.round_id)) == len(set(ids)))
+        )
+        conn = await self.s.connection()
+        rows = (
+            await conn.execute(
+                select(ParticipationRow.round_id, _json_text(conn))
+                .select_from(AnswerRow)
+                .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
+                .where(
+                    ParticipationRow.round_id.in_(ids),
+                    AnswerRow.question_key == key,
+                    ParticipationRow.resident_id.in_(both),
+                )
+            )
+        ).all()
+        out: dict[int, list[Any]] = {i: [] for i in ids}
+        for (rid, _raw), value in zip(rows, decode_json([r[1] for r in rows]), strict=True):
+            out[rid].append(value)
+        return out
+
     async def answer_counts(self, round_id: int, keys: Collection[str]) -> list[tuple[str, Any, int]]:
         """How many residents gave each distinct answer to the questions `keys` in a round, as (key, value,
         count): for questions with few possible answers (ratings, choices, rankings) the database counts, and

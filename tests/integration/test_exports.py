@@ -36,6 +36,7 @@ def config(database_url: str, **privacy: str) -> Config:
     return Config.model_validate(
         {
             "database": {"url": database_url},
+            "telegram": {"bot_username": "moot_test_bot"},  # announcements link to the bot
             "privacy": {"pseudonym_key": KEY, **privacy},
             "results": {"min_respondents": 2},
             "roles": {"officers": [OFFICER]},
@@ -230,12 +231,20 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
             assert f["Change from today (p)"] == pytest.approx(s.change, abs=0.01)
             assert f["Residents who answered"] == 4
     assert sum(f["Mean (p)"] for f in figures if f["Round"] == 2) == pytest.approx(100, abs=0.1)
-    drawn_at = next(i for i, r in enumerate(summary) if r[1:4] == ["Today", "Round 1", "Round 2"])
+    # How views moved compares the same residents: the three who shared the pound in both rounds, each round named
+    # with its count; the means are theirs (a service round 1 lacked is 0p for them there)
+    both = [t for t in seeded.round1 if t in seeded.round2 and "pound" in seeded.round1[t]]
+    assert len(both) == 3
+    series = ["Today", "Share your pound (n=3)", "Think again (n=3)"]
+    drawn_at = next(i for i, r in enumerate(summary) if r[1:4] == series)
     drawn = summary[drawn_at + 1 : drawn_at + 1 + len(a1.services)]
     assert [r[0] for r in drawn] == [s.name for s in a1.services]
     assert sum(r[1] for r in drawn) == 100
-    for r, s1, s2 in zip(drawn, a1.services, a2.services, strict=True):  # a chart's means are to a tenth of 1p
-        assert r[2] == pytest.approx(s1.mean, abs=0.051) and r[3] == pytest.approx(s2.mean, abs=0.051)
+    for row, service in zip(drawn, a1.services, strict=True):  # a chart's means are to a tenth of 1p
+        mean1 = statistics.fmean(seeded.round1[t]["pound"].get(service.key, 0) for t in both)
+        mean2 = statistics.fmean(seeded.round2[t]["pound"].get(service.key, 0) for t in both)
+        assert row[2] == pytest.approx(mean1, abs=0.051) and row[3] == pytest.approx(mean2, abs=0.051)
+    assert "the same 3 residents" in summary[drawn_at + 1 + len(a1.services)][0]
     assert wb["Summary"]._charts, "the summary has a chart"
 
     # question sheets: counts add up to the respondents; a question one resident answered is not shown
@@ -328,7 +337,7 @@ async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seede
     rounds = tables["rounds.csv"]
     assert [int(r["Round"]) for r in rounds] == [1, 2]
     assert [int(r["Residents who started"]) for r in rounds] == [5, 4]
-    assert rounds[0]["Sent (% of started) (%)"] == "80.0"
+    assert rounds[0]["Sent (% of started)"] == "80.0"  # the header names its unit once
     assert [int(r["Residents who answered question 1 (share the pound)"]) for r in rounds] == [4, 4]
     responses = tables["responses.csv"]
     assert len(responses) == 9
@@ -388,6 +397,114 @@ async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:
     content = await make(app, "pdf")
     assert content.startswith(b"%PDF-")
     assert pdf_images(content) == 0  # no chart from one resident
+
+
+async def pdf_text(app: App, round_number: int | None = None) -> str:
+    """Every paragraph of the PDF report, as plain text in the order it is laid out (headings, notes, cells)."""
+    from reportlab.platypus import KeepTogether, Paragraph, Table
+
+    from bot.exports.data import collect
+    from bot.exports.pdf import PdfWriter
+
+    d = app.deps
+    async with d.uow() as uow:
+        data = await collect(uow, "council-pound", round_number, "officer", 2, d.clock(), d.tz)
+    out: list[str] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, Paragraph):
+            out.append(x.getPlainText())
+        elif isinstance(x, KeepTogether):
+            for y in x._content:
+                walk(y)
+        elif isinstance(x, Table):
+            for row in x._cellvalues:
+                for y in row:
+                    walk(y)
+        elif isinstance(x, list | tuple):
+            for y in x:
+                walk(y)
+
+    walk(PdfWriter(io.BytesIO()).story(data))
+    return "\n".join(out)
+
+
+ONE_PLURAL = re.compile(r"(?<![\d.,])1 (residents|responses|answers)\b")  # "1 residents finished"
+
+
+async def seed_one(app: App, comment: bool = True) -> None:
+    """One resident in round 1 (fewer than the minimum of 2), with an approved comment."""
+    from bot.services import rounds
+    from tests.integration.export_seed import answer, pound, review
+
+    spec = example()
+    async with app.deps.uow() as uow:
+        cid = (await uow.consultations.store(spec, None)).consultation_id
+        await uow.commit()
+    await rounds.open_round(app.deps, spec.code, 1)
+    answers: dict[str, Any] = {"pound": pound(housing=12), "satisfaction": 3}
+    if comment:
+        answers["pound.why"] = "Only me."
+    await answer(app.deps, 7_731_599_003, cid, answers)
+    if comment:
+        await review(app.deps, 7_731_599_003, 1, "approved")
+
+
+async def test_residents_and_responses_are_counted_apart_and_said_who_counts(app: App, seeded: Seeded) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx")))
+    about = {r[0]: r[1] for r in _sheet(wb, "About")[1:]}
+    # six residents (five in round 1, one new in round 2), nine responses (one per resident per round)
+    assert about["Residents in this export"].startswith("6 (each counted once")
+    assert about["Responses in this export"].startswith("9 (one per resident per round")
+    assert "Each question's figures count the residents who answered that question" in about["What counts"]
+    assert "Who is counted: every answer a resident saved by the close counts" in _sheet(wb, "Summary")[2][0]
+    text = await pdf_text(app)
+    assert "6 residents took part (9 responses: one per resident per round)." in text
+    assert "Who is counted: every answer a resident saved by the close counts" in text
+    assert "Each round counts the same 3 residents" in text  # how views moved: those who answered both rounds
+    one = await pdf_text(app, 1)
+    assert "5 residents took part (5 responses: one per resident per round)." in one
+    wb1 = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx", 1)))
+    about1 = {r[0]: r[1] for r in _sheet(wb1, "About")[1:]}
+    assert about1["Residents in this export"].startswith("5 ") and about1["Responses in this export"].startswith("5 ")
+
+
+async def test_a_csv_header_names_its_unit_once(app: App, seeded: Seeded) -> None:
+    with zipfile.ZipFile(io.BytesIO(await make(app, "csv"))) as z:
+        headers = {n: next(csv.reader(io.StringIO(z.read(n).decode("utf-8-sig")))) for n in z.namelist()}
+    every = [h for hs in headers.values() for h in hs]
+    assert all(h.count("%") <= 1 for h in every), [h for h in every if h.count("%") > 1]
+    assert "Sent (% of started)" in headers["rounds.csv"]
+    assert "Share of those who answered (%)" in headers["question_2_satisfaction.csv"]  # its values are 0-100
+
+
+async def test_with_too_few_residents_the_pound_keeps_its_heading_and_comments_are_withheld(app: App) -> None:
+    await seed_one(app)
+    title = "Question 1 (share the pound): How would you share the council pound?"
+    wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx")))
+    summary = _sheet(wb, "Summary")
+    at = next(i for i, r in enumerate(summary) if r and r[0] == title)
+    assert summary[at + 1][:2] == ["Round", "Service"] and summary[at + 2][1] == "not shown"
+    assert [r[0] for r in _sheet(wb, "Q1 pound")][-2] == title
+    with zipfile.ZipFile(io.BytesIO(await make(app, "csv"))) as z:
+        pound_csv = list(csv.reader(io.StringIO(z.read("question_1_pound.csv").decode("utf-8-sig"))))
+        texts = [z.read(n).decode("utf-8-sig") for n in z.namelist()]
+    assert pound_csv[0][:2] == ["Round", "Service"] and pound_csv[1][1] == "not shown"
+    text = await pdf_text(app)
+    assert title in text
+    # the comment was approved, but the round's figures are not shown: the report says why it is not quoted
+    assert "Round 1: comments are withheld because fewer than 2 residents took part" in text
+    assert "No comments have been approved" not in text and "Only me." not in text
+    assert "1 resident took part (1 response: one per resident per round)." in text
+    cells = [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v is not None]
+    for where, found in (("pdf", text), ("xlsx", "\n".join(cells)), ("csv", "\n".join(texts))):
+        assert not ONE_PLURAL.search(found), (where, ONE_PLURAL.search(found))
+
+
+async def test_without_approved_comments_the_pdf_says_none_are_approved(app: App) -> None:
+    await seed_one(app, comment=False)
+    text = await pdf_text(app)
+    assert "No comments have been approved for publication yet." in text and "withheld" not in text
 
 
 # --- nothing identifies a resident -------------------------------------------------------------------------------
