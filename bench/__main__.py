@@ -23,6 +23,7 @@ BENCHMARKS = {
     "answers": "1-3 answers",
     "workers": "3 workers",
     "broadcast": "4 broadcast",
+    "burst": "8 burst",
     "export": "5 export",
     "memory": "7 memory",
 }

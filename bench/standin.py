@@ -80,7 +80,15 @@ def _op_send_text(api: Any, user_id: int, text: str) -> int:
     return int(api.send_text(user_id, text)["update_id"])
 
 
+def _op_send_texts(api: Any, user_ids: list[int], text: str) -> int:
+    """The same text from many users at once, as a press release's link brings them."""
+    for user_id in user_ids:
+        api.send_text(user_id, text)
+    return len(user_ids)
+
+
 OPS = {
+    "send_texts": _op_send_texts,
     "users": _op_users,
     "boards": _op_boards,
     "press_many": _op_press_many,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from dialogues.questions import Outcome, of
@@ -52,8 +51,7 @@ def group_screens(
         chart = of(q).chart(spec, q, o.figures, _("Residents' average pound beside today's"))
         if chart is not None:
             # The chart in words, in its caption: as part of the body, which the outbox keeps with the post.
-            words = [Para(Em(chart.alt))] if chart.alt is not None else []
-            screens.append(Screen([Para(title), *words], chart=replace(chart, alt=None)))
+            screens.append(Screen(Para(title), chart=chart))  # the renderer puts chart.alt in the caption
     counts = Span(
         ngettext(
             "Figures count every answer saved by the close, from {n} resident who started;",

@@ -53,6 +53,8 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
             "series": [[content_json(name), [float(v) for v in values]] for name, values in c.series],
             "unit": c.unit,
         }
+        if c.alt is not None:
+            out["chart"]["alt"] = content_json(c.alt)
     if screen.document is not None:
         d = screen.document
         out["document"] = {
@@ -79,6 +81,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
             tuple(c["labels"]),
             tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
+            content(c["alt"]) if c.get("alt") is not None else None,
         )
     if payload.get("document"):
         d = payload["document"]
