@@ -17,6 +17,12 @@ log = logging.getLogger(__name__)
 
 
 async def serve(config: Config, webhook: bool = False, register: bool = True, migrate: bool = True) -> None:
+    # Refused before anything starts: a webhook anyone could post updates to must never come up.
+    if webhook and not config.webhook.secret_token.get_secret_value():
+        raise SystemExit("webhook mode needs a secret token: set MOOT_WEBHOOK__SECRET_TOKEN")
+    if not config.privacy.pseudonym_key.get_secret_value():
+        log.warning("privacy.pseudonym_key is not set: residents can take part, but officers cannot export until "
+                    "it is (MOOT_PRIVACY__PSEUDONYM_KEY, or `moot init` for a config with a random one)")
     app = await build(config, migrate=migrate)
     assert app.runtime is not None
     stop = asyncio.Event()

@@ -23,7 +23,10 @@ def make_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
 
     async def updates(request: web.Request) -> web.Response:
-        if not secret or not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a 500), and any header
+        # that is not exactly the secret is simply not it.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not secret or not hmac.compare_digest(given, secret.encode()):
             log.warning("webhook call without the right secret token from %s", request.remote)
             raise web.HTTPUnauthorized(text="unauthorized")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
@@ -16,7 +17,9 @@ KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 def slug(text: str) -> str:
     """A stable key from a display name: 'Adult social care' -> 'adult_social_care'."""
     s = re.sub(r"[^a-z0-9]+", "_", re.sub(r"['’]", "", text.lower())).strip("_")
-    return s[:32] or "item"
+    if not s:  # a name with no Latin letters or digits: a stable key of its own, not one every such name shares
+        s = "item_" + hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
+    return s[:32]
 
 
 class Strict(BaseModel):
@@ -162,6 +165,14 @@ class Consultation(Strict):
     services: list[Service] = Field(default=[], max_length=12)
     questions: list[QuestionBase] = Field(min_length=1, max_length=30)  # made the registered types by accept()
     rounds: list[RoundSpec] = Field(default=[], max_length=5)
+
+    @field_validator("rounds", mode="before")
+    @classmethod
+    def _rounds_given(cls, v: object) -> object:
+        # Only a value the file gives is checked here: leaving `rounds:` out means one round called Round 1.
+        if isinstance(v, list) and not v:
+            raise ValueError("list at least one round, or leave `rounds:` out for a single round called Round 1")
+        return v
 
     @field_validator("services")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,10 @@ from dialogues.text import Block, Para, _
 
 
 def clean(text: str) -> str:
-    # Control characters other than newlines have no place in an answer and confuse spreadsheets.
-    return "".join(ch for ch in text if ch == "\n" or ch >= " " or ch == "\t").strip()
+    # Control and invisible format characters (zero-width spaces, joiners, direction marks) have no place in an
+    # answer: they confuse spreadsheets, and an answer made only of them says nothing.
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf"})
+    return kept.strip()
 
 
 def check_length(text: str, limit: int) -> Result[str, None]:
