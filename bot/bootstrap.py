@@ -12,11 +12,13 @@ from bot.actions import ActionCodec, derive_key
 from bot.config import Config
 from bot.core import Core
 from bot.features import install
+from bot.menus import install as install_menus
 from bot.services.common import Deps
 from bot.services.resident import ResidentService
 from bot.transport import Transport
 from storage.engine import make_engine, make_sessions
 from storage.migrate import upgrade_async
+from storage.repositories.ledger import BOT_USERNAME
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +69,47 @@ async def build(config: Config, migrate: bool = True, with_runtime: bool = True)
     core = Core(deps, ActionCodec(button_key(config)), resident)
     app = App(config, engine, deps, core)
     install(app)
+    menus = install_menus(app)
     if with_runtime:
         app.runtime = make_runtime(config, core)
         deps.transport = app.runtime.transport
         try:
-            deps.bot_username = config.telegram.bot_username or await app.runtime.username()
+            deps.bot_username = await learn_username(deps, app.runtime)
+            await menus.publish(app.runtime.transport)
         except BaseException:  # Telegram unreachable or the token refused: leave no session or pool open
             await app.close()
             raise
+    else:
+        try:
+            deps.bot_username = await stored_username(deps)
+        except BaseException:
+            await app.close()
+            raise
     return app
+
+
+async def learn_username(deps: Deps, runtime: Runtime) -> str:
+    """Asks Telegram who the bot is (getMe) and keeps the answer for the command line, whose links must name this
+    bot and no other."""
+    username = await runtime.username()
+    configured = deps.config.telegram.bot_username.lstrip("@")
+    if not username:
+        return configured
+    if configured and configured.lower() != username.lower():
+        log.warning("telegram.bot_username says @%s but Telegram says this bot is @%s; links will name @%s",
+                    configured, username, username)
+    async with deps.uow() as uow:
+        if await uow.ledger.setting(BOT_USERNAME) != username:
+            await uow.ledger.remember(BOT_USERNAME, username)
+            await uow.commit()
+    return username
+
+
+async def stored_username(deps: Deps) -> str:
+    """The username the bot stored when it last started against this database, else the config's (or "")."""
+    async with deps.uow() as uow:
+        stored = await uow.ledger.setting(BOT_USERNAME)
+    return stored or deps.config.telegram.bot_username.lstrip("@")
 
 
 def make_runtime(config: Config, core: Core) -> Runtime:

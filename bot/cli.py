@@ -26,6 +26,8 @@ app.add_typer(round_app, name="round")
 console = Console()
 err = Console(stderr=True)
 
+UNKNOWN_BOT = ("Start the bot once with `moot run` (it asks Telegram for its username and keeps it in the "
+               "database), or set telegram.bot_username in the config.")
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="config TOML file (or MOOT_CONFIG)")]
 
 
@@ -132,7 +134,6 @@ def load(file: Path, config: ConfigOpt = None) -> None:
 
     async def go() -> None:
         from bot.bootstrap import build
-        from bot.links import deep_link
         from bot.services import consultations
 
         app_ = await build(cfg, with_runtime=False)
@@ -143,7 +144,11 @@ def load(file: Path, config: ConfigOpt = None) -> None:
         state = "stored as version" if loaded.created else "unchanged; already stored as version"
         console.print(f"“{escape(spec.title)}” {state} {loaded.version}.")
         console.print(f"Code: [bold]{spec.code}[/]")
-        console.print(f"Deep link: {deep_link(cfg.telegram.bot_username or '<your_bot>', spec.code)}")
+        if app_.deps.bot_username:
+            console.print(f"Deep link: {app_.deps.deep_link(spec.code)}")
+        else:
+            console.print(f"Deep link: not known yet. {UNKNOWN_BOT} Until then, residents can send "
+                          f"/start {spec.code} to the bot.")
 
     asyncio.run(go())
 
@@ -164,6 +169,12 @@ def _round(action: str, code: str, number: int | None, config: Path | None) -> N
         from bot.services import rounds
 
         app_ = await build(cfg, with_runtime=False)
+        if not app_.deps.bot_username:
+            # Announcements, reminders and results carry a link to the bot: never one to some other bot.
+            await app_.close()
+            err.print(f"[red]Cannot {action}: moot does not know this bot's Telegram username yet[/], so the "
+                      f"announcements would have no link to it. {UNKNOWN_BOT}")
+            raise typer.Exit(2)
         try:
             fn = rounds.open_round if action == "open" else rounds.close_round
             change = await fn(app_.deps, code, number)
@@ -219,9 +230,13 @@ def roles_list(config: ConfigOpt = None) -> None:
 
 
 @app.command()
-def audit(config: ConfigOpt = None, limit: int = typer.Option(200, help="how many recent entries")) -> None:
-    """Print the audit log of privileged actions (who, what, when, on what)."""
-    cli_admin.print_audit(_config(config), limit)
+def audit(
+    config: ConfigOpt = None,
+    limit: int = typer.Option(200, help="how many recent entries"),
+    as_json: bool = typer.Option(False, "--json", help="one JSON object a line, for other programs"),
+) -> None:
+    """Print the audit log of privileged actions and refusals (who, what, when, on what)."""
+    cli_admin.print_audit(_config(config), limit, as_json)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.config import Config
@@ -49,7 +51,11 @@ def change_role(cfg: Config, grant: bool, role: str, user_id: int) -> None:
     async def work(d: Deps) -> bool:
         return await roles.change_role(d, grant, role, user_id, None, via="cli")
 
-    changed = _run(cfg, work)
+    try:
+        changed = _run(cfg, work)
+    except roles.RoleFromConfig as e:
+        console.print(str(e), markup=False, highlight=False)
+        raise typer.Exit(1) from e
     verb = "granted to" if grant else "revoked from"
     console.print(f"{role} {verb} {user_id}." if changed else "Nothing changed.")
 
@@ -71,15 +77,28 @@ def list_roles(cfg: Config) -> None:
     console.print(table)
 
 
-def print_audit(cfg: Config, limit: int) -> None:
+def print_audit(cfg: Config, limit: int, as_json: bool = False) -> None:
+    """The audit log, oldest first: a table whose detail column wraps, or one JSON object a line (`--json`)."""
+
     async def work(d: Deps) -> list[AuditEntry]:
         async with d.uow() as uow:
             return await uow.ledger.audit_log(limit)
 
+    entries = list(reversed(_run(cfg, work)))
+    if as_json:
+        for a in entries:
+            record = {"id": a.id, "at": a.at.isoformat(), "actor": a.actor, "action": a.action, "target": a.target,
+                      "allowed": a.allowed, "detail": a.detail}
+            # Plain print: rich would wrap a long line and colour the JSON, and a line must stay one object.
+            print(json.dumps(record, ensure_ascii=False, default=str), flush=True)
+        return
     table = Table("When (UTC)", "Who", "Action", "On", "Allowed", "Detail")
-    for a in reversed(_run(cfg, work)):
-        table.add_row(f"{a.at:%Y-%m-%d %H:%M:%S}", str(a.actor or "system/cli"), a.action, a.target,
-                      "yes" if a.allowed else "[red]REFUSED[/]", ", ".join(f"{k}={v}" for k, v in a.detail.items()))
+    for column in (table.columns[3], table.columns[5]):
+        column.overflow = "fold"  # wrapped onto more lines, never cut at the terminal's edge
+    for a in entries:
+        table.add_row(f"{a.at:%Y-%m-%d %H:%M:%S}", str(a.actor or "system/cli"), a.action, escape(a.target),
+                      "yes" if a.allowed else "[red]REFUSED[/]",
+                      escape(", ".join(f"{k}={v}" for k, v in a.detail.items())))
     console.print(table)
 
 

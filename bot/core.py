@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.actions import ActionCodec, BadButton, Pressed
 from bot.incoming import Incoming
 from bot.render import Renderer
-from bot.services.common import Deps, Reply
+from bot.services.common import Deps, Refused, Reply
 from bot.services.resident import EXPIRED, ResidentService
 from bot.transport import Rejected, TelegramFailure, Transport
 from dialogues import consent, journey
@@ -190,7 +190,10 @@ class Core:
             if self.on_member is not None:
                 await self._show(inc, t, await self.on_member(inc, ""))
             return
-        reply = await (self._private(inc) if inc.private else self._group(inc))
+        try:
+            reply = await (self._private(inc) if inc.private else self._group(inc))
+        except Refused as e:  # a use case that says why it will not (a role from the config file...)
+            reply = Reply.say(e.message)
         await self._show(inc, t, reply)
 
     async def _private(self, inc: Incoming) -> Reply | None:
@@ -257,7 +260,8 @@ class Core:
         assert inc.user_id is not None and inc.chat_id is not None
         try:
             pressed = self.codec.unpack(inc.chat_id, inc.data)
-        except BadButton:
+        except BadButton as e:
+            await self._refuse_button(inc, str(e))
             await t.answer_callback(inc.callback_id, self.renderer.text(EXPIRED))
             return
         name = pressed.action.name
@@ -269,7 +273,10 @@ class Core:
                 return
             reply = await self.resident.press(inc.user_id, inc.message_id, pressed, inc.scope)
         elif name in self.actions:
-            reply = await self.actions[name](inc, pressed)
+            try:
+                reply = await self.actions[name](inc, pressed)
+            except Refused as e:
+                reply = Reply(toast=e.message, alert=True)
         else:
             reply = Reply(toast=EXPIRED)
         reply = reply or Reply()
@@ -280,6 +287,24 @@ class Core:
             # A press answered late (a slow moment) or twice; the screens still matter more than the spinner.
             log.info("could not answer button press %s: %s", inc.update_id, e)
         await self._show(inc, t, reply)
+
+    async def _refuse_button(self, inc: Incoming, why: str) -> None:
+        """A forged, damaged or stale press in a staff member's own chat is a refused privileged action, audited like
+        a refused command. Anyone else's forgeries are refused without a trace: they never reach a role check, and a
+        stranger cannot fill the audit log with made-up presses."""
+        from bot.services.roles import roles_of
+
+        assert inc.user_id is not None
+        if not inc.private or inc.user_id != inc.chat_id:
+            return
+        claimed = ActionCodec.claimed_name(inc.data)
+        async with self.d.uow(inc.scope) as uow:
+            if not await roles_of(self.d, uow, inc.user_id):
+                return
+            action = claimed if claimed in self.actions else "press"  # a staff button's name, else any press
+            await uow.ledger.audit(inc.user_id, action, f"chat {inc.chat_id}", allowed=False,
+                                   reason=f"bad button: {why}"[:120], data=inc.data[:64])
+            await uow.commit()
 
     async def _show(self, inc: Incoming, t: Transport, reply: Reply | None) -> None:
         if reply is None or not reply.screens or inc.chat_id is None:

@@ -20,6 +20,25 @@ class KeyButton:
 Keyboard = list[list[KeyButton]]
 
 
+@dataclass(frozen=True)
+class CommandScope:
+    """Whose command menu setMyCommands sets: every private chat, or one chat (a staff member's own)."""
+
+    kind: str = "all_private_chats"  # default | all_private_chats | chat
+    chat_id: int | None = None
+
+    @classmethod
+    def chat(cls, chat_id: int) -> CommandScope:
+        return cls("chat", chat_id)
+
+    def to_api(self) -> dict[str, Any]:
+        """The Bot API's BotCommandScope object."""
+        return {"type": self.kind} if self.chat_id is None else {"type": self.kind, "chat_id": self.chat_id}
+
+
+Menu = list[tuple[str, str]]  # (command without the slash, description)
+
+
 def keyboard_json(kb: Keyboard | None) -> str | None:
     """An inline keyboard as the Bot API's JSON, without building a model per button."""
     if not kb:
@@ -68,3 +87,5 @@ class Transport(Protocol):
     async def is_chat_admin(self, chat_id: int, user_id: int) -> bool: ...
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]: ...
     async def delete_webhook(self) -> None: ...
+    async def set_commands(self, menu: Menu, scope: CommandScope, language_code: str = "") -> None: ...
+    async def delete_commands(self, scope: CommandScope, language_code: str = "") -> None: ...

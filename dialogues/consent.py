@@ -1,4 +1,5 @@
-"""What a resident reads before agreeing, what they hold about themselves, and the erase confirmation."""
+"""What a resident reads before agreeing (and when they come back), what they hold about themselves, and the erase
+confirmation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from dialogues.text import Block, Code, Em, Lines, Para, Strong, _
 
 AGREE, DECLINE, PICK, ERASE, KEEP = "ok", "no", "pk", "ea", "en"
 ACTIONS = frozenset({AGREE, DECLINE, PICK, ERASE, KEEP})
+
+
+AGREE_START = _("✅ I agree, start")
+AGREE_QUIET = _("✅ I agree, but no reminders")
+NO_THANKS = _("No thanks")
 
 
 def intro_screen(c: Consultation, consultation_id: int, closes: str | None) -> Screen:
@@ -31,9 +37,9 @@ def intro_screen(c: Consultation, consultation_id: int, closes: str | None) -> S
     return Screen(
         body,
         [
-            [Button(_("✅ I agree, start"), Action(AGREE, (consultation_id, 1)))],
-            [Button(_("✅ I agree, but no reminders"), Action(AGREE, (consultation_id, 0)))],
-            [Button(_("No thanks"), Action(DECLINE, (consultation_id,)))],
+            [Button(AGREE_START, Action(AGREE, (consultation_id, 1)))],
+            [Button(AGREE_QUIET, Action(AGREE, (consultation_id, 0)))],
+            [Button(NO_THANKS, Action(DECLINE, (consultation_id,)))],
         ],
     )
 
@@ -50,12 +56,47 @@ def declined_screen(c: Consultation) -> Screen:
     )
 
 
+# A second press on the intro's buttons once someone agreed (a double tap, or an older copy of the intro).
+ALREADY_AGREED = _("You have already agreed to take part. Carry on from the latest message, or send /start.")
+ALREADY_AGREED_DECLINE = _("You have already agreed to take part. To stop and delete your answers, send /erase.")
+NOTHING_OPEN = _("There is no consultation open at the moment. When your council opens one, they will share a link "
+                 "to it.")
+
+
+def _pick(open_ones: list[tuple[int, str]]) -> list[list[Button]]:
+    return [[Button(title, Action(PICK, (cid,)))] for cid, title in open_ones]
+
+
 def choose_screen(open_ones: list[tuple[int, str]]) -> Screen:
     if not open_ones:
-        return Screen(_("There is no consultation open at the moment. When your council opens one, "
-                        "they will share a link to it."))
-    return Screen(_("Which consultation would you like to take part in?"),
-                  [[Button(title, Action(PICK, (cid,)))] for cid, title in open_ones])
+        return Screen(NOTHING_OPEN)
+    return Screen(_("Which consultation would you like to take part in?"), _pick(open_ones))
+
+
+def not_found_screen(code: str, open_ones: list[tuple[int, str]]) -> Screen:
+    """/start with a code no consultation has: say so, and offer what is open."""
+    missing = _("I can't find a consultation called “{code}”. Check the link you were given.", code=code[:64])
+    if not open_ones:
+        return Screen([Para(missing), Para(NOTHING_OPEN)])
+    return Screen([Para(missing), Para(_("Open now:"))], _pick(open_ones))
+
+
+def welcome_back(step: str, index: int, total: int) -> Screen:
+    """What precedes the screen someone left off at, when they come back with /start."""
+    if step == "done":
+        return Screen(_("Welcome back: you have sent your answers."))
+    if step == "summary" or index >= total:
+        return Screen(_("Welcome back: here are your answers so far."))
+    return Screen(_("Welcome back: question {number} of {total}.", number=index + 1, total=total))
+
+
+def use_the_buttons() -> Screen:
+    """Text typed while the intro is showing: the answer is one of its buttons."""
+    return Screen(_(
+        "To take part, tap one of the buttons under the introduction above: {start}, {quiet} or {no}. "
+        "If you can't find it, send /start to see it again.",
+        start=Strong(AGREE_START), quiet=Strong(AGREE_QUIET), no=Strong(NO_THANKS),
+    ))
 
 
 def mydata_screen(

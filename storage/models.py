@@ -1,4 +1,5 @@
-"""Tables: consultations, versions, rounds, residents, consents, participations, answers, and the bot's ledgers."""
+"""Tables: consultations, versions, rounds, residents, consents, participations, answers, the bot's ledgers and
+settings."""
 
 from __future__ import annotations
 
@@ -120,6 +121,15 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SettingRow(Base):
+    """What the bot learnt about itself and keeps for the command line: its Telegram username, from getMe."""
+
+    __tablename__ = "bot_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class GroupRow(Base):

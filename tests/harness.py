@@ -29,6 +29,9 @@ class Harness:
         self.app: App | None = None
         self._polling: asyncio.Task[None] | None = None
         self._poller: Poller | None = None
+        for staff in (ADMIN, FACILITATOR, OFFICER):  # staff have opened a chat with the bot: their menus are set
+            if staff not in api.users:
+                api.user(staff, first_name="Staff")
 
     def config(self) -> Config:
         data: dict[str, Any] = {

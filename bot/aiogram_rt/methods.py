@@ -57,6 +57,8 @@ _USED = (
     methods.GetMe,
     methods.SetWebhook,
     methods.DeleteWebhook,
+    methods.SetMyCommands,
+    methods.DeleteMyCommands,
     RawUpdates,
     EditBoard,
 )

@@ -15,10 +15,31 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    BotCommandScopeUnion,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
 
 from bot.aiogram_rt.methods import EditBoard, RawUpdates
-from bot.transport import ALLOWED_UPDATES, BadToken, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
+from bot.transport import (
+    ALLOWED_UPDATES,
+    BadToken,
+    Blocked,
+    CommandScope,
+    Keyboard,
+    Menu,
+    Rejected,
+    RetryLater,
+    Unreachable,
+    keyboard_json,
+)
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -32,6 +53,12 @@ def _markup(kb: Keyboard | None) -> InlineKeyboardMarkup | None:
             [InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url) for b in row] for row in kb
         ]
     )
+
+
+def _scope(scope: CommandScope) -> BotCommandScopeUnion:
+    if scope.chat_id is not None:
+        return BotCommandScopeChat(chat_id=scope.chat_id)
+    return BotCommandScopeAllPrivateChats() if scope.kind == "all_private_chats" else BotCommandScopeDefault()
 
 
 async def call(coro: Awaitable[T]) -> T:
@@ -106,3 +133,10 @@ class AiogramTransport:
 
     async def delete_webhook(self) -> None:
         await call(self.bot.delete_webhook())
+
+    async def set_commands(self, menu: Menu, scope: CommandScope, language_code: str = "") -> None:
+        commands = [BotCommand(command=name, description=text) for name, text in menu]
+        await call(self.bot.set_my_commands(commands, scope=_scope(scope), language_code=language_code or None))
+
+    async def delete_commands(self, scope: CommandScope, language_code: str = "") -> None:
+        await call(self.bot.delete_my_commands(scope=_scope(scope), language_code=language_code or None))

@@ -16,10 +16,13 @@ EXPIRED = _("This button has expired.")
 
 
 def gated(d: Deps, action: str, handler: Command, refusal: Msg = roles.REFUSED) -> Command:
-    """Runs the handler only for someone whose role allows `action`; refusals are audited."""
+    """Runs the handler only for someone whose role allows `action`; refusals are audited as the command that was
+    sent (/revoke needs "grant", /extend "schedule", but the audit log says what was asked)."""
 
     async def run(inc: Incoming, args: str) -> Reply | None:
-        if not await roles.check(d, inc.user_id, action, args[:100], inc.scope):
+        command = inc.command(d.bot_username)
+        asked = command[0] if command is not None else action
+        if not await roles.check(d, inc.user_id, action, args[:100], inc.scope, audit_as=asked):
             return Reply.say(refusal)
         return await handler(inc, args)
 

@@ -7,7 +7,18 @@ import warnings
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import (
     BadRequest,
@@ -21,7 +32,18 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.transport import ALLOWED_UPDATES, BadToken, Blocked, Keyboard, Rejected, RetryLater, Unreachable, keyboard_json
+from bot.transport import (
+    ALLOWED_UPDATES,
+    BadToken,
+    Blocked,
+    CommandScope,
+    Keyboard,
+    Menu,
+    Rejected,
+    RetryLater,
+    Unreachable,
+    keyboard_json,
+)
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -39,6 +61,12 @@ def _markup(kb: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row] for row in kb]
     )
+
+
+def _scope(scope: CommandScope) -> BotCommandScope:
+    if scope.chat_id is not None:
+        return BotCommandScopeChat(scope.chat_id)
+    return BotCommandScopeAllPrivateChats() if scope.kind == "all_private_chats" else BotCommandScopeDefault()
 
 
 def retry_seconds(e: RetryAfter) -> float:
@@ -135,3 +163,10 @@ class PTBTransport:
 
     async def delete_webhook(self) -> None:
         await call(self.bot.delete_webhook())
+
+    async def set_commands(self, menu: Menu, scope: CommandScope, language_code: str = "") -> None:
+        commands = [BotCommand(name, text) for name, text in menu]
+        await call(self.bot.set_my_commands(commands, scope=_scope(scope), language_code=language_code or None))
+
+    async def delete_commands(self, scope: CommandScope, language_code: str = "") -> None:
+        await call(self.bot.delete_my_commands(scope=_scope(scope), language_code=language_code or None))

@@ -35,12 +35,36 @@ class Reply:
         return cls([Screen(text)])
 
 
+class Refused(Exception):
+    """A use case that will not do what was asked, and says why to the person (`message`, a catalogue message);
+    the core answers with it, whichever command or button asked. Its text is the English, for logs and the CLI."""
+
+    def __init__(self, message: Inline):
+        from bot.content import Render
+        from bot.i18n import translations
+
+        super().__init__(Render(translations(), html=False).text(message))
+        self.message = message
+
+
+class UnknownBot(RuntimeError):
+    """No deep link can be written: the bot's username is not known here (it never started against this database,
+    and the config does not say it). A link must never name some other bot."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "moot does not know this bot's Telegram username yet, so it cannot write links to it. Start the bot once "
+            "with `moot run` (it asks Telegram and keeps the answer in the database), or set telegram.bot_username "
+            "in the config."
+        )
+
+
 @dataclass
 class Deps:
     config: Config
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
-    bot_username: str = "moot_bot"
+    bot_username: str = ""  # from getMe when the bot runs; on the command line, as the bot stored it (or the config)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _specs: dict[int, Consultation] = field(default_factory=dict)
     # Background parts listen here: "outbox" (something was enqueued), "schedule" (jobs changed).
@@ -63,6 +87,9 @@ class Deps:
         return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
 
     def deep_link(self, code: str | None = None) -> str:
+        """A link into this bot's private chat; UnknownBot rather than a link to a bot that is not this one."""
+        if not self.bot_username:
+            raise UnknownBot()
         return deep_link(self.bot_username, code)
 
     async def spec(self, uow: UnitOfWork, version_id: int) -> Consultation:

@@ -29,20 +29,23 @@ class ResidentService:
     async def start(self, user_id: int, code: str | None, scope: UpdateScope | None = None) -> Reply:
         async with self.d.uow(scope) as uow:
             if code:
-                found = await uow.consultations.by_code(code)
+                found = await uow.consultations.by_code_any_case(code)
                 if found is None:
-                    return Reply.say(
-                        _("I can't find that consultation. Check the link, or send /start to see what is open.")
-                    )
+                    return Reply([consent.not_found_screen(code, await self._open_ones(uow))])
                 return await self._offer(uow, user_id, found[0])
-            open_ones = []
-            for r in await uow.consultations.open_rounds():
-                row = await uow.consultations.get(r.consultation_id)
-                if row is not None:
-                    open_ones.append((row.id, row.title))
+            open_ones = await self._open_ones(uow)
             if len(open_ones) == 1:
                 return await self._offer(uow, user_id, open_ones[0][0])
             return Reply([consent.choose_screen(open_ones)])
+
+    async def _open_ones(self, uow: UnitOfWork) -> list[tuple[int, str]]:
+        """(consultation id, title) of each consultation with a round open."""
+        open_ones = []
+        for r in await uow.consultations.open_rounds():
+            row = await uow.consultations.get(r.consultation_id)
+            if row is not None:
+                open_ones.append((row.id, row.title))
+        return open_ones
 
     async def _offer(self, uow: UnitOfWork, user_id: int, consultation_id: int) -> Reply:
         """The intro and privacy notice, or straight back to the journey for someone who already agreed."""
@@ -73,7 +76,8 @@ class ResidentService:
             answers = await uow.residents.answers(part.id)
             out = journey.resume(spec, await self._ctx(uow, resident_id, rnd), progress, answers)
             await uow.residents.save_state(part.id, out.progress.to_json())
-            return Reply(out.screens, out.progress.seq, None, part.id)
+            back = consent.welcome_back(progress.step, progress.index, len(spec.questions))
+            return Reply([back, *out.screens], out.progress.seq, None, part.id)
         version_id, spec = await uow.consultations.latest(consultation_id)
         ctx = await self._ctx(uow, resident_id, rnd)
         out = journey.begin(spec, ctx, {})
@@ -112,11 +116,23 @@ class ResidentService:
         async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
+                if await self._not_agreed_to_an_open_one(uow, user_id):
+                    return Reply([consent.use_the_buttons()])
                 return Reply.say(_("Hello! Send /start to take part in a consultation."))
             progress = journey.Progress.from_json(part.state)
             reply = await self._step(uow, part, progress, journey.Typed(text), anchor=progress.anchor)
             await uow.commit()
             return reply
+
+    async def _not_agreed_to_an_open_one(self, uow: UnitOfWork, user_id: int) -> bool:
+        """Whether the intro with its consent buttons is what this person has in front of them, as far as can be
+        told without storing anything about someone who has not agreed: a consultation is open that they have not
+        agreed to."""
+        resident = await uow.residents.find(user_id)
+        for cid, _title in await self._open_ones(uow):
+            if resident is None or await uow.residents.consent(resident.id, cid) is None:
+                return True
+        return False
 
     async def _step(
         self, uow: UnitOfWork, part: Participation, progress: journey.Progress, event: journey.Event, anchor: int | None
@@ -155,6 +171,11 @@ class ResidentService:
                 return Reply(toast=EXPIRED)
             if a.name == consent.PICK:
                 return await self._offer(uow, user_id, consultation_id)
+            resident = await uow.residents.find(user_id)
+            if resident is not None and await uow.residents.consent(resident.id, consultation_id) is not None:
+                # The intro's buttons once agreed (a double tap, an older copy): the journey stays where it is.
+                already = consent.ALREADY_AGREED if a.name == consent.AGREE else consent.ALREADY_AGREED_DECLINE
+                return Reply(toast=already, alert=a.name == consent.DECLINE)
             _version, spec = await uow.consultations.latest(consultation_id)
             if a.name == consent.DECLINE:
                 return Reply([consent.declined_screen(spec)], anchor=message_id)

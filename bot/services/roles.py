@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from bot.services.common import Deps
-from dialogues.text import _
+from bot.services.common import Deps, Refused
+from dialogues.text import Code, _
 from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
@@ -24,6 +25,8 @@ NEEDS = {
     "list": {"facilitator", "officer"},
     "export": {"facilitator", "officer"},
     "grant": set(),  # admins only
+    "revoke": set(),
+    "unlink": {"facilitator"},
     "audit": set(),
 }
 
@@ -32,17 +35,49 @@ class UnknownRole(ValueError):
     """Only the roles in ROLES are granted; admins come from the config alone."""
 
 
+class RoleFromConfig(Refused):
+    """A role given by the config file ([roles] in config.toml) is taken away there, not by /revoke: the file is
+    read again at every start, so revoking it here would be undone, or look done when it was not."""
+
+    def __init__(self, role: str, who: int):
+        super().__init__(_(
+            "{who} has the {role} role from the config file ({section} in config.toml), so it cannot be revoked "
+            "here. Remove {who} from {key} there and restart the bot.",
+            who=who, role=ROLE_NAMES.get(role, role), section=Code("[roles]"), key=Code(f"{role}s"),
+        ))
+        self.role, self.who = role, who
+
+
+ROLE_NAMES = {"facilitator": _("facilitator"), "officer": _("officer")}
+
+
+def from_config(d: Deps, role: str, who: int) -> bool:
+    return who in {"facilitator": d.config.roles.facilitators, "officer": d.config.roles.officers}.get(role, [])
+
+
 async def change_role(
     d: Deps, grant: bool, role: str, who: int, actor: int | None, scope: UpdateScope | None = None, **detail: Any
 ) -> bool:
     """Grants or revokes a role, with its audit entry in the same transaction (the chat's /grant and /revoke,
-    `moot roles grant|revoke`); false when nothing changed. `actor` is None from the command line."""
+    `moot roles grant|revoke`); false when nothing changed. `actor` is None from the command line.
+
+    Revoking a role the config file gives raises RoleFromConfig (audited, nothing changed)."""
     if role not in ROLES:
         raise UnknownRole(role)
+    action = "grant" if grant else "revoke"
     async with d.uow(scope) as uow:
+        if not grant and from_config(d, role, who):
+            await uow.ledger.audit(actor, action, f"{role} {who}", **detail, changed=False, reason="role from config")
+            await uow.commit()
+            raise RoleFromConfig(role, who)
         changed = await (uow.ledger.grant(who, role, actor) if grant else uow.ledger.revoke(who, role))
-        await uow.ledger.audit(actor, "grant" if grant else "revoke", f"{role} {who}", **detail, changed=changed)
+        await uow.ledger.audit(actor, action, f"{role} {who}", **detail, changed=changed)
         await uow.commit()
+    if changed:
+        for hook in d.hooks.get("roles", []):  # the person's command menu (bot.menus), when the bot is running
+            result = hook(who)
+            if inspect.isawaitable(result):
+                await result
     return changed
 
 
@@ -57,23 +92,31 @@ async def roles_of(d: Deps, uow: UnitOfWork, user_id: int) -> set[str]:
     return roles
 
 
-async def allowed(d: Deps, uow: UnitOfWork, user_id: int | None, action: str, target: str = "") -> bool:
-    """Checks a privileged action on the server side; a refusal is written to the audit log (caller commits)."""
+async def allowed(
+    d: Deps, uow: UnitOfWork, user_id: int | None, action: str, target: str = "", audit_as: str | None = None
+) -> bool:
+    """Checks a privileged action on the server side; a refusal is written to the audit log (caller commits) under
+    `audit_as`, what was asked (/revoke, /unlink), when it differs from the permission it needs (grant, link)."""
     if user_id is None:
         return False
     roles = await roles_of(d, uow, user_id)
     ok = "admin" in roles or bool(roles & NEEDS.get(action, set()))
     if not ok:
-        await uow.ledger.audit(user_id, action, target, allowed=False)
+        await uow.ledger.audit(user_id, audit_as or action, target, allowed=False)
     return ok
 
 
 async def check(
-    d: Deps, user_id: int | None, action: str, target: str = "", scope: UpdateScope | None = None
+    d: Deps,
+    user_id: int | None,
+    action: str,
+    target: str = "",
+    scope: UpdateScope | None = None,
+    audit_as: str | None = None,
 ) -> bool:
     """`allowed` in a transaction of its own, so that refusals are recorded even when nothing else happens."""
     async with d.uow(scope) as uow:
-        ok = await allowed(d, uow, user_id, action, target)
+        ok = await allowed(d, uow, user_id, action, target, audit_as)
         if not ok:
             await uow.commit()
         return ok

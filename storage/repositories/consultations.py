@@ -97,6 +97,17 @@ class Consultations:
             return None
         return row.consultation_id, row.id, Consultation.model_validate(row.spec)
 
+    async def by_code_any_case(self, code: str) -> tuple[int, int, Consultation] | None:
+        """`by_code`, ignoring case (a link typed as /start COUNCIL-POUND): the exact code first, else the one
+        consultation whose code differs only in case (None if several do)."""
+        exact = await self.by_code(code)
+        if exact is not None:
+            return exact
+        codes = list(await self.s.scalars(
+            select(ConsultationRow.code).where(func.lower(ConsultationRow.code) == code.lower()).limit(2)
+        ))
+        return await self.by_code(codes[0]) if len(codes) == 1 else None
+
     async def latest(self, consultation_id: int) -> tuple[int, Consultation]:
         row = await self.s.scalar(
             select(VersionRow)

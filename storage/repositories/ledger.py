@@ -1,4 +1,5 @@
-"""The bot's own ledgers: update ids already handled, roles granted, and the audit log."""
+"""The bot's own ledgers: update ids already handled, roles granted, the audit log, and what the bot knows about
+itself (settings)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import AuditRow, ProcessedUpdateRow, RoleRow
+from storage.models import AuditRow, ProcessedUpdateRow, RoleRow, SettingRow
 
 # Built once, one per dialect: every update runs it.
 _FIRST_SIGHT = {
@@ -99,5 +100,20 @@ class Ledger:
         rows = await self.s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
         return [AuditEntry(a.id, a.at, a.actor, a.action, a.target, a.allowed, dict(a.detail)) for a in rows]
 
+    async def setting(self, key: str) -> str | None:
+        row = await self.s.get(SettingRow, key)
+        return row.value if row else None
 
+    async def remember(self, key: str, value: str) -> None:
+        """Stores a setting; an upsert, as several workers starting at once may each store the same one."""
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(SettingRow).values(key=key, value=value, updated_at=utcnow())
+        fresh = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"], set_={"value": fresh.value, "updated_at": fresh.updated_at}
+        )
+        await self.s.execute(statement)
+
+
+BOT_USERNAME = "bot_username"  # the setting: the bot's Telegram username, as getMe said when it last started
 UPDATE_MEMORY = timedelta(days=2)  # Telegram keeps undelivered updates for 24 hours

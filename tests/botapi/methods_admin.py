@@ -91,8 +91,38 @@ async def always_true(api: BotAPI, p: Params) -> Any:
     return True
 
 
+SCOPES = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+          "chat_administrators", "chat_member"}
+LANGUAGE = re.compile(r"[a-z]{2}")  # an ISO 639-1 code, or empty for every language without a menu of its own
+
+
 def scope_key(scope: Any, language_code: str | None) -> str:
     return json.dumps(scope or {"type": "default"}, sort_keys=True) + "|" + (language_code or "")
+
+
+def checked_scope(api: BotAPI, p: Params) -> str:
+    """The key of a BotCommandScope and language_code, refused as Telegram refuses them: an unknown scope type, a
+    chat the bot has no chat with ("chat not found", as for a user who never opened the bot), a bad language."""
+    scope = p.obj("scope")
+    if scope is not None:
+        if not isinstance(scope, dict) or scope.get("type") not in SCOPES:
+            raise bad_request("can't parse BotCommandScope JSON object")
+        if scope["type"].startswith("chat"):
+            try:
+                chat_id = int(scope["chat_id"])
+            except (KeyError, TypeError, ValueError):
+                raise bad_request("chat_id is empty") from None
+            api.chat_dict(chat_id)
+            scope = {**scope, "chat_id": chat_id}
+            if scope["type"] == "chat_member":
+                user_id = scope.get("user_id")
+                group = api.groups.get(chat_id)
+                if not isinstance(user_id, int) or group is None or user_id not in group.admins + group.members:
+                    raise bad_request("user not found")
+    language = p.text("language_code") or ""
+    if language and not LANGUAGE.fullmatch(language):
+        raise bad_request("invalid language code specified")
+    return scope_key(scope, language)
 
 
 async def set_my_commands(api: BotAPI, p: Params) -> Any:
@@ -109,17 +139,17 @@ async def set_my_commands(api: BotAPI, p: Params) -> Any:
         if not isinstance(description, str) or not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         kept.append({"command": command["command"], "description": description})
-    api.commands[scope_key(p.obj("scope"), p.text("language_code"))] = kept
+    api.commands[checked_scope(api, p)] = kept
     return True
 
 
 async def delete_my_commands(api: BotAPI, p: Params) -> Any:
-    api.commands.pop(scope_key(p.obj("scope"), p.text("language_code")), None)
+    api.commands.pop(checked_scope(api, p), None)
     return True
 
 
 async def get_my_commands(api: BotAPI, p: Params) -> Any:
-    return api.commands.get(scope_key(p.obj("scope"), p.text("language_code")), [])
+    return api.commands.get(checked_scope(api, p), [])
 
 
 async def set_chat_menu_button(api: BotAPI, p: Params) -> Any:

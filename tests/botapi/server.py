@@ -188,3 +188,13 @@ class BotAPI(World):
     ) -> list[dict[str, Any]]:
         """Commands set by setMyCommands for that scope and language."""
         return self.commands.get(scope_key(scope, language_code), [])
+
+    def menu_seen(self, user_id: int, language_code: str = "en") -> list[str]:
+        """The commands a user's private chat with the bot shows, found as Telegram looks: the chat's own scope,
+        then all private chats, then the default, each first in the user's language, then for every language."""
+        for scope in ({"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"}, None):
+            for language in (language_code, ""):
+                key = scope_key(scope, language)
+                if key in self.commands:
+                    return [c["command"] for c in self.commands[key]]
+        return []

@@ -15,7 +15,9 @@ from tests.harness import EXAMPLE, FACILITATOR
 
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[App]:
-    app = await build(Config.model_validate({"database": {"url": database_url}}), with_runtime=False)
+    # Without a runtime, as on the command line: the config names the bot its announcements link to.
+    config = Config.model_validate({"database": {"url": database_url}, "telegram": {"bot_username": "moot_test_bot"}})
+    app = await build(config, with_runtime=False)
     yield app
     await app.close()
 
