@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.actions import ActionCodec, BadButton, Pressed
 from bot.incoming import Incoming
+from bot.limits import SendWindow
 from bot.render import Renderer
 from bot.services.common import Deps, Refused, Reply
 from bot.services.resident import EXPIRED, ResidentService
@@ -85,7 +86,7 @@ class Core:
     def __init__(self, deps: Deps, codec: ActionCodec, resident: ResidentService):
         self.d = deps
         self.codec = codec
-        self.renderer = Renderer(codec, deps.config.language)
+        self.renderer = Renderer(codec, deps.config.language, SendWindow(deps.config.outbox.per_second))
         self.resident = resident
         self.commands: dict[str, Handler] = {}  # extra private-chat commands (facilitators, officers)
         self.group_commands: dict[str, Handler] = {}
