@@ -10,6 +10,7 @@ from dialogues import consent, journey
 from dialogues.rounds import Round
 from dialogues.screens import Screen
 from dialogues.text import Msg, _
+from storage.engine import checkpoint
 from storage.idempotency import UpdateScope
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
@@ -216,5 +217,6 @@ class ResidentService:
             gone = await uow.residents.erase(user_id)
             await uow.ledger.audit(None, "erase", "a resident", detail="resident used /erase")
             await uow.commit()
+        await checkpoint(self.d.engine)  # the deleted words leave SQLite's log too
         text = _("🗑 Done: everything we held about you has been deleted.") if gone else _("We hold nothing about you.")
         return Reply([Screen(text, edit=True)])

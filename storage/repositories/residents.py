@@ -7,11 +7,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Text, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import AnswerRow, ConsentRow, ParticipationRow, ResidentRow, RoundRow
+from storage.models import (
+    AnswerRow,
+    AuditRow,
+    ConsentRow,
+    JobRow,
+    OutboxRow,
+    ParticipationRow,
+    ResidentRow,
+    RoundRow,
+)
+
+ERASED = "an erased resident"
+
+
+def _without(value: Any, ident: str) -> Any:
+    """A JSON value with every mention of a Telegram id replaced."""
+    if isinstance(value, dict):
+        return {k: _without(v, ident) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without(v, ident) for v in value]
+    if isinstance(value, str):
+        return value.replace(ident, ERASED)
+    if isinstance(value, int) and str(value) == ident:
+        return ERASED
+    return value
 
 
 @dataclass(frozen=True)
@@ -216,15 +240,41 @@ class Residents:
         return out
 
     async def erase(self, telegram_id: int) -> bool:
+        """Removes or anonymises every row that names the resident: their answers and comments, participations,
+        consents, the messages waiting or sent to their chat (which hold their answers), and the audit log's
+        mentions of them (kept as events, no longer theirs). False if nothing was held."""
         r = await self._row(telegram_id)
+        mentioned = await self._forget_mentions(telegram_id)
+        gone = await self.s.execute(delete(OutboxRow).where(OutboxRow.chat_id == telegram_id))
         if r is None:
-            return False
+            return bool(mentioned or getattr(gone, "rowcount", 0))
         part_ids = select(ParticipationRow.id).where(ParticipationRow.resident_id == r.id)
         await self.s.execute(delete(AnswerRow).where(AnswerRow.participation_id.in_(part_ids)))
         await self.s.execute(delete(ParticipationRow).where(ParticipationRow.resident_id == r.id))
         await self.s.execute(delete(ConsentRow).where(ConsentRow.resident_id == r.id))
         await self.s.execute(delete(ResidentRow).where(ResidentRow.id == r.id))
         return True
+
+    async def _forget_mentions(self, telegram_id: int) -> int:
+        """Audit entries the resident made or that name them lose the id: what happened stays, not who."""
+        ident = str(telegram_id)
+        rows = (
+            await self.s.execute(
+                select(AuditRow.id, AuditRow.target, AuditRow.detail).where(
+                    (AuditRow.actor == telegram_id)
+                    | AuditRow.target.contains(ident)
+                    | func.cast(AuditRow.detail, Text).contains(ident)
+                )
+            )
+        ).all()
+        for audit_id, target, detail in rows:
+            await self.s.execute(
+                update(AuditRow)
+                .where(AuditRow.id == audit_id)
+                .values(actor=None, target=(target or "").replace(ident, ERASED), detail=_without(detail, ident))
+            )
+        await self.s.execute(update(JobRow).where(JobRow.requested_by == telegram_id).values(requested_by=None))
+        return len(rows)
 
     async def counts(self, round_id: int) -> tuple[int, int]:
         started = await self.s.scalar(select(func.count()).where(ParticipationRow.round_id == round_id))
