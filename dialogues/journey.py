@@ -93,9 +93,11 @@ def why_key(question_key: str) -> str:
     return f"{question_key}.why"
 
 
-def begin(c: Consultation, ctx: RoundContext, answers: Mapping[str, Any]) -> Outcome:
-    """A resident who just agreed starts at the first question."""
-    out = Outcome(Progress())
+def begin(c: Consultation, ctx: RoundContext, answers: Mapping[str, Any], first_seq: int = 0) -> Outcome:
+    """A resident who just agreed starts at the first question. `first_seq` numbers this participation's screens
+    apart from any other's: button data signs the chat and the screen number, so two rounds' boards numbered alike
+    would carry the same data, and a press on round 1's message would act on round 2."""
+    out = Outcome(Progress(seq=first_seq))
     _enter(c, ctx, out, answers, 0)
     return _finish(out)
 

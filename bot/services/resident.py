@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
 from bot.actions import Pressed
@@ -15,6 +16,7 @@ from storage.idempotency import UpdateScope
 from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
+SEQ_SPACE = 2**30  # a participation's first screen number is drawn from this: another round's never matches
 CLOSED = _("This round has closed or the button has expired. Send /start to see what is open.")
 EXPIRED = _("This button has expired. Use the latest message, or send /start.")
 
@@ -81,7 +83,7 @@ class ResidentService:
             return Reply([back, *out.screens], out.progress.seq, None, part.id)
         version_id, spec = await uow.consultations.latest(consultation_id)
         ctx = await self._ctx(uow, resident_id, rnd)
-        out = journey.begin(spec, ctx, {})
+        out = journey.begin(spec, ctx, {}, first_seq=secrets.randbelow(SEQ_SPACE))
         part = await uow.residents.start(resident_id, rnd.id, version_id, out.progress.to_json())
         screens = list(out.screens)
         if self.preamble is not None and rnd.number > 1:
