@@ -161,7 +161,7 @@ def preview(file: Path) -> None:
     print_preview(_parse(file), console)
 
 
-def _round(action: str, code: str, number: int | None, config: Path | None) -> None:
+def _round(action: str, code: str, number: int | None, config: Path | None, reopen: bool = False) -> None:
     cfg = _config(config)
 
     async def go() -> None:
@@ -169,40 +169,66 @@ def _round(action: str, code: str, number: int | None, config: Path | None) -> N
         from bot.services import rounds
 
         app_ = await build(cfg, with_runtime=False)
-        if not app_.deps.bot_username:
+        if not app_.deps.bot_username and action != "unschedule":
             # Announcements, reminders and results carry a link to the bot: never one to some other bot.
             await app_.close()
             err.print(f"[red]Cannot {action}: moot does not know this bot's Telegram username yet[/], so the "
                       f"announcements would have no link to it. {UNKNOWN_BOT}")
             raise typer.Exit(2)
         try:
-            fn = rounds.open_round if action == "open" else rounds.close_round
-            change = await fn(app_.deps, code, number)
+            if action == "unschedule":
+                done = await rounds.unschedule(app_.deps, code, number, None)
+                console.print(f"Round {done.round.number} unscheduled ({done.cancelled} timed steps removed); "
+                              f"it is {done.round.status} now.")
+                return
+            if action == "open" and reopen:
+                change = await rounds.reopen(app_.deps, code, number, None, None)
+            else:
+                fn = rounds.open_round if action == "open" else rounds.close_round
+                change = await fn(app_.deps, code, number)
+        except rounds.ClosedRound as e:
+            err.print(f"[red]Cannot {action}:[/] {e} To open it again (residents can change their answers, groups "
+                      f"are told, results are posted again when it closes), add --reopen.")
+            raise typer.Exit(1) from e
         except rounds.RoundError as e:
             err.print(f"[red]Cannot {action}:[/] {e}")
             raise typer.Exit(1) from e
         finally:
             await app_.close()
-        verb = "opened" if action == "open" else "closed"
+        verb = ("reopened" if reopen else "opened") if action == "open" else "closed"
         console.print(
             f"Round {change.round.number} {verb}."
             if change.changed
-            else f"Round {change.round.number} was already {verb}; nothing changed."
+            else f"Round {change.round.number} was already {'open' if action == 'open' else 'closed'}; nothing "
+                 f"changed."
         )
 
     asyncio.run(go())
 
 
 @round_app.command("open")
-def round_open(code: str, number: Annotated[int | None, typer.Argument()] = None, config: ConfigOpt = None) -> None:
-    """Open a round now (the next one waiting, or round NUMBER)."""
-    _round("open", code, number, config)
+def round_open(
+    code: str,
+    number: Annotated[int | None, typer.Argument()] = None,
+    reopen: Annotated[bool, typer.Option("--reopen", help="open a closed round again (audited)")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Open a round now (the next one waiting, or round NUMBER); --reopen opens a closed round again."""
+    _round("open", code, number, config, reopen)
 
 
 @round_app.command("close")
 def round_close(code: str, number: Annotated[int | None, typer.Argument()] = None, config: ConfigOpt = None) -> None:
     """Close the open round now."""
     _round("close", code, number, config)
+
+
+@round_app.command("unschedule")
+def round_unschedule(
+    code: str, number: Annotated[int | None, typer.Argument()] = None, config: ConfigOpt = None
+) -> None:
+    """Remove a round's pending timed open, reminders and close (audited)."""
+    _round("unschedule", code, number, config)
 
 
 # --- operator and admin commands (bot/cli_admin.py) ---

@@ -1,4 +1,5 @@
-"""Runs timed opens, reminders and closes: APScheduler in memory, re-armed from our own jobs table."""
+"""Runs timed opens, reminders and closes, and the reports that tell a facilitator how their messages went:
+APScheduler in memory, re-armed from our own jobs table."""
 
 from __future__ import annotations
 
@@ -105,6 +106,9 @@ class Scheduler:
         if job is None:
             return "taken"
         status = await self._perform(job)
+        if status == "again":  # a report postponed itself: pending again, due later
+            await self.sync()
+            return status
         async with self.d.uow() as uow:
             await uow.jobs.finish(job.id, status, self.d.clock())
             await uow.commit()
@@ -114,10 +118,12 @@ class Scheduler:
     async def _perform(self, job: Job) -> str:
         late = self.d.clock() - job.due_at
         limit = timedelta(hours=self.d.config.scheduler.late_limit_hours)
+        if job.kind == "report":
+            return await rounds.report(self.d, job)
         if job.kind == "remind":
             if late > limit:
                 return "missed"
-            await rounds.remind(self.d, job.round_id, job.id)
+            await rounds.remind(self.d, job.round_id, job.id, tell=job.requested_by)
             return "done"
         if job.kind == "open":
             async with self.d.uow() as uow:
@@ -127,9 +133,10 @@ class Scheduler:
         if job.kind in ("open", "close"):
             act = rounds.open_round_id if job.kind == "open" else rounds.close_round_id
             try:
-                await act(self.d, job.round_id, None)
+                await act(self.d, job.round_id, None, tell=job.requested_by)
             except rounds.RoundError as e:
                 log.warning("could not %s round %s on schedule: %s", job.kind, job.round_id, e)
+                await rounds.tell_failure(self.d, job, e.message)
                 return "failed"
             return "done"
         return "failed"

@@ -47,6 +47,8 @@ class RoundRow(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # How often it was reopened after closing: each reopening announces and publishes again, under new keys.
+    reopens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ResidentRow(Base):
@@ -148,12 +150,15 @@ class JobRow(Base):
     __table_args__ = (UniqueConstraint("round_id", "kind", "due_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # open|remind|close
+    kind: Mapped[str] = mapped_column(String(16))  # open|remind|close, or report (how a broadcast went)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|cancelled|missed
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The facilitator who scheduled it, told when it runs; for a report, whom it goes to.
+    requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # a report: what to count
 
 
 class OutboxRow(Base):

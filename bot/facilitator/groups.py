@@ -1,4 +1,5 @@
-"""Council Telegram groups: linking one to a consultation, the invitation posted there, unlinking."""
+"""Council Telegram groups: linking one to a consultation, the invitation posted there (saying when it opens, with
+a link only once it is open), unlinking."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from bot.incoming import Incoming
 from bot.services import roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
+from dialogues.rounds import Round
+from dialogues.schema import Consultation
 from dialogues.screens import Button, Screen
-from dialogues.text import Para, Strong, _, ngettext
+from dialogues.text import Block, Code, Inline, Para, Span, Strong, _, join, ngettext
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -51,23 +54,59 @@ class Groups:
         async with self.d.uow(inc.scope) as uow:
             found = await uow.consultations.by_code(code) if code else None
             if found is None:
-                return Reply.say(_("Which consultation? Send /link CODE (facilitators see codes with /consultations "
-                                   "in a private chat with me)."))
-            await uow.consultations.link_group(inc.chat_id, found[0], inc.chat_title, inc.user_id)
-            await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", code=code)
+                codes: list[Inline] = [Code(c.code) for c in await uow.consultations.all()]
+                said: list[Inline] = [
+                    _("There is no consultation with the code “{code}”.", code=code[:60]) if code
+                    else _("Which consultation? Send /link CODE."),
+                    " ",
+                    ngettext("The code is: {codes}.", "The codes are: {codes}.", len(codes), codes=Span(*join(codes)))
+                    if codes else _("No consultation is loaded yet: send its file to me in a private chat first."),
+                ]
+                return Reply.say(Para(*said))
+            consultation_id, _version, spec = found
+            before = await uow.consultations.group(inc.chat_id)
+            if before is not None and before.consultation_id == consultation_id:
+                return Reply.say(_("This group is already linked to “{title}”; nothing changed. (/unlink undoes "
+                                   "it.)", title=spec.title))
+            previous = await uow.consultations.get(before.consultation_id) if before is not None else None
+            await uow.consultations.link_group(inc.chat_id, consultation_id, inc.chat_title, inc.user_id)
+            await uow.ledger.audit(inc.user_id, "link", f"group {inc.chat_id}", code=code,
+                                   previous=previous.code if previous else None)
+            rounds = await uow.consultations.rounds(consultation_id)
             await uow.commit()
-        return Reply([self.invitation(found[2].title, found[2].purpose, found[2].minutes, code)])
+        screens = [self.invitation(spec, code, rounds)]
+        if previous is not None:
+            screens.insert(0, Screen(_("This group was linked to “{title}”; it is now linked to “{new}” instead.",
+                                       title=previous.title, new=spec.title)))
+        return Reply(screens)
 
-    def invitation(self, title: str, purpose: str, minutes: int, code: str) -> Screen:
+    def invitation(self, spec: Consultation, code: str, rounds: list[Round]) -> Screen:
+        """What the group reads when it is linked: the open round with a link to take part; else when the next
+        round opens (or that it is not open yet), and no link, which would only lead to "not open yet"."""
         takes = ngettext(
             "It takes about {n} minute, in a private chat with me; nobody in this group sees your answers. "
             "Results will be posted here when the round closes.",
             "It takes about {n} minutes, in a private chat with me; nobody in this group sees your answers. "
             "Results will be posted here when the round closes.",
-            minutes,
+            spec.minutes,
         )
-        body = [Para("📣 ", Strong(title)), Para(purpose), Para(takes)]
-        return Screen(body, [[Button(TAKE_PART, url=self.d.deep_link(code))]])
+        open_now = next((r for r in rounds if r.status == "open"), None)
+        waiting = next((r for r in rounds if r.status in {"draft", "scheduled"}), None)
+        body: list[Block] = [Para("📣 ", Strong(spec.title)), Para(spec.purpose)]
+        if open_now is not None:
+            closes = self.d.local(open_now.closes_at)
+            body.insert(1, Para(_("{round} is open until {closes}.", round=open_now.title, closes=closes) if closes
+                                else _("{round} is open.", round=open_now.title)))
+            return Screen([*body, Para(takes)], [[Button(TAKE_PART, url=self.d.deep_link(code))]])
+        opens = self.d.local(waiting.opens_at) if waiting is not None and waiting.status == "scheduled" else None
+        if waiting is None:
+            when = _("This consultation has closed: no round is left to take part in.")
+        elif opens:
+            when = _("{round} opens on {opens}. I'll post the link to take part here then.", round=waiting.title,
+                     opens=opens)
+        else:
+            when = _("It is not open yet. I'll post the link to take part here when it opens.")
+        return Screen([*body, Para(when), Para(takes)])
 
     async def unlink(self, inc: Incoming, args: str) -> Reply | None:
         assert inc.chat_id is not None

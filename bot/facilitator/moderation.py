@@ -1,4 +1,5 @@
-"""The moderation queue: a facilitator approves or rejects residents' comments, one at a time, in private."""
+"""The moderation queue: a facilitator approves or rejects residents' comments, one at a time, in private; the
+decided ones are listed with an undo that puts a comment back in the queue (audited)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from bot.bootstrap import App
 
 
+DECIDED_SHOWN = 10
+
+
 class Moderation:
     def __init__(self, d: Deps):
         self.d = d
@@ -27,8 +31,9 @@ class Moderation:
             if c is not None:
                 row = await uow.consultations.get(c.consultation_id)
                 title = row.title if row else ""
+        decided = [[Button(Span("🗂 ", _("Decided comments")), Action("ml"))]]
         if c is None:
-            return Reply([Screen(Para("✅ ", _("No comments are waiting for moderation.")), edit=edit)])
+            return Reply([Screen(Para("✅ ", _("No comments are waiting for moderation.")), decided, edit=edit)])
         body: list[Block] = [
             Para(Strong(_("Comment for “{title}”, round {number}", title=title, number=c.round_number)), " ",
                  ngettext("({n} waiting)", "({n} waiting)", waiting)),
@@ -36,11 +41,52 @@ class Moderation:
             Para(_("Approved comments may be shown to residents, without names, in the next round.")),
         ]
         buttons = [[Button(Span("✅ ", _("Approve")), Action("ma", (c.answer_id,))),
-                    Button(Span("❌ ", _("Reject")), Action("mr", (c.answer_id,)))]]
+                    Button(Span("❌ ", _("Reject")), Action("mr", (c.answer_id,)))], *decided]
         return Reply([Screen(body, buttons, edit=edit)])
 
+    async def decided(self, edit: bool = False) -> Reply:
+        """The latest decided comments, each with an undo."""
+        async with self.d.uow() as uow:
+            shown = await uow.comments.decided(DECIDED_SHOWN)
+            titles = {c.consultation_id: (await uow.consultations.get(c.consultation_id)) for c in shown}
+        back = [Button(Span("⬅️ ", _("Back to the queue")), Action("mq"))]
+        if not shown:
+            return Reply([Screen(Para(_("No comment has been approved or rejected yet.")), [back], edit=edit)])
+        body: list[Block] = [Para(Strong(_("Decided comments, newest first")), " ",
+                                  _("Undo puts a comment back in the queue."))]
+        buttons: list[list[Button]] = []
+        for n, c in enumerate(shown, 1):
+            row = titles.get(c.consultation_id)
+            verdict = _("approved") if c.review == "approved" else _("rejected")
+            body.append(Para(Strong(f"{n}. "), _("{verdict}, for “{title}”, round {number}:", verdict=verdict,
+                                                 title=row.title if row else "", number=c.round_number)))
+            body.append(Quote(c.text))
+            buttons.append([Button(Span("↩️ ", _("Undo {n}", n=n)), Action("mu", (c.answer_id,)))])
+        return Reply([Screen(body, [*buttons, back], edit=edit)])
+
     async def command(self, inc: Incoming, args: str) -> Reply:
+        if args.strip().lower() == "decided":
+            return await self.decided()
         return await self.next()
+
+    async def browse(self, inc: Incoming, pressed: Pressed) -> Reply:
+        return await (self.decided(edit=True) if pressed.action.name == "ml" else self.next(edit=True))
+
+    async def undo(self, inc: Incoming, pressed: Pressed) -> Reply:
+        a = pressed.action
+        assert inc.user_id is not None
+        if len(a.args) != 1:
+            return Reply(toast=EXPIRED)
+        async with self.d.uow(inc.scope) as uow:
+            was = await uow.comments.undo(a.args[0])
+            if was is not None:
+                await uow.ledger.audit(inc.user_id, "moderate", f"comment {a.args[0]}", decision="pending",
+                                       undone=was)
+            await uow.commit()
+        reply = await self.decided(edit=True)
+        reply.toast = (_("Back in the queue: it is waiting for a decision again.") if was is not None
+                       else _("That comment is not decided any more; nothing changed."))
+        return reply
 
     async def press(self, inc: Incoming, pressed: Pressed) -> Reply:
         a = pressed.action
@@ -64,3 +110,6 @@ def install(app: App) -> None:
     app.core.commands["moderate"] = gated(app.deps, "moderate", m.command)
     app.core.actions["ma"] = gated_press(app.deps, "moderate", m.press)
     app.core.actions["mr"] = gated_press(app.deps, "moderate", m.press)
+    app.core.actions["mu"] = gated_press(app.deps, "moderate", m.undo)
+    app.core.actions["ml"] = gated_press(app.deps, "moderate", m.browse)
+    app.core.actions["mq"] = gated_press(app.deps, "moderate", m.browse)

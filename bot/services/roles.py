@@ -6,7 +6,8 @@ import inspect
 from typing import Any
 
 from bot.services.common import Deps, Refused
-from dialogues.text import Code, _
+from dialogues.screens import Screen
+from dialogues.text import Code, Para, _
 from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
@@ -59,7 +60,8 @@ async def change_role(
     d: Deps, grant: bool, role: str, who: int, actor: int | None, scope: UpdateScope | None = None, **detail: Any
 ) -> bool:
     """Grants or revokes a role, with its audit entry in the same transaction (the chat's /grant and /revoke,
-    `moot roles grant|revoke`); false when nothing changed. `actor` is None from the command line.
+    `moot roles grant|revoke`); false when nothing changed. `actor` is None from the command line. The person is
+    told privately, through the outbox in the same transaction, so the message exists exactly when the change does.
 
     Revoking a role the config file gives raises RoleFromConfig (audited, nothing changed)."""
     if role not in ROLES:
@@ -72,13 +74,27 @@ async def change_role(
             raise RoleFromConfig(role, who)
         changed = await (uow.ledger.grant(who, role, actor) if grant else uow.ledger.revoke(who, role))
         await uow.ledger.audit(actor, action, f"{role} {who}", **detail, changed=changed)
+        if changed:
+            await uow.outbox.enqueue(f"role:{action}:{role}:{who}:{d.clock():%Y%m%d%H%M%S%f}", who, "role",
+                                     told(grant, role))
         await uow.commit()
     if changed:
+        for wake in d.hooks.get("outbox", []):
+            wake()
         for hook in d.hooks.get("roles", []):  # the person's command menu (bot.menus), when the bot is running
             result = hook(who)
             if inspect.isawaitable(result):
                 await result
     return changed
+
+
+def told(grant: bool, role: str) -> Screen:
+    """What someone granted or revoked a role reads in their private chat with the bot."""
+    name = ROLE_NAMES.get(role, role)
+    if grant:
+        return Screen(Para("🔑 ", _("You now have the {role} role in this council's consultations. Send /help to see "
+                                    "what you can do.", role=name)))
+    return Screen(Para(_("You no longer have the {role} role in this council's consultations.", role=name)))
 
 
 async def roles_of(d: Deps, uow: UnitOfWork, user_id: int) -> set[str]:

@@ -18,6 +18,16 @@ class PendingComment:
     round_number: int
 
 
+@dataclass(frozen=True)
+class DecidedComment:
+    answer_id: int
+    text: str
+    consultation_id: int
+    round_number: int
+    review: str  # approved | rejected
+    reviewed_by: int | None
+
+
 class Comments:
     def __init__(self, session: AsyncSession):
         self.s = session
@@ -44,6 +54,29 @@ class Comments:
         row.review, row.reviewed_by = status, by
         await self.s.flush()
         return True
+
+    async def decided(self, limit: int = 10) -> list[DecidedComment]:
+        """The comments most recently approved or rejected, newest answer first: what an undo can change."""
+        rows = await self.s.execute(
+            select(AnswerRow.id, AnswerRow.value, RoundRow.consultation_id, RoundRow.number, AnswerRow.review,
+                   AnswerRow.reviewed_by)
+            .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
+            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+            .where(AnswerRow.review.in_(["approved", "rejected"]))
+            .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc())
+            .limit(limit)
+        )
+        return [DecidedComment(r[0], str(r[1]), r[2], r[3], str(r[4]), r[5]) for r in rows.all()]
+
+    async def undo(self, answer_id: int) -> str | None:
+        """Puts a decided comment back in the queue; the decision it had, or None if it had none."""
+        row = await self.s.get(AnswerRow, answer_id)
+        if row is None or row.review not in {"approved", "rejected"}:
+            return None
+        was = row.review
+        row.review, row.reviewed_by = "pending", None
+        await self.s.flush()
+        return was
 
     async def approved(self, consultation_id: int, round_number: int, limit: int = 8) -> list[str]:
         rows = await self.s.scalars(

@@ -26,11 +26,12 @@ class ConsultationSummary:
 
 @dataclass(frozen=True)
 class RoundTimes:
-    """When a round actually opened, closed and had its results published."""
+    """When a round actually opened, closed and had its results published, and how often it was reopened."""
 
     opened_at: datetime | None
     closed_at: datetime | None
     published_at: datetime | None
+    reopens: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class Consultations:
 
     async def round_times(self, round_id: int) -> RoundTimes | None:
         r = await self.s.get(RoundRow, round_id)
-        return RoundTimes(r.opened_at, r.closed_at, r.published_at) if r else None
+        return RoundTimes(r.opened_at, r.closed_at, r.published_at, r.reopens or 0) if r else None
 
     async def link_group(self, chat_id: int, consultation_id: int, title: str, by: int) -> None:
         row = await self.s.get(GroupRow, chat_id)

@@ -54,19 +54,20 @@ async def test_a_facilitator_runs_a_consultation_through_to_round_two(moot: Harn
     await api.wait_for_message(fac.id, contains="Review or change my answers")  # the last screen of the preview
     assert any(m.kind == "photo" for m in fac.chat.messages)
 
-    # links a group where she is an administrator; the bot posts an invitation with a deep link
+    # links a group where she is an administrator; the bot posts an invitation, with no link before a round opens
     api.add_group(GROUP, "Heaton residents", admins=[FACILITATOR])
     api.add_bot_to_group(GROUP, by_user=FACILITATOR)
     await api.wait_for_message(GROUP, contains="/link CODE")
     api.send_text(FACILITATOR, "/link council-pound", chat_id=GROUP)
     invite = await api.wait_for_message(GROUP, contains="private chat with me")
-    assert invite.buttons[0][0].url.endswith("?start=council-pound")
+    assert "not open yet" in invite.text and not invite.buttons
 
     # schedules round 1 to open in a few seconds; the bot restarts before it falls due
     await fac.says("/schedule council-pound 1 open in 3 seconds; remind in 1 hour; close in 2 hours",
                    expect="is scheduled")
     await moot.restart()
-    await api.wait_for_message(GROUP, contains="is open", timeout=20)
+    opened = await api.wait_for_message(GROUP, contains="is open", timeout=20)
+    assert opened.buttons[0][0].url.endswith("?start=council-pound")
 
     # residents answer: one finishes, one stops halfway, one stops halfway without reminders
     amina, ben, cat = Person(api, 2001, "Amina"), Person(api, 2002, "Ben"), Person(api, 2003, "Cat")
