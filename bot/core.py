@@ -140,10 +140,20 @@ class Core:
             await self._apologise(inc, t, SORRY)
 
     async def _quiet(self, inc: Incoming, t: Transport) -> None:
-        """A press applied before a crash may never have been answered: stop its spinner, change nothing."""
-        if inc.kind == "callback":
-            with contextlib.suppress(TelegramFailure):
-                await t.answer_callback(inc.callback_id)
+        """A press applied before a crash may never have been answered: stop its spinner, change nothing, and
+        on the journey's current screen draw it again as saved, so the resident does not see a stale figure."""
+        if inc.kind != "callback":
+            return
+        with contextlib.suppress(TelegramFailure):
+            await t.answer_callback(inc.callback_id)
+        if not (_journey_press(inc) and inc.private and inc.user_id is not None and inc.user_id == inc.chat_id):
+            return
+        try:
+            reply = await self.resident.redraw(inc.user_id, self.codec.unpack(inc.user_id, inc.data))
+            if reply is not None:
+                await self._show(inc, t, reply)
+        except (BadButton, TelegramFailure, *DATABASE_DOWN):
+            log.info("could not redraw after the duplicate update %s", inc.update_id)
 
     async def _apologise(self, inc: Incoming, t: Transport, message: Inline) -> None:
         """Tells whoever sent a failed update: a toast for a press, a reply in a private chat, and for a command in

@@ -102,6 +102,16 @@ def begin(c: Consultation, ctx: RoundContext, answers: Mapping[str, Any], first_
     return _finish(out)
 
 
+def redraw(c: Consultation, ctx: RoundContext, progress: Progress, answers: Mapping[str, Any]) -> list[Screen]:
+    """The current question's screen as an edit of its own message: after a press that was applied but whose
+    answer never reached the resident (a crash between the commit and the edit), so they see what is saved."""
+    if progress.step != "ask" or progress.index >= len(c.questions):
+        return []
+    s = _question(c, progress, c.questions[progress.index], answers)
+    s.edit = True
+    return [s]
+
+
 def resume(c: Consultation, ctx: RoundContext, progress: Progress, answers: Mapping[str, Any]) -> Outcome:
     """Shows again where a resident left off, as fresh messages."""
     out = Outcome(_copy(progress))

@@ -115,6 +115,23 @@ class ResidentService:
             await uow.commit()
             return reply
 
+    async def redraw(self, user_id: int, pressed: Pressed) -> Reply | None:
+        """After a duplicate press (applied before, its answer perhaps lost): the current screen again, if the
+        press was on it."""
+        async with self.d.uow() as uow:
+            part = await uow.residents.current_of(user_id)
+            if part is None:
+                return None
+            progress = journey.Progress.from_json(part.state)
+            if pressed.seq != progress.seq:
+                return None
+            rnd = await uow.consultations.round(part.round_id)
+            assert rnd is not None
+            spec = await self.d.spec(uow, part.version_id)
+            answers = await uow.residents.answers(part.id)
+            screens = journey.redraw(spec, await self._ctx(uow, part.resident_id, rnd), progress, answers)
+        return Reply(screens, progress.seq) if screens else None
+
     async def text(self, user_id: int, text: str, scope: UpdateScope | None = None) -> Reply:
         async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
