@@ -63,7 +63,7 @@ async def build(config: Config, migrate: bool = True, with_runtime: bool = True)
     """Assembles the bot. Migrations run first so a fresh SQLite file just works."""
     if migrate:
         await upgrade_async(config.database.url)
-    engine = make_engine(config.database.url)
+    engine = make_engine(config.database.url, connections=config.database.connections)
     deps = Deps(config=config, sessions=make_sessions(engine), engine=engine)
     resident = ResidentService(deps)
     core = Core(deps, ActionCodec(button_key(config)), resident)

@@ -26,6 +26,9 @@ class TelegramConfig(Section):
 
 class DatabaseConfig(Section):
     url: str = "sqlite+aiosqlite:///moot.db"
+    # PostgreSQL connections one process may hold (half kept open, half opened in a burst); `moot run --workers N`
+    # gives each worker its share, so N workers together stay within this.
+    connections: int = Field(default=40, ge=4, le=1000)
 
 
 class RolesConfig(Section):

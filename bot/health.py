@@ -25,8 +25,13 @@ async def health(app: App) -> tuple[bool, dict[str, Any]]:
         ok = False
     sender = getattr(app, "outbox", None)
     if sender is not None and report["database"] == "ok":
-        async with app.deps.uow() as uow:
-            pending = await uow.outbox.pending_count()
+        try:  # the database can go between the two looks: that is a 503 too, never a 500
+            async with app.deps.uow() as uow:
+                pending = await uow.outbox.pending_count()
+        except Exception as e:
+            report["database"] = f"unreachable: {type(e).__name__}"
+            report["ok"] = False
+            return False, report
         last = getattr(sender, "last_progress", None)
         stalled = bool(pending) and last is not None and app.deps.clock() - last > STALLED_AFTER
         report["outbox"] = {"pending": pending, "last_progress": last.isoformat() if last else None,

@@ -83,6 +83,20 @@ async def register_webhook(app: App) -> None:
     log.info("webhook registered with Telegram")
 
 
+async def check_connections(app: App, workers: int) -> None:
+    """Refuses to start workers that together could open more PostgreSQL connections than the server allows."""
+    if app.engine.url.get_backend_name() != "postgresql":
+        return
+    async with app.engine.connect() as conn:
+        allowed = int((await conn.exec_driver_sql("SHOW max_connections")).scalar_one())
+    wanted = max(4, app.config.database.connections // workers) * workers
+    if wanted > allowed - 10:  # some for the superuser, backups and psql
+        raise SystemExit(
+            f"{workers} workers may open {wanted} PostgreSQL connections, but the server allows {allowed}: lower "
+            f"database.connections (now {app.config.database.connections}) or raise max_connections"
+        )
+
+
 def run_workers(config_path: str | None, workers: int, config: Config) -> int:
     """Migrates once, registers the webhook once, then supervises N webhook worker processes."""
     import os
@@ -97,6 +111,7 @@ def run_workers(config_path: str | None, workers: int, config: Config) -> int:
     async def once() -> None:
         app = await build(config, migrate=False)
         try:
+            await check_connections(app, workers)
             await register_webhook(app)
         finally:
             await app.close()
@@ -104,7 +119,12 @@ def run_workers(config_path: str | None, workers: int, config: Config) -> int:
     asyncio.run(once())
     cmd = [sys.executable, "-m", "bot.cli", "run", "--webhook", "--worker"]
     # Telegram's limits are per bot, so the workers share the sending budget between them.
-    env = {**os.environ, "MOOT_OUTBOX__PER_SECOND": str(config.outbox.per_second / workers)}
+    env = {
+        **os.environ,
+        "MOOT_OUTBOX__PER_SECOND": str(config.outbox.per_second / workers),
+        # PostgreSQL's connections are shared too: the workers split them rather than each taking them all.
+        "MOOT_DATABASE__CONNECTIONS": str(max(4, config.database.connections // workers)),
+    }
     if config_path:
         cmd += ["--config", config_path]
     procs: dict[int, Any] = {i: subprocess.Popen(cmd, env=env) for i in range(workers)}

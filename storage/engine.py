@@ -8,13 +8,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
-def make_engine(url: str, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str, echo: bool = False, connections: int = 40) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        # Each update in flight may hold two connections (its chat's advisory lock and its work).
-        kwargs.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
+        # Each update in flight may hold two connections (its chat's advisory lock and its work); `connections`
+        # is all this process may open, half kept in the pool.
+        kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2),
+                      pool_pre_ping=True)
     # hide_parameters keeps residents' answers and message text out of error messages and logs.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if url.startswith("sqlite"):
