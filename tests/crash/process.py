@@ -35,6 +35,8 @@ class MootProcess:
         self.log = tmp / "moot.log"
         lines = [
             "[telegram]", f'token = "{api.token}"', f'api_base = "{api.base_url}"', "poll_timeout = 1",
+            # the command line opens rounds before the bot process has told the database its name
+            f'bot_username = "{api.bot_username}"',
             "[database]", f'url = "sqlite+aiosqlite:///{self.db}"',
             "[roles]", f"admins = [{ADMIN}]", f"facilitators = [{FACILITATOR}]",
             "[privacy]", 'pseudonym_key = "crash-test-key"',
