@@ -321,6 +321,8 @@ class Core:
         if reply is None or not reply.screens or inc.chat_id is None:
             return
         anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
-        new_anchor = await self.renderer.show(t, inc.chat_id, reply.screens, reply.seq, anchor)
+        new_anchor = await self.renderer.show(
+            t, inc.chat_id, reply.screens, reply.seq, anchor, supersedes=reply.supersedes
+        )
         if new_anchor is not None and reply.participation_id is not None:
             await self.resident.remember_anchor(reply.participation_id, new_anchor, inc.scope)

@@ -5,6 +5,7 @@ message goes as several, split between blocks, with the buttons on the last."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -106,16 +107,21 @@ class Renderer:
 
     async def show(
         self, t: Transport, chat_id: int, screens: list[Screen], seq: int = 0, anchor: int | None = None,
-        language: str | None = None,
+        language: str | None = None, supersedes: int | None = None,
     ) -> int | None:
-        """Sends or edits each screen; returns the id of the last new message with buttons (the new anchor)."""
+        """Sends or edits each screen; returns the id of the last new message with buttons (the new anchor).
+
+        When a new message with buttons replaces the current one, the older message's buttons are taken away
+        (unless it was just edited): buttons that look live but answer "expired" are a dead end on a phone."""
         new_anchor: int | None = None
+        edited = False
         for s in screens:
             kb = self.keyboard(chat_id, s.buttons, seq, language)
             parts = self.parts(s, language)
             if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
                     await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb))
+                    edited = True
                     continue
                 except Rejected as e:
                     if e.not_modified:
@@ -128,6 +134,11 @@ class Renderer:
             mid = await self.send(t, chat_id, s, parts, kb, language)
             if kb and not s.aside:
                 new_anchor = mid
+        if new_anchor is not None:
+            for old in {supersedes, None if edited else anchor} - {None, new_anchor}:
+                assert old is not None
+                with contextlib.suppress(Rejected):  # gone, or it had no buttons: nothing to take away
+                    await self.paced(partial(t.clear_keyboard, chat_id, old))
         return new_anchor
 
     async def send(

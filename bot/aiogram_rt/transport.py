@@ -92,6 +92,9 @@ class AiogramTransport:
         board = EditBoard(chat_id=chat_id, message_id=message_id, text=html, reply_markup=keyboard_json(keyboard))
         await call(self.bot(board))
 
+    async def clear_keyboard(self, chat_id: int, message_id: int) -> None:
+        await call(self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None))
+
     async def send_photo(self, chat_id: int, png: bytes, caption: str, keyboard: Keyboard | None = None) -> int:
         m = await call(
             self.bot.send_photo(

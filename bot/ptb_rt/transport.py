@@ -108,6 +108,9 @@ class PTBTransport:
         )
         return m.message_id
 
+    async def clear_keyboard(self, chat_id: int, message_id: int) -> None:
+        await call(self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None))
+
     async def edit_text(self, chat_id: int, message_id: int, html: str, keyboard: Keyboard | None = None) -> None:
         # A resident's board is edited on every press: the keyboard goes as its JSON, and the edited message
         # Telegram returns is not parsed (moot never reads it), which halves the cost of a press.

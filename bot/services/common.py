@@ -29,6 +29,7 @@ class Reply:
     participation_id: int | None = None  # whose anchor to remember once a new message with buttons is sent
     toast: Inline | None = None
     alert: bool = False
+    supersedes: int | None = None  # an older message whose buttons go once a new one with buttons is sent
 
     @classmethod
     def say(cls, text: Block | Inline | Sequence[Block]) -> Reply:

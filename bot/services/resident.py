@@ -17,6 +17,7 @@ from storage.repositories.residents import Participation
 from storage.uow import UnitOfWork
 
 SEQ_SPACE = 2**30  # a participation's first screen number is drawn from this: another round's never matches
+ERASED = _("Your answers were deleted when you used /erase. Send /start to take part again.")
 CLOSED = _("This round has closed or the button has expired. Send /start to see what is open.")
 EXPIRED = _("This button has expired. Use the latest message, or send /start.")
 
@@ -80,7 +81,9 @@ class ResidentService:
             out = journey.resume(spec, await self._ctx(uow, resident_id, rnd), progress, answers)
             await uow.residents.save_state(part.id, out.progress.to_json())
             back = consent.welcome_back(progress.step, progress.index, len(spec.questions))
-            return Reply([back, *out.screens], out.progress.seq, None, part.id)
+            reply = Reply([back, *out.screens], out.progress.seq, None, part.id)
+            reply.supersedes = progress.anchor  # the old copy's buttons are dead: take them away
+            return reply
         version_id, spec = await uow.consultations.latest(consultation_id)
         ctx = await self._ctx(uow, resident_id, rnd)
         out = journey.begin(spec, ctx, {}, first_seq=secrets.randbelow(SEQ_SPACE))
@@ -107,7 +110,8 @@ class ResidentService:
         async with self.d.uow(scope) as uow:
             part = await uow.residents.current_of(user_id)
             if part is None:
-                return Reply(toast=CLOSED)
+                erased = await uow.residents.find(user_id) is None
+                return Reply(toast=ERASED if erased else CLOSED)
             progress = journey.Progress.from_json(part.state)
             if pressed.seq != progress.seq:
                 return Reply(toast=EXPIRED)
