@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bench.standin import BOT_USERNAME
 from bot.actions import ActionCodec
 from bot.bootstrap import build, button_key
 from bot.config import Config
@@ -47,7 +48,9 @@ class Unavailable(Exception):
 
 def config(api_base: str, token: str, database_url: str, runtime: str = "aiogram", **sections: Any) -> Config:
     data: dict[str, Any] = {
-        "telegram": {"token": token, "api_base": api_base, "runtime": runtime, "poll_timeout": 1},
+        # Named, as an operator would before the bot's first run: seeding opens a round before the bot asks Telegram.
+        "telegram": {"token": token, "api_base": api_base, "runtime": runtime, "poll_timeout": 1,
+                     "bot_username": BOT_USERNAME},
         "database": {"url": database_url},
         "privacy": {"pseudonym_key": "bench-pseudonym-key", "button_key": "bench-button-key"},
         "results": {"min_respondents": 2},
