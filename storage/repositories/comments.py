@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AnswerRow, ParticipationRow, RoundRow
@@ -32,7 +33,7 @@ class Comments:
     def __init__(self, session: AsyncSession):
         self.s = session
 
-    def _pending(self):  # type: ignore[no-untyped-def]
+    def _pending(self) -> Select[tuple[int, Any, int, int]]:
         return (
             select(AnswerRow.id, AnswerRow.value, RoundRow.consultation_id, RoundRow.number)
             .join(ParticipationRow, ParticipationRow.id == AnswerRow.participation_id)
