@@ -68,7 +68,7 @@ async def test_two_webhook_workers_handle_a_round_with_nothing_doubled(pg_url: s
     port = free_port()
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[telegram]\ntoken = "{api.token}"\napi_base = "{api.base_url}"\n'
+        f'[telegram]\ntoken = "{api.token}"\napi_base = "{api.base_url}"\nbot_username = "{api.bot_username}"\n'
         f'[database]\nurl = "{pg_url}"\n[roles]\nfacilitators = [{FACILITATOR}]\n'
         f'[privacy]\npseudonym_key = "k"\n[results]\nmin_respondents = 2\n'
         f'[webhook]\nurl = "http://127.0.0.1:{port}"\nlisten = "127.0.0.1"\nport = {port}\n'
