@@ -21,9 +21,10 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     register,
 )
-from dialogues.report import INT, NOT_SHOWN, PENCE, PENCE1, TEXT, Column, ReportTable
+from dialogues.report import INT, PENCE, PENCE1, TEXT, Column, ReportTable
 from dialogues.schema import AllocationQuestion, Consultation
 from dialogues.screens import Action, Button, Chart, Screen
 from dialogues.tally import AllocationTally, tally_pence_counts
@@ -142,8 +143,13 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def screen(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block], draft: Pence) -> Screen:
         left = rules.left(draft)
         board = Lines(
-            (f"{s.name}: ", Strong(_("{pence}p", pence=draft.get(s.key, 0))), " ", _("({pence}p)", pence=s.today),
-             *_bounds(s))
+            (
+                f"{s.name}: ",
+                Strong(_("{pence}p", pence=draft.get(s.key, 0))),
+                " ",
+                _("({pence}p)", pence=s.today),
+                *_bounds(s),
+            )
             for s in c.services
         )
         status: tuple[Inline, ...]
@@ -173,8 +179,10 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             rows.append(row)
         rows.append([Button(_("Reset"), self.action("r")), Button(_("Start from today's split"), self.action("t"))])
         submit = (
-            _("✅ Submit") if left == 0
-            else _("Submit ({left}p left)", left=left) if left > 0
+            _("✅ Submit")
+            if left == 0
+            else _("Submit ({left}p left)", left=left)
+            if left > 0
             else _("Submit ({over}p over)", over=-left)
         )
         rows.append([Button(submit, self.action("s"))])
@@ -195,7 +203,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                         service=s.name,
                         description=(s.description or "")[:150],
                         pence=s.today,
-                    )
+                    ),
                 )
             if verb == "r":
                 return Changed(rules.empty(c.services))
@@ -206,8 +214,10 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 return Refused(Span(*join(wrong, " ")), alert=True) if wrong else Answered(dict(draft))
             if verb == "a" and len(args) == 2 and 0 <= args[0] < len(c.services):  # a suggestion accepted
                 s = c.services[args[0]]
-                return Changed(rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}),
-                               note=_("Set {changes}.", changes=f"{s.name} {args[1]}p"))
+                return Changed(
+                    rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}),
+                    note=_("Set {changes}.", changes=f"{s.name} {args[1]}p"),
+                )
         except rules.AllocationError as e:
             return Refused(e.message)
         return Refused(NOT_HERE)
@@ -310,43 +320,26 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def summary(
         self, c: Consultation, q: AllocationQuestion, rounds: Sequence[RoundOutcome[AllocationTally]]
     ) -> ReportTable:
-        t = ReportTable(
-            "",
-            "",
-            [
-                Column(_("Round"), INT, 8),
-                Column(_("Service"), TEXT, 26),
-                Column(_("Today (p)"), PENCE, 10),
-                Column(_("Mean (p)"), PENCE1, 10),
-                Column(_("Median (p)"), PENCE1, 10),
-                Column(_("Lowest (p)"), PENCE, 10),
-                Column(_("Lower quartile (p)"), PENCE1, 10),
-                Column(_("Upper quartile (p)"), PENCE1, 10),
-                Column(_("Highest (p)"), PENCE, 10),
-                Column(_("Change from today (p)"), PENCE1, 12),
-                Column(_("Residents who answered"), INT, 12),
+        columns = [
+            Column(_("Service"), TEXT, 26),
+            Column(_("Today (p)"), PENCE, 10),
+            Column(_("Mean (p)"), PENCE1, 10),
+            Column(_("Median (p)"), PENCE1, 10),
+            Column(_("Lowest (p)"), PENCE, 10),
+            Column(_("Lower quartile (p)"), PENCE1, 10),
+            Column(_("Upper quartile (p)"), PENCE1, 10),
+            Column(_("Highest (p)"), PENCE, 10),
+            Column(_("Change from today (p)"), PENCE1, 12),
+            Column(_("Residents who answered"), INT, 12),
+        ]
+        return by_round(
+            columns,
+            rounds,
+            lambda a, n: [
+                (s.name, s.today, round(s.mean, 2), s.median, s.low, s.q1, s.q3, s.high, round(s.change, 2), n)
+                for s in a.services
             ],
         )
-        for r in rounds:
-            a = r.outcome.figures
-            if a is None:
-                t.add(r.number, *([NOT_SHOWN] * 10))
-                continue
-            for s in a.services:
-                t.add(
-                    r.number,
-                    s.name,
-                    s.today,
-                    round(s.mean, 2),
-                    s.median,
-                    s.low,
-                    s.q1,
-                    s.q3,
-                    s.high,
-                    round(s.change, 2),
-                    a.respondents,
-                )
-        return t
 
     def preview(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:
         today = self.intro(c, q)

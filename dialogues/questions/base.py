@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from dialogues.report import ReportTable
+from dialogues.report import INT, NOT_SHOWN, Column, ReportTable
 from dialogues.schema import QUESTION_CHECKS, Consultation, QuestionBase, accept
 from dialogues.screens import Action, Chart, Screen
 from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Strong, _
@@ -251,6 +251,24 @@ def actions() -> frozenset[str]:
     if not _ACTIONS:
         _ACTIONS.append(frozenset(f"{t.code}.{v}" for t in _REGISTRY.values() for v in t.verbs))
     return _ACTIONS[0]
+
+
+def by_round(
+    columns: Sequence[Column],
+    rounds: Sequence[RoundOutcome[R]],
+    rows: Callable[[R, int], Iterable[Sequence[Any]]],
+) -> ReportTable:
+    """A question's figures by round, under a Round column: `rows(figures, respondents)` gives one round's rows;
+    a round whose figures are withheld has one row of "not shown"."""
+    t = ReportTable("", "", [Column(_("Round"), INT, 8), *columns])
+    for r in rounds:
+        figures = r.outcome.figures
+        if figures is None:
+            t.add(r.number, *([NOT_SHOWN] * len(columns)))
+            continue
+        for row in rows(figures, r.outcome.respondents):
+            t.add(r.number, *row)
+    return t
 
 
 # ---- pieces types share -------------------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     parse_int,
     register,
 )
-from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
+from dialogues.report import INT, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, Option, SingleChoiceQuestion
 from dialogues.screens import Button, Screen
 from dialogues.text import Block, Para, _
@@ -66,25 +67,13 @@ def option_lines(figures: OptionFigures) -> list[Line]:
 
 
 def option_summary(rounds: Sequence[RoundOutcome[OptionFigures]]) -> ReportTable:
-    t = ReportTable(
-        "",
-        "",
-        [
-            Column(_("Round"), INT, 8),
-            Column(_("Option"), TEXT, 40),
-            Column(_("Residents"), INT, 11),
-            Column(_("Share of those who answered"), PERCENT, 14),
-            Column(_("Residents who answered"), INT, 12),
-        ],
-    )
-    for r in rounds:
-        f, n = r.outcome.figures, r.outcome.respondents
-        if f is None:
-            t.add(r.number, *([NOT_SHOWN] * 4))
-            continue
-        for label, k in f.counts:
-            t.add(r.number, label, k, k / n if n else None, n)
-    return t
+    columns = [
+        Column(_("Option"), TEXT, 40),
+        Column(_("Residents"), INT, 11),
+        Column(_("Share of those who answered"), PERCENT, 14),
+        Column(_("Residents who answered"), INT, 12),
+    ]
+    return by_round(columns, rounds, lambda f, n: [(label, k, k / n if n else None, n) for label, k in f.counts])
 
 
 class ChoiceTally(Tally[str, OptionFigures]):

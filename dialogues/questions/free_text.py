@@ -17,9 +17,10 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     register,
 )
-from dialogues.report import INT, LONG, NOT_SHOWN, TEXT, Column, ReportTable
+from dialogues.report import INT, LONG, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, FreeTextQuestion
 from dialogues.screens import Screen
 from dialogues.text import Block, Para, _
@@ -112,17 +113,9 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
         return [Cell(q.key, LONG, 50)]
 
     def summary(self, c: Consultation, q: FreeTextQuestion, rounds: Sequence[RoundOutcome[Written]]) -> ReportTable:
-        t = ReportTable(
-            "",
-            "",
-            [Column(_("Round"), INT, 8), Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)],
-        )
-        for r in rounds:
-            if r.outcome.figures is None:
-                t.add(r.number, NOT_SHOWN, NOT_SHOWN)
-            else:
-                t.add(r.number, r.outcome.respondents, _("What residents wrote is in the Responses table."))
-        return t
+        columns = [Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)]
+        where = _("What residents wrote is in the Responses table.")
+        return by_round(columns, rounds, lambda f, n: [(n, where)])
 
     def cell(self, c: Consultation, q: FreeTextQuestion, answer: str) -> Any:
         return answer

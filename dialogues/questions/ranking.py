@@ -19,10 +19,11 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     register,
 )
 from dialogues.questions.choice import match_option, unique_options
-from dialogues.report import DECIMAL, INT, NOT_SHOWN, TEXT, Column, ReportTable
+from dialogues.report import DECIMAL, INT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RankingQuestion
 from dialogues.screens import Button, Screen
 from dialogues.text import Block, Items, Para, Strong, _
@@ -97,8 +98,10 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             if not draft:  # numbered, so the order can be typed by number
                 body.append(Items([o.label for o in q.options], numbered=True))
             tap = (
-                _("Tap the option you put first, or type their numbers in your order, like “{example}”.",
-                  example=example)
+                _(
+                    "Tap the option you put first, or type their numbers in your order, like “{example}”.",
+                    example=example,
+                )
                 if not draft
                 else _("Tap the option you put next.")
             )
@@ -172,25 +175,19 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
     def summary(
         self, c: Consultation, q: RankingQuestion, rounds: Sequence[RoundOutcome[RankingFigures]]
     ) -> ReportTable:
-        t = ReportTable(
-            "",
-            "",
-            [
-                Column(_("Round"), INT, 8),
-                Column(_("Option"), TEXT, 40),
-                Column(_("Average position (1 = first)"), DECIMAL, 14),
-                Column(_("Overall rank"), INT, 10),
-                Column(_("Residents who answered"), INT, 12),
+        columns = [
+            Column(_("Option"), TEXT, 40),
+            Column(_("Average position (1 = first)"), DECIMAL, 14),
+            Column(_("Overall rank"), INT, 10),
+            Column(_("Residents who answered"), INT, 12),
+        ]
+        return by_round(
+            columns,
+            rounds,
+            lambda f, n: [
+                (label, round(mean, 2) if mean else None, rank, n) for rank, (label, mean) in enumerate(f.places, 1)
             ],
         )
-        for r in rounds:
-            f, n = r.outcome.figures, r.outcome.respondents
-            if f is None:
-                t.add(r.number, *([NOT_SHOWN] * 4))
-                continue
-            for rank, (label, mean) in enumerate(f.places, 1):
-                t.add(r.number, label, round(mean, 2) if mean else None, rank, n)
-        return t
 
     def cell(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> Any:
         labels = {o.key: o.label for o in q.options}

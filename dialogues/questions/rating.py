@@ -17,10 +17,11 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     parse_int,
     register,
 )
-from dialogues.report import DECIMAL, INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
+from dialogues.report import DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RatingQuestion
 from dialogues.screens import Button, Screen
 from dialogues.text import Block, Inline, Para, Span, _
@@ -144,26 +145,18 @@ class Rating(QuestionType[RatingQuestion, int, int | None, RatingFigures]):
         return lines
 
     def summary(self, c: Consultation, q: RatingQuestion, rounds: Sequence[RoundOutcome[RatingFigures]]) -> ReportTable:
-        t = ReportTable(
-            "",
-            "",
-            [
-                Column(_("Round"), INT, 8),
-                Column(_("Rating"), TEXT, 24),
-                Column(_("Residents"), INT, 11),
-                Column(_("Share of those who answered"), PERCENT, 14),
-                Column(_("Residents who answered"), INT, 12),
-                Column(_("Average rating"), DECIMAL, 11),
-            ],
+        columns = [
+            Column(_("Rating"), TEXT, 24),
+            Column(_("Residents"), INT, 11),
+            Column(_("Share of those who answered"), PERCENT, 14),
+            Column(_("Residents who answered"), INT, 12),
+            Column(_("Average rating"), DECIMAL, 11),
+        ]
+        return by_round(
+            columns,
+            rounds,
+            lambda f, n: [(value_label(q, v), k, k / n if n else None, n, round(f.mean, 2)) for v, k in f.counts],
         )
-        for r in rounds:
-            f, n = r.outcome.figures, r.outcome.respondents
-            if f is None:
-                t.add(r.number, *([NOT_SHOWN] * 5))
-                continue
-            for v, k in f.counts:
-                t.add(r.number, value_label(q, v), k, k / n if n else None, n, round(f.mean, 2))
-        return t
 
     def cell(self, c: Consultation, q: RatingQuestion, answer: int) -> Any:
         return answer
