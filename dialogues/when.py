@@ -10,7 +10,8 @@ from dialogues.text import Msg, _
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-EXAMPLES = "“2026-12-01 09:00”, “1 Dec 09:00”, “tomorrow 18:00” or “in 30 minutes”"
+# Ways to write a time, as examples in the reader's language.
+EXAMPLES = _("“2026-12-01 09:00”, “1 Dec 09:00”, “tomorrow 18:00” or “in 30 minutes”")
 
 
 class WhenError(ValueError):
