@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
@@ -32,6 +33,38 @@ class Privacy(Strict):
     contact: str = Field(default="", max_length=200)
 
 
+class Consequence(Strict):
+    """What a service's pence would mean at one level, as a budget simulator says it: at 3p or less, "two of eight
+    libraries close". A level is every whole penny from `at_least` to `at_most`."""
+
+    at_least: int = Field(default=0, ge=0, le=100)
+    at_most: int = Field(default=100, ge=0, le=100)
+    text: str = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _order(self) -> Consequence:
+        if self.at_least > self.at_most:
+            raise ValueError(f"at_least ({self.at_least}p) is more than at_most ({self.at_most}p)")
+        return self
+
+    def covers(self, pence: int) -> bool:
+        return self.at_least <= pence <= self.at_most
+
+    def span(self) -> str:
+        """The level in words of the file's own kind ("3p or less", "4p to 5p", "6p or more"), for problems."""
+        return _span(self.at_least, self.at_most)
+
+
+def _span(low: int, high: int) -> str:
+    if low == high:
+        return f"{low}p"
+    if low == 0:
+        return f"{high}p or less"
+    if high == 100:
+        return f"{low}p or more"
+    return f"{low}p to {high}p"
+
+
 class Service(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
     name: str = Field(min_length=1, max_length=40)
@@ -39,6 +72,44 @@ class Service(Strict):
     description: str = Field(default="", max_length=300)
     min: int = Field(default=0, ge=0, le=100)
     max: int = Field(default=100, ge=0, le=100)
+    consequences: list[Consequence] = Field(default=[], max_length=10)
+
+    @field_validator("consequences")
+    @classmethod
+    def _levels(cls, v: list[Consequence], info: ValidationInfo) -> list[Consequence]:
+        # Checked on the field, so a problem is reported at the service's `consequences:` and its line. Levels
+        # must cover every penny a resident may give the service (its min to its max), each penny exactly once.
+        if not v:
+            return v
+        name = info.data.get("name", "this service")
+        low, high = info.data.get("min", 0), info.data.get("max", 100)
+        if low > high:
+            return v  # min above max is reported on its own
+        levels = sorted(v, key=lambda c: (c.at_least, c.at_most))
+        for c in levels:
+            if c.at_most < low or c.at_least > high:
+                raise ValueError(f"{name}: the consequence at {c.span()} can never be chosen: {name} takes "
+                                 f"{_span(low, high)}")
+        if levels[0].at_least > low:
+            raise ValueError(f"{name}: no consequence covers {_span(low, levels[0].at_least - 1)}; give one for every "
+                             f"amount from {low}p to {high}p")
+        for before, after in pairwise(levels):
+            if after.at_least <= before.at_most:
+                both = _span(after.at_least, min(before.at_most, after.at_most))
+                raise ValueError(f"{name}: the consequences at {before.span()} and at {after.span()} overlap ({both} "
+                                 f"is in both); each amount needs exactly one")
+            if after.at_least > before.at_most + 1:
+                raise ValueError(f"{name}: no consequence covers {_span(before.at_most + 1, after.at_least - 1)}, "
+                                 f"between {before.span()} and {after.span()}; give one for every amount from {low}p "
+                                 f"to {high}p")
+        if levels[-1].at_most < high:
+            raise ValueError(f"{name}: no consequence covers {_span(levels[-1].at_most + 1, high)}; give one for "
+                             f"every amount from {low}p to {high}p")
+        return levels
+
+    def consequence(self, pence: int) -> Consequence | None:
+        """What the service's pence would mean, if the file says (None below its min or without consequences)."""
+        return next((c for c in self.consequences if c.covers(pence)), None)
 
     @model_validator(mode="after")
     def _key_and_bounds(self) -> Service:
