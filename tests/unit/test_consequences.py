@@ -72,8 +72,10 @@ def test_a_level_outside_the_services_limits_and_a_reversed_level_are_refused() 
                         "    description: Libraries, museums, events and support for the arts.\n    max: 50\n")
     assert problem(text)[2] == ("Libraries and culture: the consequence at 60p to 70p can never be chosen: "
                                 "Libraries and culture takes 50p or less")
-    path, line, message = problem(with_levels("      - {at_least: 5, at_most: 3, text: Close}\n"))
+    reversed_level = with_levels("      - {at_least: 5, at_most: 3, text: Close}\n")
+    path, line, message = problem(reversed_level)
     assert path == f"services[{LIBRARIES}].consequences[0]" and message == "at_least (5p) is more than at_most (3p)"
+    assert line == line_of(reversed_level, "{at_least: 5, at_most: 3")
 
 
 def board(draft: dict[str, int]) -> str:
