@@ -84,6 +84,20 @@ def _stage_counts(f: RankingFigures, r: Round) -> str:
     return ", ".join(f"{f.label(c)} {n}" for c, n in r.counts)
 
 
+def _stage_alt(f: RankingFigures, r: Round) -> Inline:
+    """One stage of the count in a sentence, for the chart's caption (0 on the chart is also "out")."""
+    counts = _("Stage {number}: {counts}", number=r.number, counts=_stage_counts(f, r))
+    if r.winner is not None:
+        return Span(counts, "; ", _("{option} wins.", option=f.label(r.winner)))
+    if r.eliminated is None:
+        return Span(counts, ".")
+    went = ", ".join(f"{f.label(c)} {n}" for c, n in r.transfers)
+    if went:
+        return Span(counts, "; ", _("{option} is out, its votes to {where}.", option=f.label(r.eliminated),
+                                    where=went))
+    return Span(counts, "; ", _("{option} is out.", option=f.label(r.eliminated)))
+
+
 def stage_lines(f: RankingFigures) -> list[Line]:
     """The instant-runoff count stage by stage: everyone's first places still in, who went out and where their
     votes went, how a tie was settled."""
@@ -304,9 +318,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             series=tuple((_("Stage {number}", number=r.number), tuple(votes(r, x) for x in order)) for r in shown),
             unit="",
             axis=_("votes (first places among the options still in)"),
-            alt=Span(*join([
-                _("Stage {number}: {counts}", number=r.number, counts=_stage_counts(figures, r)) for r in rounds
-            ], "; "), ". ", _("{option} wins.", option=figures.label(figures.runoff.winner))),
+            alt=Span(*join([_stage_alt(figures, r) for r in rounds], " ")),
         )
 
     def personal_lines(

@@ -61,8 +61,8 @@ def test_the_chart_shows_each_stage_winner_on_top_and_says_it_in_words() -> None
     assert chart.labels == ("Playground", "Paths", "Pond")  # the winner, still in at the end, then the first out
     assert [values for _name, values in chart.series] == [(4.0, 3.0, 2.0), (6.0, 3.0, 0.0)]
     assert [PLAIN.text(name) for name, _values in chart.series] == ["Stage 1", "Stage 2"]
-    assert PLAIN.text(chart.alt) == ("Stage 1: Playground 4, Paths 3, Pond 2; Stage 2: Playground 6, Paths 3. "
-                                     "Playground wins.")
+    assert PLAIN.text(chart.alt) == ("Stage 1: Playground 4, Paths 3, Pond 2; Pond is out, its votes to Playground 2. "
+                                     "Stage 2: Playground 6, Paths 3; Playground wins.")
     assert bar_chart(chart, PLAIN)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
