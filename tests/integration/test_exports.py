@@ -266,9 +266,10 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     libraries = next(r for r in pound_sheet if r["Round"] == 1 and r["Service"] == "Libraries and culture")
     levels = [int(n) for n in re.findall(r"(\d+) residents?", libraries["Residents at each consequence level"])]
     assert len(levels) == 3 and sum(levels) == libraries["Residents who answered"]
-    assert next(r for r in pound_sheet if r["Service"] == "Housing")["Residents at each consequence level"] in ("", None)
+    housing = next(r for r in pound_sheet if r["Service"] == "Housing")
+    assert housing["Residents at each consequence level"] in ("", None)  # the file gives housing no consequences
 
-    # The ranking, both ways. Round 1's two rankings (worked out in test_ranked's terms): Borda gives online 4,
+    # The ranking, both ways. Round 1's two rankings (worked by hand): Borda gives online 4,
     # volunteers 4 (online has a first place), share 3, charge 1; instant-runoff drops volunteers and charge (tied
     # on 0, listed later first), then online and share tie on 1 at every stage: online, listed later, goes, and
     # its vote moves to share, which wins at stage 4.
