@@ -28,7 +28,7 @@ from dialogues.report import INT, PENCE, PENCE1, TEXT, Column, ReportTable
 from dialogues.schema import AllocationQuestion, Consultation
 from dialogues.screens import Action, Button, Chart, Screen
 from dialogues.tally import AllocationTally, tally_pence_counts
-from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, ngettext
+from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
 
@@ -96,8 +96,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def decode(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence | None:
         return raw if isinstance(raw, dict) else None
 
-    def check(self, c: Consultation, q: AllocationQuestion) -> list[str]:
-        return ["an allocation question needs at least 2 services"] if len(c.services) < 2 else []
+    def check(self, c: Consultation, q: AllocationQuestion) -> list[Msg]:
+        return [_("an allocation question needs at least 2 services under services:")] if len(c.services) < 2 else []
 
     def describe(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[Line]:
         return [(f"  {s.name}: ", _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]

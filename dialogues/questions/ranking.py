@@ -26,7 +26,7 @@ from dialogues.questions.choice import match_option, unique_options
 from dialogues.report import DECIMAL, INT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RankingQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Items, Para, Strong, _
+from dialogues.text import Block, Items, Msg, Para, Strong, _
 
 Order = list[int]  # option indexes placed so far, first place first
 
@@ -151,7 +151,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             return Refused(_("Please put all {count} options in order.", count=len(q.options)))
         return Answered([q.options[i].key for i in order])
 
-    def check(self, c: Consultation, q: RankingQuestion) -> list[str]:
+    def check(self, c: Consultation, q: RankingQuestion) -> list[Msg]:
         return unique_options(c, q)
 
     def tally(self, c: Consultation, q: RankingQuestion) -> RankingTally:
