@@ -259,7 +259,7 @@ async def publish_if_due(
 ) -> int:
     """Posts a closed round's results to its groups and each participant, once (or again on /publish); `tell`
     (else the actor) hears how they went."""
-    from bot.services.results import round_results
+    from bot.services.results import panel, round_results
 
     async with d.uow() as uow:
         r = await uow.consultations.round(round_id)
@@ -276,10 +276,12 @@ async def publish_if_due(
     lead = res.lead
     if r.number > 1 and lead is not None and lead.figures is not None:
         earlier = await round_results(d, r.consultation_id, r.number - 1)
-        before = earlier.result(lead.question.key)
-        if before is not None and before.figures is not None:
-            both = [(earlier.round.title, before.figures), (r.title, lead.figures)]
-            moved = publish.movement_chart(res.spec, lead.question, both)
+        async with d.uow() as uow:
+            same = await panel(uow, res.spec, lead.question, [earlier.round.id, r.id], res.min_respondents)
+        before, after = same[earlier.round.id], same[r.id]
+        if before.figures is not None and after.figures is not None:
+            both = [(earlier.round.title, before.figures), (r.title, after.figures)]
+            moved = publish.movement_screen(res.spec, lead.question, both, after.respondents)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     prefixes = [f"results:{r.id}:{gen}{stamp}:"] + ([] if again else [f"yours:{r.id}:{gen}"])
     sent = 0
@@ -289,8 +291,7 @@ async def publish_if_due(
             res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
         )
         if moved is not None:
-            title = Para(Strong(res.spec.title), ": ", _("how views moved between rounds"))
-            screens.insert(1, Screen(title, chart=moved))
+            screens.insert(1, moved)
         for g in await uow.consultations.groups(r.consultation_id):
             for i, s in enumerate(screens):
                 sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s)
