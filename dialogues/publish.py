@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogues.questions import Outcome, of
 from dialogues.schema import Consultation, Question
-from dialogues.screens import Button, Chart, Screen
+from dialogues.screens import Button, Screen
 from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Span, Strong, _, ngettext
 
 Results = Sequence[tuple[Question, Outcome[Any]]]
@@ -110,9 +110,18 @@ def personal_screen(spec: Consultation, round_title: str, answers: Mapping[str, 
     return Screen(body)
 
 
-def movement_chart(spec: Consultation, q: Question, rounds: Sequence[tuple[Inline, Any]]) -> Chart | None:
-    """How views on one question moved between rounds (round name, figures), if its type draws that."""
-    return of(q).movement(spec, q, rounds)
+def movement_screen(
+    spec: Consultation, q: Question, rounds: Sequence[tuple[Inline, Any]], residents: int
+) -> Screen | None:
+    """How views on one question moved between rounds (round name, figures), if its type draws that: the figures
+    are from the same `residents` in every round, which the post says, so a change is a change of view."""
+    chart = of(q).movement(spec, q, rounds)
+    if chart is None:
+        return None
+    who = ngettext("the {n} resident who answered in both rounds", "the {n} residents who answered in both rounds",
+                   residents)
+    title = Para(Strong(spec.title), ": ", _("how views moved between rounds, among {who}", who=who))
+    return Screen(title, chart=chart)
 
 
 def deliberation_screens(

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from dialogues.text import Msg, _, english
+
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 
@@ -21,6 +23,15 @@ def slug(text: str) -> str:
     if not s:  # a name with no Latin letters or digits: a stable key of its own, not one every such name shares
         s = "item_" + hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
     return s[:32]
+
+
+class Invalid(ValueError):
+    """A problem a check finds in the file, in the catalogue's words (pydantic keeps the exception, so the loader
+    shows the message translated; its English text is the exception's own, for logs)."""
+
+    def __init__(self, message: Msg):
+        super().__init__(english(message))
+        self.message = message
 
 
 class Strict(BaseModel):
@@ -44,25 +55,26 @@ class Consequence(Strict):
     @model_validator(mode="after")
     def _order(self) -> Consequence:
         if self.at_least > self.at_most:
-            raise ValueError(f"at_least ({self.at_least}p) is more than at_most ({self.at_most}p)")
+            raise Invalid(_("at_least ({low}p) is more than at_most ({high}p)", low=self.at_least, high=self.at_most))
         return self
 
     def covers(self, pence: int) -> bool:
         return self.at_least <= pence <= self.at_most
 
-    def span(self) -> str:
-        """The level in words of the file's own kind ("3p or less", "4p to 5p", "6p or more"), for problems."""
-        return _span(self.at_least, self.at_most)
+    def span(self) -> Msg:
+        """The level in words: "3p or less", "4p to 5p", "6p or more"."""
+        return pence_span(self.at_least, self.at_most)
 
 
-def _span(low: int, high: int) -> str:
+def pence_span(low: int, high: int) -> Msg:
+    """Every whole penny from `low` to `high`, in words."""
     if low == high:
-        return f"{low}p"
-    if low == 0:
-        return f"{high}p or less"
-    if high == 100:
-        return f"{low}p or more"
-    return f"{low}p to {high}p"
+        return _("{pence}p", pence=low)
+    if low == 0 and high < 100:
+        return _("{pence}p or less", pence=high)
+    if high == 100 and low > 0:
+        return _("{pence}p or more", pence=low)
+    return _("{low}p to {high}p", low=low, high=high)
 
 
 class Service(Strict):
@@ -77,34 +89,35 @@ class Service(Strict):
     @field_validator("consequences")
     @classmethod
     def _levels(cls, v: list[Consequence], info: ValidationInfo) -> list[Consequence]:
-        # Checked on the field, so a problem is reported at the service's `consequences:` and its line. Levels
-        # must cover every penny a resident may give the service (its min to its max), each penny exactly once.
+        # Checked on the field, so a problem is reported at the service's `consequences:` and its line (the place
+        # names the service). Levels must cover every penny a resident may give it (its min to its max), each
+        # penny exactly once.
         if not v:
             return v
-        name = info.data.get("name", "this service")
         low, high = info.data.get("min", 0), info.data.get("max", 100)
         if low > high:
             return v  # min above max is reported on its own
+        every = pence_span(low, high)
         levels = sorted(v, key=lambda c: (c.at_least, c.at_most))
         for c in levels:
             if c.at_most < low or c.at_least > high:
-                raise ValueError(f"{name}: the consequence at {c.span()} can never be chosen: {name} takes "
-                                 f"{_span(low, high)}")
+                raise Invalid(_("the level {level} can never be chosen: this service takes {pence}", level=c.span(),
+                                pence=every))
         if levels[0].at_least > low:
-            raise ValueError(f"{name}: no consequence covers {_span(low, levels[0].at_least - 1)}; give one for every "
-                             f"amount from {low}p to {high}p")
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(low, levels[0].at_least - 1), pence=every))
         for before, after in pairwise(levels):
             if after.at_least <= before.at_most:
-                both = _span(after.at_least, min(before.at_most, after.at_most))
-                raise ValueError(f"{name}: the consequences at {before.span()} and at {after.span()} overlap ({both} "
-                                 f"is in both); each amount needs exactly one")
+                raise Invalid(_("the levels {first} and {second} overlap ({both} is in both); give each amount one "
+                                "level", first=before.span(), second=after.span(),
+                                both=pence_span(after.at_least, min(before.at_most, after.at_most))))
             if after.at_least > before.at_most + 1:
-                raise ValueError(f"{name}: no consequence covers {_span(before.at_most + 1, after.at_least - 1)}, "
-                                 f"between {before.span()} and {after.span()}; give one for every amount from {low}p "
-                                 f"to {high}p")
+                raise Invalid(_("no level covers {gap}, between {first} and {second}; the levels must cover "
+                                "{pence}, each amount once", gap=pence_span(before.at_most + 1, after.at_least - 1),
+                                first=before.span(), second=after.span(), pence=every))
         if levels[-1].at_most < high:
-            raise ValueError(f"{name}: no consequence covers {_span(levels[-1].at_most + 1, high)}; give one for "
-                             f"every amount from {low}p to {high}p")
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(levels[-1].at_most + 1, high), pence=every))
         return levels
 
     def consequence(self, pence: int) -> Consequence | None:
@@ -116,7 +129,7 @@ class Service(Strict):
         if not self.key:
             object.__setattr__(self, "key", slug(self.name))
         if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+            raise Invalid(_("its min ({min}p) is more than its max ({max}p)", min=self.min, max=self.max))
         return self
 
 
@@ -169,9 +182,9 @@ class AllocationQuestion(QuestionBase):
     @classmethod
     def _steps(cls, v: list[int]) -> list[int]:
         if any(s < 1 or s > 25 for s in v):
-            raise ValueError("each step must be between 1 and 25 pence")
+            raise Invalid(_("each step must be from 1 to 25 pence"))
         if len(set(v)) != len(v):
-            raise ValueError("steps must be different from each other")
+            raise Invalid(_("the steps must be different from each other"))
         return sorted(v)
 
 
@@ -198,7 +211,8 @@ class MultipleChoiceQuestion(QuestionBase):
     @model_validator(mode="after")
     def _max(self) -> MultipleChoiceQuestion:
         if self.max_choices > len(self.options):
-            raise ValueError(f"max_choices ({self.max_choices}) is more than the {len(self.options)} options")
+            raise Invalid(_("max_choices is {max_choices}, more than the {n} options there are",
+                            max_choices=self.max_choices, n=len(self.options)))
         return self
 
 
@@ -215,7 +229,7 @@ class FreeTextQuestion(QuestionBase):
 
 Question = QuestionBase  # a question of any registered type; only the type's own module knows its fields
 # Checks of a question against the whole consultation, by type name (a type registers its own).
-QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[str]]] = {}
+QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[Msg]]] = {}
 
 
 class RoundSpec(Strict):
@@ -242,7 +256,7 @@ class Consultation(Strict):
     def _rounds_given(cls, v: object) -> object:
         # Only a value the file gives is checked here: leaving `rounds:` out means one round called Round 1.
         if isinstance(v, list) and not v:
-            raise ValueError("list at least one round, or leave `rounds:` out for a single round called Round 1")
+            raise Invalid(_("list at least one round, or leave rounds: out for a single round called Round 1"))
         return v
 
     @field_validator("services")
@@ -251,15 +265,19 @@ class Consultation(Strict):
         # Checked on the field, not the model, so a problem is reported at `services:` and its line.
         if not v:
             return v
-        _unique([s.key for s in v], "service key")
-        _unique([s.name.lower() for s in v], "service name")
+        _unique([s.name.lower() for s in v], lambda k: _(
+            "two services are called “{name}”: each service needs a name of its own",
+            name=next(s.name for s in v if s.name.lower() == k)))
+        # after the names, since a key made from a name repeats when the name does
+        _unique([s.key for s in v], lambda k: _(
+            "two services have the key {key}: give one of them a key: of its own", key=k))
         today = sum(s.today for s in v)
         if today != 100:
-            raise ValueError(f"services' today pence add up to {today}p, not 100p")
+            raise Invalid(_("the services' today pence add up to {today}p; they must add up to 100p", today=today))
         if sum(s.min for s in v) > 100:
-            raise ValueError("services' min pence add up to more than 100p")
+            raise Invalid(_("the services' min pence add up to {total}p, more than 100p", total=sum(s.min for s in v)))
         if sum(s.max for s in v) < 100:
-            raise ValueError("services' max pence add up to less than 100p")
+            raise Invalid(_("the services' max pence add up to {total}p, less than 100p", total=sum(s.max for s in v)))
         return v
 
     @model_validator(mode="after")
@@ -271,12 +289,13 @@ class Consultation(Strict):
                 q = q.model_copy(update={"key": f"q{i + 1}"})
             fixed.append(q)
         object.__setattr__(self, "questions", fixed)
-        _unique([q.key for q in self.questions], "question key")
+        _unique([q.key for q in self.questions], lambda k: _(
+            "two questions have the key {key}: give one of them a key: of its own", key=k))
         for q in self.questions:
             check = QUESTION_CHECKS.get(q.type_name)
             problems = check(self, q) if check else []
             if problems:
-                raise ValueError(problems[0])
+                raise problems[0] if isinstance(problems[0], Invalid) else Invalid(_("{problem}", problem=problems[0]))
         if not self.rounds:
             object.__setattr__(self, "rounds", [RoundSpec(title="Round 1")])
         return self
@@ -291,11 +310,11 @@ class Consultation(Strict):
         return {s.key: s.name for s in self.services}
 
 
-def _unique(keys: list[str], what: str) -> None:
+def _unique(keys: list[str], what: Callable[[str], Msg]) -> None:
     seen: set[str] = set()
     for k in keys:
         if k in seen:
-            raise ValueError(f"duplicate {what}: {k!r}")
+            raise Invalid(what(k))
         seen.add(k)
 
 

@@ -28,7 +28,7 @@ from dialogues.report import INT, LONG, PENCE, PENCE1, TEXT, Column, ReportTable
 from dialogues.schema import AllocationQuestion, Consequence, Consultation, Service
 from dialogues.screens import Action, Button, Chart, Screen
 from dialogues.tally import AllocationTally, ServiceTally, tally_pence_counts
-from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, ngettext
+from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
 
@@ -109,13 +109,7 @@ def consequence_blocks(services: Sequence[Service], draft: Mapping[str, int]) ->
 
 def level_span(c: Consequence) -> Inline:
     """A consequence's level in words: "3p or less", "4p to 5p", "6p or more"."""
-    if c.at_least == c.at_most:
-        return _("{pence}p", pence=c.at_least)
-    if c.at_least == 0:
-        return _("{pence}p or less", pence=c.at_most)
-    if c.at_most == 100:
-        return _("{pence}p or more", pence=c.at_least)
-    return _("{low}p to {high}p", low=c.at_least, high=c.at_most)
+    return c.span()
 
 
 def level_lines(figures: AllocationTally) -> list[Line]:
@@ -155,8 +149,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def decode(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence | None:
         return raw if isinstance(raw, dict) else None
 
-    def check(self, c: Consultation, q: AllocationQuestion) -> list[str]:
-        return ["an allocation question needs at least 2 services"] if len(c.services) < 2 else []
+    def check(self, c: Consultation, q: AllocationQuestion) -> list[Msg]:
+        return [_("an allocation question needs at least 2 services under services:")] if len(c.services) < 2 else []
 
     def describe(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[Line]:
         return [(f"  {s.name}: ", _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]
@@ -332,7 +326,16 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         first = rounds[0][1]
         series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
         series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
-        return Chart(_("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series))
+        # In words for the caption: each service's average in each round, in the rounds' order.
+        moves = "; ".join(
+            f"{s.name} " + " → ".join(f"{t.services[i].mean:.1f}p" for _name, t in rounds) + f" ({s.today}p)"
+            for i, s in enumerate(first.services)
+        )
+        return Chart(
+            _("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series),
+            alt=_("Average pence in {rounds}, today's in brackets: {services}.",
+                  rounds=Span(*join([name for name, _t in rounds], _(" then "))), services=moves),
+        )
 
     def result_lines(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally) -> list[Line]:
         n = figures.respondents

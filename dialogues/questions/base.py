@@ -114,7 +114,7 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
     def describe(self, c: Consultation, q: Q, answer: A) -> list[Line]:
         """How an answer reads back to the resident: in the summary, the settled message, /mydata."""
 
-    def check(self, c: Consultation, q: Q) -> list[str]:
+    def check(self, c: Consultation, q: Q) -> list[Msg]:
         """Problems of this question within the whole consultation file (its own fields the schema checks)."""
         return []
 

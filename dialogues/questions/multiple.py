@@ -24,7 +24,7 @@ from dialogues.questions.choice import OptionFigures, match_option, option_lines
 from dialogues.report import ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Para, _, ngettext
+from dialogues.text import Block, Msg, Para, _, ngettext
 
 Picks = list[int]  # indexes of the ticked options, in order
 
@@ -131,7 +131,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
         labels = ", ".join(q.options[i].label for i in sorted(picks))
         return Changed(sorted(picks), note=_("Ticked: {options}. Tap Done when you are happy with it.", options=labels))
 
-    def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[str]:
+    def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Msg]:
         return unique_options(c, q)
 
     def tally(self, c: Consultation, q: MultipleChoiceQuestion) -> MultipleTally:

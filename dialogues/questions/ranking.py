@@ -289,7 +289,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
             return Refused(_("Please put all {count} options in order.", count=len(q.options)))
         return Answered([q.options[i].key for i in order])
 
-    def check(self, c: Consultation, q: RankingQuestion) -> list[str]:
+    def check(self, c: Consultation, q: RankingQuestion) -> list[Msg]:
         return unique_options(c, q)
 
     def tally(self, c: Consultation, q: RankingQuestion) -> RankingTally:

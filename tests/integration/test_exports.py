@@ -530,17 +530,113 @@ async def test_without_approved_comments_the_pdf_says_none_are_approved(app: App
     assert "No comments have been approved for publication yet." in text and "withheld" not in text
 
 
+# --- open formats: ODS and JSON ---------------------------------------------------------------------------------
+
+
+def _ods_sheets(content: bytes) -> dict[str, list[list[Any]]]:
+    """Every sheet of an ODS file as rows of typed values, read with odfpy as a spreadsheet program would."""
+    from odf import opendocument, table, text
+
+    doc = opendocument.load(io.BytesIO(content))
+    sheets: dict[str, list[list[Any]]] = {}
+    for t in doc.spreadsheet.getElementsByType(table.Table):
+        rows = []
+        for row in t.getElementsByType(table.TableRow):
+            values: list[Any] = []
+            for c in row.getElementsByType(table.TableCell):
+                kind = c.getAttribute("valuetype")
+                if kind in ("float", "percentage"):
+                    v = float(c.getAttribute("value"))
+                    values.append(int(v) if v.is_integer() and kind == "float" else v)
+                elif kind == "date":
+                    values.append(c.getAttribute("datevalue"))
+                elif kind == "string":
+                    values.append("\n".join(str(p) for p in c.getElementsByType(text.P)))
+                else:
+                    values.append(None)
+            rows.append(values)
+        sheets[t.getAttribute("name")] = rows
+    return sheets
+
+
+async def test_the_ods_has_the_workbook_s_sheets_and_its_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
+    content = await make(app, "ods")
+    assert content[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument.spreadsheet" in content[:100]
+    sheets = _ods_sheets(content)
+    assert list(sheets) == [
+        "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
+        "Q6 anything_else", "Responses", "About",
+    ]  # fmt: skip
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    assert r1.lead is not None and r1.lead.figures is not None
+    responses = _table(sheets["Responses"])
+    assert len(responses) == 9  # one row per resident per round, as in the XLSX
+    rows = [r for r in responses if r["Round"] == 1 and r["Adult social care (p)"] is not None]
+    assert len(rows) == r1.lead.respondents
+    for s in r1.lead.figures.services:
+        col = [r[f"{s.name} (p)"] for r in rows]
+        assert sum(col) / len(col) == pytest.approx(s.mean)
+    # text from a resident is text, never a formula, and times are typed times
+    assert "'" + INJECTION in [r["anything_else"] for r in responses]
+    assert b"table:formula" not in zipfile.ZipFile(io.BytesIO(content)).read("content.xml")
+    participation = sheets["Summary"]
+    assert participation[0] == ["Participation by round"]
+    header = next(i for i, r in enumerate(participation) if r[:2] == ["Round", "Title"])
+    by_round = _table(participation[header:])
+    assert [r["Residents who started"] for r in by_round] == [r1.started, 4]
+    assert all(isinstance(r["Opened"], str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", r["Opened"])
+               for r in by_round)
+
+
+async def test_the_json_follows_its_schema_and_its_figures_match_the_tallies(app: App, seeded: Seeded) -> None:
+    import json
+
+    import jsonschema
+
+    from bot.exports.jsonfile import schema
+
+    data = json.loads(await make(app, "json"))
+    jsonschema.Draft202012Validator.check_schema(schema())
+    jsonschema.validate(data, schema(), cls=jsonschema.Draft202012Validator)
+    assert data["consultation"]["code"] == "council-pound" and data["rounds"] == [1, 2]
+    headers = [c["header"] for c in data["responses"]["columns"]]
+    rows = [dict(zip(headers, r, strict=True)) for r in data["responses"]["rows"]]
+    assert len(rows) == 9
+    r2 = await round_results(app.deps, seeded.consultation_id, 2)
+    assert r2.lead is not None and r2.lead.figures is not None
+    shared = [r for r in rows if r["Round"] == 2 and r["Adult social care (p)"] is not None]
+    for s in r2.lead.figures.services:
+        assert sum(r[f"{s.name} (p)"] for r in shared) / len(shared) == pytest.approx(s.mean)
+    # the same rows as every format: text a spreadsheet would take for a formula is defused, as the schema says
+    assert "'" + INJECTION in [r["anything_else"] for r in rows]
+    names = [t["name"] for t in data["tables"]]
+    assert names[0] == "rounds" and names[-1] == "about" and len(names) == 2 + 6
+
+
+async def test_a_json_export_that_breaks_its_schema_is_caught() -> None:
+    import jsonschema
+
+    from bot.exports.jsonfile import schema
+
+    broken = {"format": "moot-export", "version": 1, "consultation": {"code": "x", "title": "t", "organiser": "o",
+              "version": 1}, "exported_at": "2026-12-05T17:00:00+00:00", "language": "en",
+              "responses": {"name": "responses", "title": "Responses", "columns": [{"header": "Round",
+                            "kind": "whole"}], "rows": [[1]]}, "tables": []}  # fmt: skip
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema(), cls=jsonschema.Draft202012Validator)
+
+
 # --- nothing identifies a resident -------------------------------------------------------------------------------
 
 
 def every_byte(fmt: str, content: bytes) -> bytes:
-    if fmt in {"xlsx", "csv"}:
+    if fmt in {"xlsx", "csv", "ods"}:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             return content + b"".join(z.read(n) for n in z.namelist())
     return content + b"".join(pdf_streams(content))
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf", "ods", "json"])
 async def test_no_telegram_id_appears_anywhere_in_an_export(app: App, seeded: Seeded, fmt: str) -> None:
     blob = every_byte(fmt, await make(app, fmt))  # all rounds: everything an export can hold
     assert b"council-pound" in blob  # the search does see the text (in the PDF, its metadata)

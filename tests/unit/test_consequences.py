@@ -30,10 +30,11 @@ def with_levels(levels: str, service: str = "Libraries and culture") -> str:
 
 
 def problem(text: str) -> tuple[str, int | None, str]:
+    """The one problem: its field path, its line, and what the person who sent the file is told."""
     with pytest.raises(ConsultationFileError) as e:
         parse_consultation(text)
     [p] = e.value.problems
-    return p.path, p.line, p.message
+    return p.path, p.line, PLAIN.text(p.said())
 
 
 def test_the_example_gives_three_levels_for_libraries() -> None:
@@ -46,15 +47,14 @@ def test_the_example_gives_three_levels_for_libraries() -> None:
     ("levels", "said"),
     [
         ("      - {at_most: 3, text: Close}\n      - {at_least: 3, text: Open}\n",
-         "Libraries and culture: the consequences at 3p or less and at 3p or more overlap (3p is in both); each "
-         "amount needs exactly one"),
+         "the levels 3p or less and 3p or more overlap (3p is in both); give each amount one level"),
         ("      - {at_most: 2, text: Close}\n      - {at_least: 6, text: Open}\n",
-         "Libraries and culture: no consequence covers 3p to 5p, between 2p or less and 6p or more; give one for "
-         "every amount from 0p to 100p"),
+         "no level covers 3p to 5p, between 2p or less and 6p or more; the levels must cover 0p to 100p, each "
+         "amount once"),
         ("      - {at_least: 1, at_most: 5, text: Close}\n      - {at_least: 6, text: Open}\n",
-         "Libraries and culture: no consequence covers 0p; give one for every amount from 0p to 100p"),
+         "no level covers 0p; the levels must cover 0p to 100p, each amount once"),
         ("      - {at_most: 5, text: Close}\n      - {at_least: 6, at_most: 90, text: Open}\n",
-         "Libraries and culture: no consequence covers 91p or more; give one for every amount from 0p to 100p"),
+         "no level covers 91p or more; the levels must cover 0p to 100p, each amount once"),
     ],
 )
 def test_levels_that_overlap_or_leave_a_gap_are_refused_at_the_field_and_its_line(levels: str, said: str) -> None:
@@ -62,7 +62,8 @@ def test_levels_that_overlap_or_leave_a_gap_are_refused_at_the_field_and_its_lin
     path, line, message = problem(text)
     assert path == f"services[{LIBRARIES}].consequences"
     assert line == line_of(text, "    consequences:")
-    assert message == said
+    # The place names the service, counted from 1 as a person would.
+    assert message == f"line {line}, service {LIBRARIES + 1} “Libraries and culture” › consequences: {said}"
 
 
 def test_a_level_outside_the_services_limits_and_a_reversed_level_are_refused() -> None:
@@ -70,11 +71,12 @@ def test_a_level_outside_the_services_limits_and_a_reversed_level_are_refused() 
                        "      - {at_least: 60, at_most: 70, text: Never}\n")
     text = text.replace("    description: Libraries, museums, events and support for the arts.\n",
                         "    description: Libraries, museums, events and support for the arts.\n    max: 50\n")
-    assert problem(text)[2] == ("Libraries and culture: the consequence at 60p to 70p can never be chosen: "
-                                "Libraries and culture takes 50p or less")
+    assert problem(text)[2].endswith("› consequences: the level 60p to 70p can never be chosen: this service takes "
+                                     "50p or less")
     reversed_level = with_levels("      - {at_least: 5, at_most: 3, text: Close}\n")
     path, line, message = problem(reversed_level)
-    assert path == f"services[{LIBRARIES}].consequences[0]" and message == "at_least (5p) is more than at_most (3p)"
+    assert path == f"services[{LIBRARIES}].consequences[0]"
+    assert message.endswith("“Libraries and culture” › consequence 1: at_least (5p) is more than at_most (3p)")
     assert line == line_of(reversed_level, "{at_least: 5, at_most: 3")
 
 
