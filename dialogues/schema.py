@@ -112,9 +112,10 @@ class Service(Strict):
                                 "level", first=before.span(), second=after.span(),
                                 both=pence_span(after.at_least, min(before.at_most, after.at_most))))
             if after.at_least > before.at_most + 1:
-                raise Invalid(_("no level covers {gap}, between {first} and {second}; the levels must cover "
-                                "{pence}, each amount once", gap=pence_span(before.at_most + 1, after.at_least - 1),
-                                first=before.span(), second=after.span(), pence=every))
+                gap = pence_span(before.at_most + 1, after.at_least - 1)
+                raise Invalid(_("no level covers {gap}: it falls between the levels {first} and {second}; the levels "
+                                "must cover {pence}, each amount once", gap=gap, first=before.span(),
+                                second=after.span(), pence=every))
         if levels[-1].at_most < high:
             raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
                             gap=pence_span(levels[-1].at_most + 1, high), pence=every))

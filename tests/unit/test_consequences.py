@@ -49,8 +49,8 @@ def test_the_example_gives_three_levels_for_libraries() -> None:
         ("      - {at_most: 3, text: Close}\n      - {at_least: 3, text: Open}\n",
          "the levels 3p or less and 3p or more overlap (3p is in both); give each amount one level"),
         ("      - {at_most: 2, text: Close}\n      - {at_least: 6, text: Open}\n",
-         "no level covers 3p to 5p, between 2p or less and 6p or more; the levels must cover 0p to 100p, each "
-         "amount once"),
+         "no level covers 3p to 5p: it falls between the levels 2p or less and 6p or more; the levels must cover "
+         "0p to 100p, each amount once"),
         ("      - {at_least: 1, at_most: 5, text: Close}\n      - {at_least: 6, text: Open}\n",
          "no level covers 0p; the levels must cover 0p to 100p, each amount once"),
         ("      - {at_most: 5, text: Close}\n      - {at_least: 6, at_most: 90, text: Open}\n",
