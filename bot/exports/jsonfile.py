@@ -13,7 +13,15 @@ from typing import IO, Any
 
 from bot.exports.cells import Cell
 from bot.exports.data import ExportData
-from bot.exports.tables import Column, Table, about_table, question_tables, response_columns, rounds_table
+from bot.exports.tables import (
+    Column,
+    Table,
+    about_table,
+    columns_table,
+    question_tables,
+    response_columns,
+    rounds_table,
+)
 from dialogues.text import _
 
 FORMAT, VERSION = "moot-export", 1
@@ -82,6 +90,6 @@ class JsonWriter:
             "exported_at": d.exported_at.isoformat(timespec="seconds"),
             "language": d.texts.language,
             "rounds": [p.number for p in d.rounds],
-            "tables": [_table(t) for t in (rounds_table(d), *question_tables(d), about_table(d))],
+            "tables": [_table(t) for t in (rounds_table(d), *question_tables(d), columns_table(d), about_table(d))],
         }
         self.out.write(b"]}," + _dumps(rest)[1:].encode("utf-8"))

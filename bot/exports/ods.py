@@ -29,6 +29,7 @@ from bot.exports.tables import (
     Column,
     Table,
     about_table,
+    columns_table,
     question_tables,
     response_columns,
     rounds_table,
@@ -36,7 +37,8 @@ from bot.exports.tables import (
 from dialogues.text import _
 
 MIME = "application/vnd.oasis.opendocument.spreadsheet"
-SHEETS = {"rounds": _("Summary"), "responses": _("Responses"), "about": _("About")}  # the rest: Q1 pound, ...
+# The sheets of the shared tables (the rest are named as the XLSX names them: Q1 pound, ...).
+SHEETS = {"rounds": _("Summary"), "responses": _("Responses"), "columns": _("Columns"), "about": _("About")}
 _NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
@@ -183,6 +185,7 @@ class OdsWriter:
                     content.write(unsqueeze.decompress(chunk))
                 content.write(unsqueeze.flush())
                 content.write(b"</table:table>")
+                content.write(self._table(d, columns_table(d)).encode("utf-8"))
                 content.write(self._table(d, about_table(d)).encode("utf-8"))
                 content.write(b"</office:spreadsheet></office:body></office:document-content>")
         self.spool.close()

@@ -377,7 +377,9 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
 
     # ---- exports ------------------------------------------------------------------------------------------------
     def columns(self, c: Consultation, q: AllocationQuestion) -> list[Cell]:
-        return [Cell(_("{service} (p)", service=s.name), PENCE, 12) for s in c.services]
+        return [Cell(_("{service} (p)", service=s.name), PENCE, 12, f"{q.key}.{s.key}",
+                     _("pence of the resident's 100p given to {service} (today {today}p)", service=s.name,
+                       today=s.today)) for s in c.services]
 
     def cells(self, c: Consultation, q: AllocationQuestion, answer: Pence | None) -> list[Any]:
         if answer is None:

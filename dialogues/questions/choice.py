@@ -9,6 +9,7 @@ from typing import Any
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
+    Cell,
     Counts,
     Json,
     Line,
@@ -157,6 +158,10 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
         self, c: Consultation, q: SingleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]
     ) -> ReportTable:
         return option_summary(rounds)
+
+    def columns(self, c: Consultation, q: SingleChoiceQuestion) -> list[Cell]:
+        options = "; ".join(f"{o.label} ({o.key})" for o in q.options)
+        return [Cell(q.prompt, code=q.key, values=_("the option chosen, one of: {options}", options=options))]
 
     def cell(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> Any:
         return {o.key: o.label for o in q.options}.get(answer, answer)

@@ -11,6 +11,7 @@ from dialogues.borda import BordaCount, borda_counted
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
+    Cell,
     Changed,
     Counts,
     Json,
@@ -365,9 +366,16 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
         t.note = RULES
         return t
 
-    def cell(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> Any:
-        labels = {o.key: o.label for o in q.options}
-        return " > ".join(labels.get(k, k) for k in answer)
+    def columns(self, c: Consultation, q: RankingQuestion) -> list[Cell]:
+        place = _("1 = ranked first, 2 = second, and so on; empty = not ranked")
+        return [Cell(_("{question}: position of {option}", question=q.prompt, option=o.label), INT, 12,
+                     f"{q.key}.{o.key}", place) for o in q.options]
+
+    def cells(self, c: Consultation, q: RankingQuestion, answer: list[str] | None) -> list[Any]:
+        if answer is None:
+            return [None] * len(q.options)
+        position = {k: i for i, k in enumerate(answer, 1)}
+        return [position.get(o.key) for o in q.options]
 
 
 RANKING = register(Ranking())

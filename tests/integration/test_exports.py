@@ -30,6 +30,9 @@ from tests.harness import OFFICER
 from tests.integration.export_seed import INJECTION, KEYS, Seeded, example, seed, version_two
 
 KEY = "integration-test-pseudonym-key"
+# Responses headers are in the council's words: the question's prompt (its key is in the Columns sheet)
+ANYTHING = example().question("anything_else").prompt
+WHY = "Why (comment): " + example().question("pound").prompt
 
 
 def config(database_url: str, **privacy: str) -> Config:
@@ -188,7 +191,7 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert wb.sheetnames == [
         "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
-        "Q6 anything_else", "Responses", "About",
+        "Q6 anything_else", "Responses", "Columns", "About",
     ]  # fmt: skip
     r1 = await round_results(app.deps, seeded.consultation_id, 1)
     r2 = await round_results(app.deps, seeded.consultation_id, 2)
@@ -296,18 +299,64 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
 MARKED = re.compile(r"⟦.*⟧", re.S)  # the pseudo-locale's mark around every catalogue text
 
 
+async def test_the_responses_are_pivot_ready_and_every_column_is_described(app: App, seeded: Seeded) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx")))
+    responses = _table(_sheet(wb, "Responses"))
+    spec = example()
+    priorities, savings = spec.question("priorities"), spec.question("savings")
+    # a multiple choice is a 0/1 column per option: each column's sum is how many ticked it, as the tally says
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    tally = r1.result("priorities")
+    assert tally is not None
+    ticks = [a["priorities"] for a in seeded.round1.values() if "priorities" in a]
+    for option in priorities.options:  # type: ignore[attr-defined]
+        column = [r[f"{priorities.prompt}: {option.label}"] for r in responses if r["Round"] == 1]
+        answered = [v for v in column if v is not None]
+        assert set(answered) <= {0, 1} and len(answered) == tally.respondents
+        assert sum(answered) == sum(option.key in t for t in ticks), option.key
+    # a ranking is one position column per option: 1 for the first choice, empty where not ranked
+    first = next(a["savings"] for a in seeded.round1.values() if "savings" in a)
+    row = next(r for r in responses if r["Round"] == 1 and r[f"{savings.prompt}: position of "
+               f"{next(o.label for o in savings.options if o.key == first[0])}"] == 1)  # type: ignore[attr-defined]
+    positions = {o.key: row[f"{savings.prompt}: position of {o.label}"] for o in savings.options}  # type: ignore
+    assert sorted(v for v in positions.values() if v is not None) == list(range(1, len(first) + 1))
+    # every sheet can be filtered; headers stay in sight where each table starts
+    for name in wb.sheetnames:
+        assert wb[name].auto_filter.ref, name
+    assert wb["Responses"].auto_filter.ref == f"A1:{_column_name(len(_sheet(wb, 'Responses')[0]))}{len(responses) + 1}"
+    assert wb["Summary"].freeze_panes == "A6"
+    # the Columns sheet lists every Responses column with its code, its question and what its values mean
+    columns = _table(_sheet(wb, "Columns"))
+    assert [c["Header"] for c in columns] == _sheet(wb, "Responses")[0]
+    by_code = {c["Code"]: c for c in columns}
+    assert by_code["priorities.cleaner_streets"]["Values"] == "1 = ticked, 0 = not ticked, empty = not answered"
+    assert by_code["priorities.cleaner_streets"]["Question"] == 4
+    assert "Up to 3% (up_to_3)" in by_code["council_tax"]["Values"]
+    assert by_code["pound.adult_social_care"]["Kind"] == "pence"
+    assert by_code["pseudonym"]["Question"] is None and by_code["started"]["Kind"].startswith("date and time")
+
+
+def _column_name(n: int) -> str:
+    name = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, seeded: Seeded) -> None:
     _, content = await export(
         app.deps, "council-pound", "xlsx", None, "officer", actor=None, via="cli", language="pseudo"
     )
     wb = openpyxl.load_workbook(io.BytesIO(content))
-    assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-2:] == ["⟦Responses⟧", "⟦About⟧"]
+    assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-3:] == ["⟦Responses⟧", "⟦Columns⟧", "⟦About⟧"]
     spec = example()
-    content_headers = {q.key for q in spec.questions} | {f"{s.name} (p)" for s in version_two(spec).services}
+    content_headers = {q.prompt for q in spec.questions} | {f"{s.name} (p)" for s in version_two(spec).services}
     header = _sheet(wb, "⟦Responses⟧")[0]
-    assert [h for h in header if not MARKED.fullmatch(h)] == ["satisfaction", "council_tax", "priorities", "savings",
-                                                             "anything_else"]  # fmt: skip
-    for name in wb.sheetnames[1:-2]:  # each question's table: headers, "not shown", its title and the note
+    # the prompts are the file's own words, not the catalogue's; every other header is a catalogue message
+    by_prompt = [q.prompt for q in spec.questions if q.key in {"satisfaction", "council_tax", "anything_else"}]
+    assert [h for h in header if not MARKED.fullmatch(h)] == by_prompt
+    for name in wb.sheetnames[1:-3]:  # each question's table: headers, "not shown", its title and the note
         rows = _sheet(wb, name)
         assert all(MARKED.fullmatch(h) for h in rows[0]), name
         assert all(MARKED.fullmatch(v) for r in rows[1:] for v in r if v in {"⟦not shown⟧", "not shown"})
@@ -327,17 +376,17 @@ async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, se
 async def test_a_formula_from_a_resident_comes_out_inert(app: App, seeded: Seeded) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx", 1)))
     responses = _table(_sheet(wb, "Responses"))
-    cell = next(r["anything_else"] for r in responses if r["anything_else"])
+    cell = next(r[ANYTHING] for r in responses if r[ANYTHING])
     assert cell == "'" + INJECTION
     ws = wb["Responses"]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row), "no cell holds a formula"
-    comments = {r["Why (comment)"] for r in responses}
+    comments = {r[WHY] for r in responses}
     assert "'+ libraries @ once" in comments
     assert "(withheld: a moderator rejected this comment)" in comments and "Rejected words." not in comments
 
     with zipfile.ZipFile(io.BytesIO(await make(app, "csv", 1))) as z:
         rows = list(csv.DictReader(io.StringIO(z.read("responses.csv").decode("utf-8-sig"))))
-    assert next(r["anything_else"] for r in rows if r["anything_else"]) == "'" + INJECTION
+    assert next(r[ANYTHING] for r in rows if r[ANYTHING]) == "'" + INJECTION
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
@@ -565,7 +614,7 @@ async def test_the_ods_has_the_workbook_s_sheets_and_its_sums_match_the_tallies(
     sheets = _ods_sheets(content)
     assert list(sheets) == [
         "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
-        "Q6 anything_else", "Responses", "About",
+        "Q6 anything_else", "Responses", "Columns", "About",
     ]  # fmt: skip
     r1 = await round_results(app.deps, seeded.consultation_id, 1)
     assert r1.lead is not None and r1.lead.figures is not None
@@ -577,7 +626,7 @@ async def test_the_ods_has_the_workbook_s_sheets_and_its_sums_match_the_tallies(
         col = [r[f"{s.name} (p)"] for r in rows]
         assert sum(col) / len(col) == pytest.approx(s.mean)
     # text from a resident is text, never a formula, and times are typed times
-    assert "'" + INJECTION in [r["anything_else"] for r in responses]
+    assert "'" + INJECTION in [r[ANYTHING] for r in responses]
     assert b"table:formula" not in zipfile.ZipFile(io.BytesIO(content)).read("content.xml")
     participation = sheets["Summary"]
     assert participation[0] == ["Participation by round"]
@@ -608,9 +657,9 @@ async def test_the_json_follows_its_schema_and_its_figures_match_the_tallies(app
     for s in r2.lead.figures.services:
         assert sum(r[f"{s.name} (p)"] for r in shared) / len(shared) == pytest.approx(s.mean)
     # the same rows as every format: text a spreadsheet would take for a formula is defused, as the schema says
-    assert "'" + INJECTION in [r["anything_else"] for r in rows]
+    assert "'" + INJECTION in [r[ANYTHING] for r in rows]
     names = [t["name"] for t in data["tables"]]
-    assert names[0] == "rounds" and names[-1] == "about" and len(names) == 2 + 6
+    assert names[0] == "rounds" and names[-2:] == ["columns", "about"] and len(names) == 3 + 6
 
 
 async def test_a_json_export_that_breaks_its_schema_is_caught() -> None:
