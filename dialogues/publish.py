@@ -73,7 +73,21 @@ def group_screens(
             body.append(Lines([head, *of(q).result_lines(spec, q, o.figures)]))
     buttons = [[Button(_("See the consultation"), url=deep_link)]] if deep_link else []
     screens.append(Screen(body, buttons))
+    screens += question_charts(spec, results, first[0] if first is not None else None)
     return screens
+
+
+def question_charts(spec: Consultation, results: Results, lead: Question | None) -> list[Screen]:
+    """After the figures in words: a chart for each other question whose type draws one (a ranking's count, stage
+    by stage), each under its prompt, with the chart in words in its caption."""
+    out: list[Screen] = []
+    for q, o in results:
+        if q is lead or o.figures is None:
+            continue
+        chart = of(q).chart(spec, q, o.figures, q.prompt)
+        if chart is not None:
+            out.append(Screen(Para(Strong(q.prompt)), chart=chart))
+    return out
 
 
 def personal_screen(spec: Consultation, round_title: str, answers: Mapping[str, Any], results: Results) -> Screen:

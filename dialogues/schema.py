@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from dialogues.text import Msg, _, english
@@ -43,6 +44,39 @@ class Privacy(Strict):
     contact: str = Field(default="", max_length=200)
 
 
+class Consequence(Strict):
+    """What a service's pence would mean at one level, as a budget simulator says it: at 3p or less, "two of eight
+    libraries close". A level is every whole penny from `at_least` to `at_most`."""
+
+    at_least: int = Field(default=0, ge=0, le=100)
+    at_most: int = Field(default=100, ge=0, le=100)
+    text: str = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _order(self) -> Consequence:
+        if self.at_least > self.at_most:
+            raise Invalid(_("at_least ({low}p) is more than at_most ({high}p)", low=self.at_least, high=self.at_most))
+        return self
+
+    def covers(self, pence: int) -> bool:
+        return self.at_least <= pence <= self.at_most
+
+    def span(self) -> Msg:
+        """The level in words: "3p or less", "4p to 5p", "6p or more"."""
+        return pence_span(self.at_least, self.at_most)
+
+
+def pence_span(low: int, high: int) -> Msg:
+    """Every whole penny from `low` to `high`, in words."""
+    if low == high:
+        return _("{pence}p", pence=low)
+    if low == 0 and high < 100:
+        return _("{pence}p or less", pence=high)
+    if high == 100 and low > 0:
+        return _("{pence}p or more", pence=low)
+    return _("{low}p to {high}p", low=low, high=high)
+
+
 class Service(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
     name: str = Field(min_length=1, max_length=40)
@@ -50,6 +84,46 @@ class Service(Strict):
     description: str = Field(default="", max_length=300)
     min: int = Field(default=0, ge=0, le=100)
     max: int = Field(default=100, ge=0, le=100)
+    consequences: list[Consequence] = Field(default=[], max_length=10)
+
+    @field_validator("consequences")
+    @classmethod
+    def _levels(cls, v: list[Consequence], info: ValidationInfo) -> list[Consequence]:
+        # Checked on the field, so a problem is reported at the service's `consequences:` and its line (the place
+        # names the service). Levels must cover every penny a resident may give it (its min to its max), each
+        # penny exactly once.
+        if not v:
+            return v
+        low, high = info.data.get("min", 0), info.data.get("max", 100)
+        if low > high:
+            return v  # min above max is reported on its own
+        every = pence_span(low, high)
+        levels = sorted(v, key=lambda c: (c.at_least, c.at_most))
+        for c in levels:
+            if c.at_most < low or c.at_least > high:
+                raise Invalid(_("the level {level} can never be chosen: this service takes {pence}", level=c.span(),
+                                pence=every))
+        if levels[0].at_least > low:
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(low, levels[0].at_least - 1), pence=every))
+        for before, after in pairwise(levels):
+            if after.at_least <= before.at_most:
+                raise Invalid(_("the levels {first} and {second} overlap ({both} is in both); give each amount one "
+                                "level", first=before.span(), second=after.span(),
+                                both=pence_span(after.at_least, min(before.at_most, after.at_most))))
+            if after.at_least > before.at_most + 1:
+                gap = pence_span(before.at_most + 1, after.at_least - 1)
+                raise Invalid(_("no level covers {gap}: it falls between the levels {first} and {second}; the levels "
+                                "must cover {pence}, each amount once", gap=gap, first=before.span(),
+                                second=after.span(), pence=every))
+        if levels[-1].at_most < high:
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(levels[-1].at_most + 1, high), pence=every))
+        return levels
+
+    def consequence(self, pence: int) -> Consequence | None:
+        """What the service's pence would mean, if the file says (None below its min or without consequences)."""
+        return next((c for c in self.consequences if c.covers(pence)), None)
 
     @model_validator(mode="after")
     def _key_and_bounds(self) -> Service:

@@ -225,7 +225,7 @@ def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
         [tx(label) for label in chart.labels],
         [(tx(name), [float(v) for v in values]) for name, values in chart.series],
         chart.unit,
-        tx(unit_name(chart.unit)),
+        tx(chart.axis if chart.axis is not None else unit_name(chart.unit)),
     )
 
 

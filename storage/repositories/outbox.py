@@ -57,6 +57,8 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
         }
         if c.alt is not None:
             out["chart"]["alt"] = content_json(c.alt)
+        if c.axis is not None:
+            out["chart"]["axis"] = content_json(c.axis)
     if screen.document is not None:
         d = screen.document
         out["document"] = {
@@ -84,6 +86,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
             tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
             content(c["alt"]) if c.get("alt") is not None else None,
+            content(c["axis"]) if c.get("axis") is not None else None,
         )
     if payload.get("document"):
         d = payload["document"]

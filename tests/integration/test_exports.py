@@ -265,6 +265,28 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     assert wb["Q2 satisfaction"].freeze_panes == "A2"
     pound_sheet = _table(_sheet(wb, "Q1 pound"))
     assert sum(r["Mean (p)"] for r in pound_sheet if r["Round"] == 1) == pytest.approx(100, abs=0.1)
+    # Libraries' consequence levels: every resident who shared their pound is at exactly one level.
+    libraries = next(r for r in pound_sheet if r["Round"] == 1 and r["Service"] == "Libraries and culture")
+    levels = [int(n) for n in re.findall(r"(\d+) residents?", libraries["Residents at each consequence level"])]
+    assert len(levels) == 3 and sum(levels) == libraries["Residents who answered"]
+    housing = next(r for r in pound_sheet if r["Service"] == "Housing")
+    assert housing["Residents at each consequence level"] in ("", None)  # the file gives housing no consequences
+
+    # The ranking, both ways. Round 1's two rankings (worked by hand): Borda gives online 4,
+    # volunteers 4 (online has a first place), share 3, charge 1; instant-runoff drops volunteers and charge (tied
+    # on 0, listed later first), then online and share tie on 1 at every stage: online, listed later, goes, and
+    # its vote moves to share, which wins at stage 4.
+    savings = [r for r in _table(_sheet(wb, "Q5 savings")) if r["Round"] == 1]
+    assert [(r["Option"], r["Borda points"], r["First places"]) for r in savings] == [
+        ("Move more services online", 4, 1), ("Use more volunteers", 4, 0),
+        ("Share buildings with other public bodies", 3, 1), ("Charge more for some services", 1, 0),
+    ]
+    share = next(r for r in savings if r["Option"].startswith("Share"))
+    assert [share[f"Instant-runoff stage {k} (votes)"] for k in (1, 2, 3, 4)] == [1, 1, 1, 2]
+    assert share["Instant-runoff result"] == "wins at stage 4"
+    online = next(r for r in savings if r["Option"].startswith("Move"))
+    assert online["Instant-runoff result"] == ("out at stage 3 (tie settled by the question's order); its votes "
+                                               "went to: Share buildings with other public bodies 1")
 
     # About: who exported (a role, not a person), the suppression rule, the privacy notice
     about = {r[0]: r[1] for r in _sheet(wb, "About")[1:]}
@@ -425,12 +447,13 @@ async def test_the_pdf_report_has_pages_charts_and_tables(app: App, seeded: Seed
     assert content.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", content))
     assert pages >= 2
-    assert pdf_images(content) == 2  # the lead question's chart of the latest round, and movement between rounds
+    # The lead question's chart of the latest round and movement between rounds; the ranking's instant-runoff count.
+    assert pdf_images(content) == 3
     streams = pdf_streams(content)
     pngs = [s for s in streams if len(s) > 10_000]
     assert pngs, "image data decodes"
     one_round = await make(app, "pdf", 1)
-    assert pdf_images(one_round) == 1  # no movement chart for one round
+    assert pdf_images(one_round) == 2  # no movement chart for one round
 
 
 async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:
