@@ -114,17 +114,21 @@ class GreedyOutcome:
         return self.budget - self.spent
 
 
-def _greedy_order(election: Election, exclude: Iterable[str] = ()) -> list[Project]:
-    # Most approvals first; among equal approvals the cheaper first (more money stays for the rest), then the name
-    # in Python's string order. Projects nobody approved are never funded: no council spends on them.
-    votes = election._votes
+def _greedy_order(
+    election: Election, exclude: Iterable[str] = (), scores: Mapping[str, int] | None = None
+) -> list[Project]:
+    # Most approvals (or points) first; among equal ones the cheaper first (more money stays for the rest), then the
+    # name in Python's string order. Projects nobody approved are never funded: no council spends on them.
+    votes = election._votes if scores is None else {p.name: scores.get(p.name, 0) for p in election.projects}
     skip = set(exclude)
     candidates = [p for p in election.projects if votes[p.name] > 0 and p.name not in skip]
     return sorted(candidates, key=lambda p: (-votes[p.name], p.cost, p.name))
 
 
-def _fill(election: Election, order: Sequence[Project], left: int) -> tuple[list[str], list[GreedyStep], int]:
-    votes = election._votes
+def _fill(
+    election: Election, order: Sequence[Project], left: int, scores: Mapping[str, int] | None = None
+) -> tuple[list[str], list[GreedyStep], int]:
+    votes = election._votes if scores is None else scores
     funded: list[str] = []
     steps: list[GreedyStep] = []
     for p in order:
@@ -136,11 +140,15 @@ def _fill(election: Election, order: Sequence[Project], left: int) -> tuple[list
     return funded, steps, left
 
 
-def greedy(election: Election) -> GreedyOutcome:
+def greedy(election: Election, scores: Mapping[str, int] | None = None) -> GreedyOutcome:
     """The greedy rule: projects by approvals (ties: cheaper first, then name), each funded if it fits in what is left,
     until none fits. Equals pabutools' `greedy_utilitarian_welfare` with `Cost_Sat` and the tie-breaking rule
-    (cost, name), less the projects nobody approved."""
-    funded, steps, left = _fill(election, _greedy_order(election), election.budget)
+    (cost, name), less the projects nobody approved.
+
+    With `scores` (points per project, from cumulative ballots) projects go by points instead of approvals, as
+    councils that share points count them; a project with no points is never funded. A step's `votes` is then its
+    points."""
+    funded, steps, left = _fill(election, _greedy_order(election, (), scores), election.budget, scores)
     return GreedyOutcome(election.budget, tuple(funded), election.budget - left, tuple(steps))
 
 
