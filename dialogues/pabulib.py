@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# META keys in the order pabulib lists them (its checker expects that order); keys not listed go last.
+META_ORDER = (
+    "description", "country", "unit", "district", "subunit", "instance", "num_projects", "num_votes", "budget",
+    "vote_type", "rule", "date_begin", "date_end", "min_length", "max_length", "min_sum_cost", "max_sum_cost",
+    "min_points", "max_points", "min_sum_points", "max_sum_points", "default_score", "min_project_cost",
+    "max_project_cost", "language", "currency", "comment",
+)
 Vote = tuple[tuple[str, ...], tuple[int, ...]]  # the projects a voter chose, and their points (empty for approval)
 
 
@@ -35,16 +42,17 @@ class PbElection:
         if v is not None and v[0]:
             self.votes.append((voter_id, v))
 
-    def text(self, head: Sequence[tuple[str, str]], tail: Sequence[tuple[str, str]] = ()) -> str:
-        """The file: `head` META fields first (description, country, unit, instance), then the counts, the question's
-        own fields and `tail` (dates, comment), as pabulib orders them."""
+    def text(self, more: Mapping[str, str]) -> str:
+        """The file, with `more` META fields (description, country, unit, instance, dates...) beside the question's
+        own and the counts, all in pabulib's order."""
         out = io.StringIO(newline="")
         w = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         out.write("META\n")
         w.writerow(["key", "value"])
-        counts = [("num_projects", str(len(self.projects))), ("num_votes", str(len(self.votes)))]
-        for k, v in [*head, *counts, *self.meta.items(), *tail]:
-            w.writerow([k, v])
+        meta = {**more, **self.meta, "num_projects": str(len(self.projects)), "num_votes": str(len(self.votes))}
+        rank = {k: i for i, k in enumerate(META_ORDER)}
+        for k in sorted(meta, key=lambda k: rank.get(k, len(rank))):
+            w.writerow([k, meta[k]])
         out.write("PROJECTS\n")
         w.writerow(self.project_columns)
         for row in self.projects:
@@ -52,8 +60,8 @@ class PbElection:
         out.write("VOTES\n")
         w.writerow(["voter_id", "vote", "points"] if self.points else ["voter_id", "vote"])
         for voter_id, (chosen, points) in self.votes:
-            row = [voter_id, ",".join(chosen)]
+            line = [voter_id, ",".join(chosen)]
             if self.points:
-                row.append(",".join(str(p) for p in points))
-            w.writerow(row)
+                line.append(",".join(str(p) for p in points))
+            w.writerow(line)
         return out.getvalue()

@@ -15,6 +15,7 @@ from typing import IO, Any, Protocol
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
+from bot.exports.pb import PbWriter
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
@@ -30,6 +31,7 @@ FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, w
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Excel workbook")),
     "csv": ("zip", "application/zip", _("CSV files (zipped)")),
     "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
+    "pb": ("pb", "text/plain", _("pabulib election file (.pb), for budget ballots")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
@@ -71,16 +73,17 @@ class ExportInfo:
     size: int
 
 
-def filename(d: ExportData, fmt: str) -> str:
-    ext = FORMATS[fmt][0]
+def filename(d: ExportData, fmt: str, ext: str | None = None) -> str:
+    ext = ext or FORMATS[fmt][0]
     which = f"round{d.rounds[0].number}" if len(d.rounds) == 1 else "all-rounds"
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | PbWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
+    "pb": PbWriter,
 }
 
 
@@ -156,9 +159,14 @@ async def export_to(
                 progress(0, total)
             if writer.wants_rows:
                 rows = ResponseRows(data, pseudonyms)
+                # A writer that wants answers (the .pb file) gets each response's pseudonym and stored answers.
+                answers = getattr(writer, "answers", None) if getattr(writer, "wants_answers", False) else None
 
                 def write(batch: list[Response], round_number: int, tally: RoundTally) -> int:
-                    writer.rows([rows.row(r, round_number) for r in batch])
+                    if answers is not None:
+                        answers(data, round_number, [(pseudonyms(data.code, r.telegram_id), r.answers) for r in batch])
+                    else:
+                        writer.rows([rows.row(r, round_number) for r in batch])
                     for r in batch:
                         tally.add_answers(r.answers)
                     return len(batch)
@@ -188,7 +196,9 @@ async def export_to(
                 progress(max(total, done), max(total, done))
     size = out.tell() if out.seekable() else 0
     responses = done if writer.wants_rows else total
-    return ExportInfo(filename(data, fmt), FORMATS[fmt][1], responses, [p.number for p in data.rounds], size)
+    # A writer may choose its file's kind as it goes (one .pb file, or several zipped).
+    ext, mime = getattr(writer, "extension", None), getattr(writer, "mime_type", None) or FORMATS[fmt][1]
+    return ExportInfo(filename(data, fmt, ext), mime, responses, [p.number for p in data.rounds], size)
 
 
 def refusal(e: Exception) -> dict[str, Any]:

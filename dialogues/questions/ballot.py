@@ -242,7 +242,8 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
         body = [*head, Para(Em(_("Share {points} points across the projects you would fund.", points=q.points))),
                 board_lines, Lines([(status,), (Em(_("Tip: you can also type “Skate park 3”, one per line.")),)])]
         rows = [
-            [Button("−1", self.action("p", i, -1)), Button(f"{draft.get(p.key, 0)} · {p.title[:14]}", self.action("p", i, 0)),
+            [Button("−1", self.action("p", i, -1)),
+             Button(f"{draft.get(p.key, 0)} · {p.title[:14]}", self.action("p", i, 0)),
              Button("+1", self.action("p", i, 1))]
             for i, p in enumerate(q.projects)
         ]
@@ -490,7 +491,8 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
     def pabulib(self, c: Consultation, q: BallotQuestion) -> PbElection:
         ids = {p.key: str(i + 1) for i, p in enumerate(q.projects)}
         meta = {"budget": str(q.budget), "vote_type": "cumulative" if q.kind == "points" else "approval",
-                "rule": "unknown", "currency": q.currency}
+                "rule": "unknown", "currency": q.currency,
+                "country": q.country}
         if q.kind == "points":
             meta |= {"max_sum_points": str(q.points), "min_sum_points": str(q.points)}
         elif q.kind == "within_budget":
