@@ -54,9 +54,22 @@ class PbElection:
         for k in sorted(meta, key=lambda k: rank.get(k, len(rank))):
             w.writerow([k, meta[k]])
         out.write("PROJECTS\n")
-        w.writerow(self.project_columns)
+        # Each project's votes (and points, on a cumulative ballot) as counted from VOTES, after its cost, where
+        # pabulib puts them; a column no project fills is left out (pabulib refuses empty values).
+        votes: dict[str, int] = {}
+        score: dict[str, int] = {}
+        for _voter, (chosen, points) in self.votes:
+            for i, pid in enumerate(chosen):
+                votes[pid] = votes.get(pid, 0) + 1
+                score[pid] = score.get(pid, 0) + (points[i] if points else 1)
+        filled = [i for i, c in enumerate(self.project_columns) if i < 2 or all(row[i] not in ("", None)
+                                                                                for row in self.projects)]
+        extra = ["votes", "score"] if self.points else ["votes"]
+        w.writerow([*self.project_columns[:2], *extra, *(self.project_columns[i] for i in filled[2:])])
         for row in self.projects:
-            w.writerow(row)
+            pid = str(row[0])
+            counted = [votes.get(pid, 0), score.get(pid, 0)] if self.points else [votes.get(pid, 0)]
+            w.writerow([*row[:2], *counted, *(row[i] for i in filled[2:])])
         out.write("VOTES\n")
         w.writerow(["voter_id", "vote", "points"] if self.points else ["voter_id", "vote"])
         for voter_id, (chosen, points) in self.votes:
