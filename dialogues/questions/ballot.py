@@ -418,7 +418,7 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
                      ngettext("{n} vote", "{n} votes", figures.supporters[p.key]))
             mark = "✅" if e.funded else "❌"
             lines.append((f"{mark} ", Strong(p.title), f" ({money(p.cost, cur)}, ", votes, "): ", why(e, cur), " ",
-                          Em(greedy_why(figures, p.key, cur))))
+                          Em("(", greedy_why(figures, p.key, cur), ")")))
         return lines
 
     def personal_lines(self, c: Consultation, q: BallotQuestion, answer: Votes,
