@@ -216,18 +216,28 @@ class _Run:
         return Fraction(held, self.den)
 
 
-def _rho(cost: int, holdings: list[tuple[int, int]], den: int) -> tuple[int, int] | None:
-    """The smallest payment p at which the supporters, as (money * den, how many), can pay `cost` with each paying
-    min(money, p), as (p * den * K, K) for the K supporters who pay p in full; None when all their money together is
-    short. Those who cannot pay an equal split pay all they have and the rest split what remains (pabutools'
+def _rho(cost: int, holdings: dict[int, int], money: list[int], den: int, paying: int) -> tuple[int, int] | None:
+    """The smallest payment p at which the supporters can pay `cost` with each paying min(their money, p): holdings
+    maps a class to how many supporters are in it, `money` is each class's money times den, and `paying` is how
+    many supporters hold any money (classes with none are left out of holdings). The answer is (p * den * K, K) for
+    the K supporters who pay p in full, or None when all their money together is short.
+
+    Those who cannot pay an equal split pay all they have and the rest split what remains (pabutools'
     `affordability_poor_rich`). The payment solves sum(min(money, p) * k) = cost, which has one solution, so taking
     the poorest first, in order, finds the same p as pabutools' rounds of "who falls short now?"."""
     rest = cost * den  # what is still to pay, times den
-    k_rest = sum(k for _, k in holdings)
-    for m, k in sorted(holdings):
+    if not holdings:
+        return None
+    # Usually even the poorest can pay an equal split: then no order is needed.
+    if min(map(money.__getitem__, holdings)) * paying >= rest:
+        return rest, paying
+    k_rest = paying
+    for c in sorted(holdings, key=money.__getitem__):
         # p = rest / (k_rest * den); this class pays p in full if its money m / den >= p.
+        m = money[c]
         if m * k_rest >= rest:
             return rest, k_rest
+        k = holdings[c]
         rest -= m * k
         k_rest -= k
     return None  # everyone paid all they had and it is still short
@@ -240,8 +250,8 @@ def _run(voters: _Voters, share: Fraction) -> _Run:
     class_money = [share.numerator]
     class_of: dict[int, int] = {share.numerator: 0}  # classes with the same money are one class
 
-    def holdings(name: str) -> list[tuple[int, int]]:
-        return [(class_money[c], k) for c, k in Counter(map(group_class.__getitem__, voters_of[name])).items()]
+    count = voters.count
+    zero: int | None = None  # the class of supporters with no money left, once there is one
 
     # rho only rises as supporters spend, so a project's last rho is a lower bound of its current one: look at
     # projects in order of that bound and stop once the bound exceeds the best current rho found (pabutools does
@@ -264,7 +274,9 @@ def _run(voters: _Voters, share: Fraction) -> _Run:
             if best is not None and b > best[0]:
                 break
             heapq.heappop(heap)
-            found = _rho(costs[name], holdings(name), den)
+            holdings = Counter(map(group_class.__getitem__, voters_of[name]))
+            broke = holdings.pop(zero, 0) if zero is not None else 0
+            found = _rho(costs[name], holdings, class_money, den, count[name] - broke)
             if found is None:  # money only falls, so its supporters can never afford it
                 del bound[name]
                 continue
@@ -300,6 +312,7 @@ def _run(voters: _Voters, share: Fraction) -> _Run:
         if g > 1:
             den //= g
             class_money = [m // g for m in class_money]
+        zero = class_of.get(0, zero)
         purchases.append(Purchase(name, costs[name], voters.count[name], rho))
     return _Run(share, purchases, voters, group_class, class_money, den)
 

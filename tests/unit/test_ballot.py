@@ -202,7 +202,7 @@ def test_points_are_shared_on_the_board_and_must_add_up() -> None:
 
 
 def test_points_ballots_rank_the_greedy_rule_by_points() -> None:
-    c, q = with_kind("points", points=10)
+    _c, q = with_kind("points", points=10)
     t = BallotTally(q)
     t.add({"gym": 10}, 3)  # 3 residents put all 10 points on the gym: 30 points, 3 supporters
     t.add({"arena": 5, "cafe": 5}, 4)  # 4 residents: 20 points each on the arena and the café, 4 supporters each
@@ -321,7 +321,8 @@ def test_a_cost_of_zero_or_below_is_refused_with_its_field_and_line() -> None:
         (p,) = problems(text)
         assert p.path == "questions[0].projects[4].cost"
         assert p.line == line(text, f"cost: {cost}")
-        assert said(p.said()) == f"line {p.line}, question 1 “fund” › project 5 “Eco garden” › cost: must be more than 0"
+        place = "question 1 “fund” › project 5 “Eco garden” › cost"
+        assert said(p.said()) == f"line {p.line}, {place}: must be more than 0"
 
 
 def test_a_budget_smaller_than_every_project_is_refused_at_the_budget() -> None:
