@@ -15,7 +15,7 @@ import pytest
 from bot.exports.service import export
 from tests import planted_ballot as planted
 from tests.e2e.people import Person
-from tests.harness import FACILITATOR, Harness
+from tests.harness import FACILITATOR, OFFICER, Harness
 
 GROUP = -100_555_000_215
 
@@ -99,6 +99,16 @@ async def test_twenty_residents_vote_and_the_group_sees_both_outcomes_and_why(mo
     results = checker.Checker().process_files([text])
     assert results["metadata"] == {"processed": 1, "valid": 1, "invalid": 0}, results
 
+    # The same file from /export in the officer's private chat, where the format is offered for a ballot.
+    officer = Person(api, OFFICER, "Olu the officer")
+    await officer.says("/export", expect="Which round?")
+    await officer.taps("Round 1", expect="Which format?")
+    await officer.taps("pabulib election file", expect="Preparing")
+    await api.wait_for(lambda: any(m.kind == "document" for m in officer.chat.messages))
+    doc = next(m for m in officer.chat.messages if m.kind == "document")
+    assert doc.filename and doc.filename.startswith("park-fund-round1-") and doc.filename.endswith(".pb")
+    assert doc.document is not None and doc.document.decode("utf-8").split("VOTES")[1] == text.split("VOTES")[1]
+
     # The workbook's table for the ballot says why each project won or lost.
     _info, xlsx = await export(moot.deps, code, "xlsx", None, "officer", actor=None, via="cli")
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
@@ -106,3 +116,8 @@ async def test_twenty_residents_vote_and_the_group_sees_both_outcomes_and_why(mo
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "supporters' shares ran out" in values and "funded only in the completion step" in values
     assert "Supporters' shares ran out: they had £120 left of the £300 it costs." in values
+
+    # The CSV files and the PDF report are made too (the ballot's table and chart in them).
+    for fmt in ("csv", "pdf"):
+        made, content = await export(moot.deps, code, fmt, 1, "officer", actor=None, via="cli")
+        assert content and made.responses == 20
