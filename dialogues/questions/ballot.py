@@ -109,6 +109,17 @@ def _stand_ins(q: BallotQuestion) -> list[Service]:
             for p in q.projects]
 
 
+def _example(q: BallotQuestion) -> str:
+    """A typed line for the tips: the first project and 3 points."""
+    return f"{q.projects[0].title} {min(3, q.points)}"
+
+
+def _big_step(q: BallotQuestion) -> int:
+    """A second step on the points board when there are many points to share, as the pound's board has 5p; only
+    while five buttons a project stay within Telegram's 100 buttons a message."""
+    return 5 if q.points >= 20 and 5 * len(q.projects) + 2 <= 100 else 0
+
+
 def _over(q: BallotQuestion, votes: Votes) -> Refused | None:
     """Ticks past the budget, refused with how much to take away."""
     spent = _spent(q, votes)
@@ -240,13 +251,17 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
         else:
             status = Span(Strong(_("All {points} points shared.", points=q.points)), " ", _("Tap Submit to save."))
         body = [*head, Para(Em(_("Share {points} points across the projects you would fund.", points=q.points))),
-                board_lines, Lines([(status,), (Em(_("Tip: you can also type “Skate park 3”, one per line.")),)])]
-        rows = [
-            [Button("−1", self.action("p", i, -1)),
-             Button(f"{draft.get(p.key, 0)} · {p.title[:14]}", self.action("p", i, 0)),
-             Button("+1", self.action("p", i, 1))]
-            for i, p in enumerate(q.projects)
-        ]
+                board_lines, Lines([(status,), (Em(_("Tip: you can also type “{example}”, one per line.",
+                                                     example=_example(q))),)])]
+        big = _big_step(q)
+        rows = []
+        for i, p in enumerate(q.projects):
+            row = [Button(f"−{big}", self.action("p", i, -big))] if big else []
+            row += [Button("−1", self.action("p", i, -1)),
+                    Button(f"{draft.get(p.key, 0)} · {p.title[:14]}", self.action("p", i, 0)),
+                    Button("+1", self.action("p", i, 1))]
+            row += [Button(f"+{big}", self.action("p", i, big))] if big else []
+            rows.append(row)
         submit = (_("✅ Submit") if left == 0 else
                   ngettext("Submit ({n} point left)", "Submit ({n} points left)", left) if left > 0 else
                   ngettext("Submit ({n} point over)", "Submit ({n} points over)", -left))
@@ -259,7 +274,7 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
         if verb == "c":
             return Changed({})
         if q.kind == "points":
-            if verb == "p" and len(args) == 2 and 0 <= args[0] < n and args[1] in (-1, 0, 1):
+            if verb == "p" and len(args) == 2 and 0 <= args[0] < n and abs(args[1]) in (0, 1, _big_step(q) or 1):
                 return self._step(q, draft, args[0], args[1])
             if verb == "s":
                 return self._submit(q, draft)
@@ -301,7 +316,8 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
             return Refused(_("All {points} points are shared: take one from another project first.", points=q.points))
         if delta < 0 and current <= 0:
             return Refused(_("{project} has no points to take away.", project=p.title))
-        return Changed(board.adjust(_stand_ins(q), draft, i, delta))
+        # A big step takes no more than is left to share: the board never passes the total by a button.
+        return Changed(board.adjust(_stand_ins(q), draft, i, min(delta, q.points - _shared(draft))))
 
     def _submit(self, q: BallotQuestion, draft: Votes) -> Result[Votes, Votes]:
         total = _shared(draft)
@@ -358,13 +374,13 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
     def _typed_points(self, q: BallotQuestion, draft: Votes, text: str) -> Result[Votes, Votes]:
         lines = [ln for ln in re.split(r"[;\n]|,(?=\s*[^\d\s])", text) if ln.strip()]
         if not lines or len(lines) > len(q.projects):
-            return Refused(_("Type a project and its points, like “Skate park 3”, one per line."))
+            return Refused(_("Type a project and its points, like “{example}”, one per line.", example=_example(q)))
         entries: Votes = {}
         for ln in lines:
             read = board.parse_entry(ln)
             if read is None or not re.fullmatch(r"-?\d+", read[1]):
                 return Refused(_("I couldn't read “{line}”. Type a project and a whole number of points, like "
-                                 "“Skate park 3”.", line=ln.strip()[:60]))
+                                 "“{example}”.", line=ln.strip()[:60], example=_example(q)))
             found = self._find(q, read[0])
             if isinstance(found, Refused):
                 return found
@@ -400,15 +416,18 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
 
     def result_lines(self, c: Consultation, q: BallotQuestion, figures: BallotFigures) -> list[Line]:
         cur, titles, es, gr = q.currency, _titles(q), figures.shares, figures.greedy
+        greedy_rule = _("(most points first)") if figures.points is not None else _("(most votes first)")
         lines: list[Line] = [
             (Strong(ngettext("{n} resident voted on a budget of {budget}.", "{n} residents voted on a budget of "
                              "{budget}.", figures.respondents, budget=money(q.budget, cur))),),
             (Strong(_("Equal Shares")), " ", _("(with completion) funds {projects}: {spent}, {left} left.",
                                               projects=funded_titles(es.funded, titles), spent=money(es.spent, cur),
                                               left=money(es.left, cur))),
-            (Strong(_("Greedy rule")), " ", _("(most votes first) funds {projects}: {spent}, {left} left.",
-                                             projects=funded_titles(gr.funded, titles), spent=money(gr.spent, cur),
-                                             left=money(gr.left, cur))),
+            (Strong(_("Greedy rule")), " ", greedy_rule, " ",
+             _("funds {projects}: {spent}, {left} left.", projects=funded_titles(gr.funded, titles),
+               spent=money(gr.spent, cur), left=money(gr.left, cur))),
+            *([(Em(_("Equal Shares counts every resident who gave a project a point as one of its supporters; the "
+                     "greedy rule counts the points.")),)] if figures.points is not None else []),
             ("",),
             (Strong(_("Why each project won or lost")), " ", _("(Equal Shares; greedy):")),
         ]

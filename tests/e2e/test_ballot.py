@@ -121,3 +121,51 @@ async def test_twenty_residents_vote_and_the_group_sees_both_outcomes_and_why(mo
     for fmt in ("csv", "pdf"):
         made, content = await export(moot.deps, code, fmt, 1, "officer", actor=None, via="cli")
         assert content and made.responses == 20
+
+
+async def test_points_are_shared_on_the_board_and_the_greedy_rule_counts_them(moot: Harness, tmp_path: Path) -> None:
+    api = moot.api
+    path = tmp_path / "park-points.yaml"
+    path.write_text(planted.FILE.replace("kind: within_budget", "kind: points\n    points: 5")
+                    .replace("code: park-fund", "code: park-points"), encoding="utf-8")
+    code = await moot.load(path)
+    async with moot.deps.uow() as uow:
+        found = await uow.consultations.by_code(code)
+        assert found is not None
+        api.add_group(GROUP, "Heaton residents", admins=[FACILITATOR])
+        api.add_bot_to_group(GROUP, by_user=FACILITATOR)
+        await uow.consultations.link_group(GROUP, found[0], "Heaton residents", by=0)
+        await uow.commit()
+    await moot.open(code)
+
+    amina = Person(api, 5101, "Amina")
+    await amina.says(f"/start {code}", expect="How your answers are used and kept")
+    await amina.taps("I agree, start", expect="share 5 points across the projects")
+    await amina.taps("Next: vote", expect="Left to share: 5 points")
+    await amina.taps("+1", expect="Sports arena (£500): 1 point")  # the first project's step, as on the pound
+    await amina.says("Lakeside café 3", expect="Set Lakeside café 3.")
+    assert "You have 1 point left to share." in await amina.taps("Submit (1 point left)", toast="1 point left")
+    await amina.says("Eco garden 6", expect="Eco garden can have from 0 to 5 points.")
+    assert await moot.answers_of(amina.id) == {}  # nothing of a ballot whose points do not add up is stored
+    await amina.says("Eco garden 1", expect="All 5 points shared.")
+    await amina.taps("Submit", expect="Your answers")
+    await amina.taps("That's all", expect="Thank you!")
+    assert (await moot.answers_of(amina.id))["fund"] == {"arena": 1, "cafe": 3, "eco": 1}
+
+    ben = Person(api, 5102, "Ben")
+    await ben.says(f"/start {code}", expect="How your answers are used and kept")
+    await ben.taps("I agree, start", expect="share 5 points")
+    await ben.taps("Next: vote", expect="Left to share: 5 points")
+    await ben.says("outdoor gym 5", expect="All 5 points shared.")
+    await ben.taps("Submit", expect="Your answers")
+    await ben.taps("That's all", expect="Thank you!")
+
+    # Points: gym 5, café 3, arena 1, eco 1. Greedy by points: gym £300, café £300, then arena and eco tie on 1
+    # point, the cheaper first: eco £250 (£150 left; the arena's £500 does not fit). Equal Shares: each resident
+    # holds £500; every project has one supporter (rho 1), so by key: arena (Amina pays £500), gym (Ben pays £300).
+    await moot.close(code)
+    post = await api.wait_for_message(GROUP, contains="Which projects should the park fund pay for?", timeout=30)
+    text = post.text or ""
+    assert "Equal Shares (with completion) funds Sports arena, Outdoor gym: £800, £200 left." in text
+    assert "Greedy rule (most points first) funds Outdoor gym, Lakeside café, Eco garden: £850, £150 left." in text
+    assert "Lakeside café (£300, 3 points): Supporters' shares ran out: they had £0 left of the £300 it costs." in text

@@ -355,3 +355,22 @@ def test_any_ballot_answered_within_the_budget_decodes_back(keys: list[str]) -> 
     if draft:
         assert isinstance(done, Answered)
         assert ballot.decode(PLANTED, FUND, ballot.encode(PLANTED, FUND, done.value)) == done.value
+
+
+def test_a_board_of_many_points_has_a_big_step_that_never_passes_the_total() -> None:
+    c, q = with_kind("points", points=20)
+    labels = [b.label for b in ballot.screen(c, q, head(1, 1, q), {}).buttons[0]]
+    assert labels == ["−5", "−1", "0 · Sports arena", "+1", "+5"]
+    r = ballot.press(c, q, {"cafe": 17}, "p", (index("eco"), 5))
+    assert isinstance(r, Changed) and r.draft == {"cafe": 17, "eco": 3}  # only the 3 points left
+    assert refusal(ballot.press(c, q, {}, "p", (index("eco"), 4))) == "That button doesn't belong to this question."
+    assert refusal(ballot.typed(c, q, {}, "nonsense")).endswith("like “Sports arena 3”.")
+
+
+def test_every_board_stays_within_telegrams_hundred_buttons() -> None:
+    many = [{"key": f"p{i}", "title": f"Project {i}", "cost": 10} for i in range(30)]
+    for kind, points in (("within_budget", 10), ("approval", 10), ("points", 10), ("points", 100)):
+        q = BallotQuestion.model_validate({"type": "ballot", "prompt": "Which?", "kind": kind, "points": points,
+                                           "budget": 100, "projects": many})
+        screen = ballot.screen(PLANTED, q, head(1, 1, q), {})
+        assert sum(len(row) for row in screen.buttons) <= 100, kind
