@@ -78,7 +78,7 @@ def why(e: Explanation, currency: str) -> Msg:
         return _("Funded by Equal Shares: each supporter paid at most {price}.", price=money(e.price, currency))
     if e.case is Case.FUNDED_IN_COMPLETION:
         return _("Funded only in the completion step, from the money Equal Shares left unspent.")
-    if e.case is Case.WOULD_HAVE_FITTED:
+    if e.case is Case.WOULD_HAVE_FITTED and e.supporters > 0:  # the completion passes over projects nobody chose
         return _(
             "It would have fitted in the {unspent} Equal Shares left unspent, but the completion step gave that money "
             "to projects ahead of it (more votes first). {reason}",

@@ -45,8 +45,8 @@ class PbWriter:
         if len(self.elections) > 1:
             self.extension, self.mime_type = "zip", "application/zip"
 
-    def rows(self, batch: list[list[Cell]]) -> None:  # pragma: no cover - wants_answers: answers() is called
-        raise NotImplementedError
+    def rows(self, batch: list[list[Cell]]) -> None:
+        raise TypeError("the .pb file is made from answers (wants_answers), not from Responses-table rows")
 
     def answers(self, d: ExportData, round_number: int, batch: list[tuple[str, dict[str, Any]]]) -> None:
         spec = d.spec

@@ -38,7 +38,9 @@ Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
 class Writer(Protocol):
     """start() is given what is known before the rows; finish() the same with every figure. A writer that
-    wants rows sees at start() figures of nothing counted yet: its figures are counted from its rows."""
+    wants rows sees at start() figures of nothing counted yet: its figures are counted from its rows. A writer that
+    also has `wants_answers` (the .pb file) is given each batch as (pseudonym, stored answers) through
+    `answers(data, round, batch)` instead of rows, and may set `extension` and `mime_type` for the file it made."""
 
     wants_rows: bool
 

@@ -374,3 +374,18 @@ def test_every_board_stays_within_telegrams_hundred_buttons() -> None:
                                            "budget": 100, "projects": many})
         screen = ballot.screen(PLANTED, q, head(1, 1, q), {})
         assert sum(len(row) for row in screen.buttons) <= 100, kind
+
+
+def test_a_project_nobody_chose_lost_for_want_of_supporters_not_to_the_completion() -> None:
+    t = BallotTally(FUND)
+    t.add({"arena": 1}, 3)
+    f = t.figures()
+    fountain = f.shares.explanation("fountain")  # £100, within the £500 left, but nobody chose it
+    assert fountain.case is Case.WOULD_HAVE_FITTED and fountain.supporters == 0
+    assert said(ballot_why(fountain)) == "Too few supporters: nobody voted for it."
+
+
+def ballot_why(e: Any) -> Any:
+    from dialogues.ballot import why
+
+    return why(e, "GBP")
