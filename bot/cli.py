@@ -279,7 +279,9 @@ def init(path: Path = typer.Argument(Path("config.toml"))) -> None:
 @app.command("export")
 def export_results(
     consultation: Annotated[str, typer.Argument(help="the consultation's code")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv (zipped files), pdf, ods or json")],
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="xlsx, csv (zipped files), pdf, ods, json, or pb (a budget ballot as "
+                                          "pabulib data)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     round_number: Annotated[int | None, typer.Option("--round", "-r", help="one round; all rounds if left out")] = None,
     config: ConfigOpt = None,

@@ -74,6 +74,9 @@ def _entry(line: str) -> tuple[str, str] | None:
     return (name, m.group("amount")) if name else None
 
 
+parse_entry = _entry  # the board's reading of one typed line, shared with the ballot's points board
+
+
 def find_service(services: Sequence[Service], name: str) -> Service:
     """Finds a service by its name, key, or an unambiguous start of its name; suggests the closest."""
     wanted = name.strip().lower()

@@ -23,6 +23,7 @@ the tests use as an oracle; pabutools (GPL-3.0) is never imported here.
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -114,17 +115,21 @@ class GreedyOutcome:
         return self.budget - self.spent
 
 
-def _greedy_order(election: Election, exclude: Iterable[str] = ()) -> list[Project]:
-    # Most approvals first; among equal approvals the cheaper first (more money stays for the rest), then the name
-    # in Python's string order. Projects nobody approved are never funded: no council spends on them.
-    votes = election._votes
+def _greedy_order(
+    election: Election, exclude: Iterable[str] = (), scores: Mapping[str, int] | None = None
+) -> list[Project]:
+    # Most approvals (or points) first; among equal ones the cheaper first (more money stays for the rest), then the
+    # name in Python's string order. Projects nobody approved are never funded: no council spends on them.
+    votes = election._votes if scores is None else {p.name: scores.get(p.name, 0) for p in election.projects}
     skip = set(exclude)
     candidates = [p for p in election.projects if votes[p.name] > 0 and p.name not in skip]
     return sorted(candidates, key=lambda p: (-votes[p.name], p.cost, p.name))
 
 
-def _fill(election: Election, order: Sequence[Project], left: int) -> tuple[list[str], list[GreedyStep], int]:
-    votes = election._votes
+def _fill(
+    election: Election, order: Sequence[Project], left: int, scores: Mapping[str, int] | None = None
+) -> tuple[list[str], list[GreedyStep], int]:
+    votes = election._votes if scores is None else scores
     funded: list[str] = []
     steps: list[GreedyStep] = []
     for p in order:
@@ -136,11 +141,15 @@ def _fill(election: Election, order: Sequence[Project], left: int) -> tuple[list
     return funded, steps, left
 
 
-def greedy(election: Election) -> GreedyOutcome:
+def greedy(election: Election, scores: Mapping[str, int] | None = None) -> GreedyOutcome:
     """The greedy rule: projects by approvals (ties: cheaper first, then name), each funded if it fits in what is left,
     until none fits. Equals pabutools' `greedy_utilitarian_welfare` with `Cost_Sat` and the tie-breaking rule
-    (cost, name), less the projects nobody approved."""
-    funded, steps, left = _fill(election, _greedy_order(election), election.budget)
+    (cost, name), less the projects nobody approved.
+
+    With `scores` (points per project, from cumulative ballots) projects go by points instead of approvals, as
+    councils that share points count them; a project with no points is never funded. A step's `votes` is then its
+    points."""
+    funded, steps, left = _fill(election, _greedy_order(election, (), scores), election.budget, scores)
     return GreedyOutcome(election.budget, tuple(funded), election.budget - left, tuple(steps))
 
 
@@ -176,6 +185,9 @@ class _Voters:
                 self.supporters.setdefault(name, []).append(i)
         self.count = {name: sum(self.groups[i][1] for i in idx) for name, idx in self.supporters.items()}
         self.costs = election._costs
+        # Each supporter's group, once per voter: counting these by class is one C-level Counter pass.
+        self.voters_of = {name: [i for i in idx for _ in range(self.groups[i][1])]
+                          for name, idx in self.supporters.items()}
 
 
 @dataclass
@@ -185,9 +197,11 @@ class _Run:
     voters: _Voters | None
     # Money is held by classes of groups with the same money: every group starts in class 0 (money = share), and
     # buying a project moves each supporting group to the class of its new money, so arithmetic is per class, not
-    # per voter.
+    # per voter. A class's money is class_money[c] / den: whole numbers over one denominator, so that comparing and
+    # adding money is integer arithmetic (exact, as Fractions would be, and several times quicker).
     group_class: list[int]
-    class_money: list[Fraction]
+    class_money: list[int]
+    den: int = 1
 
     @property
     def spent(self) -> int:
@@ -198,72 +212,109 @@ class _Run:
         if self.voters is None or name not in self.voters.supporters:
             return Fraction(0)
         v = self.voters
-        return sum((self.class_money[self.group_class[i]] * v.groups[i][1] for i in v.supporters[name]), Fraction(0))
+        held = sum(self.class_money[self.group_class[i]] * v.groups[i][1] for i in v.supporters[name])
+        return Fraction(held, self.den)
 
 
-def _rho(cost: int, holdings: list[tuple[Fraction, int]]) -> Fraction | None:
-    """The smallest rho at which the supporters (money, how many) can pay `cost` with each paying min(money, rho*cost),
-    or None when all their money together is short. Those who cannot pay an equal split pay all they have and the
-    rest split what remains, until nobody else falls short: pabutools' `affordability_poor_rich`."""
-    rich = holdings
-    paid_by_poor = Fraction(0)
-    while rich:
-        payment = (cost - paid_by_poor) / sum(k for _, k in rich)
-        poorer = [(m, k) for m, k in rich if m < payment]
-        if not poorer:
-            return payment / cost
-        paid_by_poor += sum(m * k for m, k in poorer)
-        rich = [(m, k) for m, k in rich if m >= payment]
+def _rho(cost: int, holdings: dict[int, int], money: list[int], den: int, paying: int) -> tuple[int, int] | None:
+    """The smallest payment p at which the supporters can pay `cost` with each paying min(their money, p): holdings
+    maps a class to how many supporters are in it, `money` is each class's money times den, and `paying` is how
+    many supporters hold any money (classes with none are left out of holdings). The answer is (p * den * K, K) for
+    the K supporters who pay p in full, or None when all their money together is short.
+
+    Those who cannot pay an equal split pay all they have and the rest split what remains (pabutools'
+    `affordability_poor_rich`). The payment solves sum(min(money, p) * k) = cost, which has one solution, so taking
+    the poorest first, in order, finds the same p as pabutools' rounds of "who falls short now?"."""
+    rest = cost * den  # what is still to pay, times den
+    if not holdings:
+        return None
+    # Usually even the poorest can pay an equal split: then no order is needed.
+    if min(map(money.__getitem__, holdings)) * paying >= rest:
+        return rest, paying
+    k_rest = paying
+    for c in sorted(holdings, key=money.__getitem__):
+        # p = rest / (k_rest * den); this class pays p in full if its money m / den >= p.
+        m = money[c]
+        if m * k_rest >= rest:
+            return rest, k_rest
+        k = holdings[c]
+        rest -= m * k
+        k_rest -= k
     return None  # everyone paid all they had and it is still short
 
 
 def _run(voters: _Voters, share: Fraction) -> _Run:
-    groups, supporters, costs = voters.groups, voters.supporters, voters.costs
+    groups, supporters, costs, voters_of = voters.groups, voters.supporters, voters.costs, voters.voters_of
     group_class = [0] * len(groups)
-    class_money = [share]
-    class_of: dict[Fraction, int] = {share: 0}  # classes with the same money are one class
+    den = share.denominator
+    class_money = [share.numerator]
+    class_of: dict[int, int] = {share.numerator: 0}  # classes with the same money are one class
 
-    def holdings(name: str) -> list[tuple[Fraction, int]]:
-        per_class: dict[int, int] = {}
-        for i in supporters[name]:
-            c = group_class[i]
-            per_class[c] = per_class.get(c, 0) + groups[i][1]
-        return [(class_money[c], k) for c, k in per_class.items()]
+    count = voters.count
+    zero: int | None = None  # the class of supporters with no money left, once there is one
 
     # rho only rises as supporters spend, so a project's last rho is a lower bound of its current one: look at
     # projects in order of that bound and stop once the bound exceeds the best current rho found (pabutools does
     # the same). Ties on rho go to the name that sorts first, pabutools' default (lexicographic) tie-breaking.
+    # The bounds are kept in a heap of (bound, name), which pops them in that order; an entry whose bound has
+    # since changed is stale and skipped. Projects looked at in one round go back only after it, so each is looked
+    # at once per round, as in a sorted pass over them.
     bound = {name: Fraction(1, k) for name, k in voters.count.items()}
+    heap = sorted((b, name) for name, b in bound.items())
     purchases: list[Purchase] = []
     while bound:
         best: tuple[Fraction, str] | None = None
-        for name in sorted(bound, key=lambda n: (bound[n], n)):
-            if best is not None and bound[name] > best[0]:
+        paid: tuple[int, int] = (0, 1)
+        seen: list[str] = []
+        while heap:
+            b, name = heap[0]
+            if bound.get(name) != b or name in seen:
+                heapq.heappop(heap)
+                continue
+            if best is not None and b > best[0]:
                 break
-            rho = _rho(costs[name], holdings(name))
-            if rho is None:  # money only falls, so its supporters can never afford it
+            heapq.heappop(heap)
+            holdings = Counter(map(group_class.__getitem__, voters_of[name]))
+            broke = holdings.pop(zero, 0) if zero is not None else 0
+            found = _rho(costs[name], holdings, class_money, den, count[name] - broke)
+            if found is None:  # money only falls, so its supporters can never afford it
                 del bound[name]
                 continue
+            rho = Fraction(found[0], found[1] * den * costs[name])
             bound[name] = rho
+            seen.append(name)
             if best is None or (rho, name) < best:
-                best = (rho, name)
+                best, paid = (rho, name), found
         if best is None:
             break
+        for name in seen:
+            if name != best[1]:
+                heapq.heappush(heap, (bound[name], name))
         rho, name = best
         del bound[name]
-        price = rho * costs[name]
+        # The payment is rest / (k * den): put every class's money over den * k, so it stays whole numbers.
+        rest, k = paid
+        if k != 1:
+            den *= k
+            class_money = [m * k for m in class_money]
+        class_of = {m: c for c, m in enumerate(class_money)}
         moved: dict[int, int] = {}
         for i in supporters[name]:
             c = group_class[i]
             if c not in moved:
-                money = class_money[c] - min(class_money[c], price)
+                money = class_money[c] - min(class_money[c], rest)
                 if money not in class_of:
                     class_of[money] = len(class_money)
                     class_money.append(money)
                 moved[c] = class_of[money]
             group_class[i] = moved[c]
+        g = math.gcd(den, *class_money)  # keep the numbers small: money over the smallest denominator
+        if g > 1:
+            den //= g
+            class_money = [m // g for m in class_money]
+        zero = class_of.get(0, zero)
         purchases.append(Purchase(name, costs[name], voters.count[name], rho))
-    return _Run(share, purchases, voters, group_class, class_money)
+    return _Run(share, purchases, voters, group_class, class_money, den)
 
 
 class Case(enum.Enum):
@@ -387,7 +438,7 @@ def equal_shares(election: Election) -> EqualSharesOutcome:
     no project's supporters can afford it. Usually leaves money unspent."""
     n = len(election.ballots)
     share = Fraction(election.budget, n) if n else Fraction(0)
-    run = _run(_Voters(election), share) if n else _Run(share, [], None, [], [])
+    run = _run(_Voters(election), share) if n else _Run(share, [], None, [], [], 1)
     return _outcome(election, run, share, Fraction(0), 0, ())
 
 

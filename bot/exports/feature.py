@@ -17,6 +17,7 @@ from bot.services.common import Reply
 from bot.services.resident import EXPIRED
 from bot.services.rounds import STATUS
 from bot.transport import TelegramFailure
+from dialogues.questions import of
 from dialogues.screens import Action, Button, Document, Screen
 from dialogues.text import Block, Lines, Msg, Para, Span, Strong, _
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
-ORDER = ("xlsx", "csv", "pdf", "ods", "json")  # a format travels in button data as its index here: only append
+ORDER = ("xlsx", "csv", "pdf", "ods", "json", "pb")  # a format travels in button data as its index here: only append
 BUSY = _("Your last export is still being prepared. It will arrive here shortly.")
 HELP_LINE = _("/export: download results as an Excel workbook, CSV files, a PDF report, an OpenDocument "
               "spreadsheet or JSON data")
@@ -127,8 +128,12 @@ class Exports:
             return Reply(toast=EXPIRED)
         heading = (_("Export: {title}, round {number}", title=names[1], number=number) if number
                    else _("Export: {title}, all rounds", title=names[1]))
-        buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))] for i, fmt in enumerate(ORDER)
-                   if fmt in FORMATS]
+        async with self.d.uow() as uow:
+            _version, spec = await uow.consultations.latest(consultation_id)
+        # The .pb file only where a question's type makes an election of its answers (a budget ballot).
+        elections = any(of(q).pabulib(spec, q) is not None for q in spec.questions)
+        buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))]
+                   for i, fmt in enumerate(ORDER) if fmt != "pb" or elections]
         buttons.append([Button(Span("« ", _("Rounds")), Action("xc", (consultation_id,)))])
         text = Lines([
             ("📥 ", Strong(heading)),

@@ -17,6 +17,7 @@ from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
 from bot.exports.jsonfile import JsonWriter
 from bot.exports.ods import OdsWriter
+from bot.exports.pb import PbWriter
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
@@ -34,13 +35,16 @@ FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, w
     "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
     "ods": ("ods", "application/vnd.oasis.opendocument.spreadsheet", _("OpenDocument spreadsheet")),
     "json": ("json", "application/json", _("JSON data (with its JSON Schema)")),
+    "pb": ("pb", "text/plain", _("pabulib election file (.pb), for budget ballots")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
 
 class Writer(Protocol):
     """start() is given what is known before the rows; finish() the same with every figure. A writer that
-    wants rows sees at start() figures of nothing counted yet: its figures are counted from its rows."""
+    wants rows sees at start() figures of nothing counted yet: its figures are counted from its rows. A writer that
+    also has `wants_answers` (the .pb file) is given each batch as (pseudonym, stored answers) through
+    `answers(data, round, batch)` instead of rows, and may set `extension` and `mime_type` for the file it made."""
 
     wants_rows: bool
 
@@ -75,18 +79,19 @@ class ExportInfo:
     size: int
 
 
-def filename(d: ExportData, fmt: str) -> str:
-    ext = FORMATS[fmt][0]
+def filename(d: ExportData, fmt: str, ext: str | None = None) -> str:
+    ext = ext or FORMATS[fmt][0]
     which = f"round{d.rounds[0].number}" if len(d.rounds) == 1 else "all-rounds"
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | OdsWriter | JsonWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | OdsWriter | JsonWriter | PbWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
     "ods": OdsWriter,
     "json": JsonWriter,
+    "pb": PbWriter,
 }
 
 
@@ -162,9 +167,14 @@ async def export_to(
                 progress(0, total)
             if writer.wants_rows:
                 rows = ResponseRows(data, pseudonyms)
+                # A writer that wants answers (the .pb file) gets each response's pseudonym and stored answers.
+                answers = getattr(writer, "answers", None) if getattr(writer, "wants_answers", False) else None
 
                 def write(batch: list[Response], round_number: int, tally: RoundTally) -> int:
-                    writer.rows([rows.row(r, round_number) for r in batch])
+                    if answers is not None:
+                        answers(data, round_number, [(pseudonyms(data.code, r.telegram_id), r.answers) for r in batch])
+                    else:
+                        writer.rows([rows.row(r, round_number) for r in batch])
                     for r in batch:
                         tally.add_answers(r.answers)
                     return len(batch)
@@ -194,7 +204,9 @@ async def export_to(
                 progress(max(total, done), max(total, done))
     size = out.tell() if out.seekable() else 0
     responses = done if writer.wants_rows else total
-    return ExportInfo(filename(data, fmt), FORMATS[fmt][1], responses, [p.number for p in data.rounds], size)
+    # A writer may choose its file's kind as it goes (one .pb file, or several zipped).
+    ext, mime = getattr(writer, "extension", None), getattr(writer, "mime_type", None) or FORMATS[fmt][1]
+    return ExportInfo(filename(data, fmt, ext), mime, responses, [p.number for p in data.rounds], size)
 
 
 def refusal(e: Exception) -> dict[str, Any]:

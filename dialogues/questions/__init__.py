@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogues.questions import allocation, choice, free_text, multiple, ranking, rating
+from dialogues.questions import allocation, ballot, choice, free_text, multiple, ranking, rating
 from dialogues.questions.base import (
     Answered,
     AnyType,
@@ -34,6 +34,7 @@ __all__ = [
     "Tally",
     "actions",
     "allocation",
+    "ballot",
     "by_code",
     "by_name",
     "choice",

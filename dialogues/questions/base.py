@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from dialogues.pabulib import PbElection
 from dialogues.report import INT, NOT_SHOWN, Column, ReportTable
 from dialogues.schema import QUESTION_CHECKS, Consultation, QuestionBase, accept
 from dialogues.screens import Action, Chart, Screen
@@ -195,6 +196,11 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
     @abstractmethod
     def summary(self, c: Consultation, q: Q, rounds: Sequence[RoundOutcome[R]]) -> ReportTable:
         """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the PDF."""
+
+    def pabulib(self, c: Consultation, q: Q) -> PbElection | None:
+        """The question as a participatory-budgeting election to fill with its answers and write as a pabulib `.pb`
+        file (the `pb` export); None for types that are not budget ballots."""
+        return None
 
     def preview(self, c: Consultation, q: Q, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:
         """The screens `moot consultation preview` shows for this question, each with a heading."""
