@@ -106,7 +106,7 @@ def project(x: Matrix) -> Matrix:
     n, s = x.shape
     k = min(2, n, s)
     out = np.zeros((n, 2))
-    if k == 0 or n < 2:
+    if k == 0 or n < 2 or np.ptp(x, axis=0).max() == 0:  # everyone reacted alike: nothing to tell them apart
         return out
     out[:, :k] = PCA(n_components=k, random_state=SEED).fit_transform(x)
     return out
