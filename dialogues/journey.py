@@ -256,6 +256,8 @@ def _ask(
             s = _question(c, ctx, p, q, answers)
             s.edit = True
             out.screens.append(s)
+            if result.note is not None:  # a press's note is the toast answering it
+                out.toast = result.note
         else:
             # Typed text changes the question's message in place, and a short line says what changed: a
             # resident who types ten lines gets ten short notes, not ten copies of the whole board.

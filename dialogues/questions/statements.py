@@ -52,7 +52,6 @@ class StatementsQuestion(QuestionBase):
     proposals: bool = Field(default=True, description="residents may add statements of their own")
     project: bool = Field(default=False, description="a resident's statement may come with an estimated cost")
     cost_max: int = Field(default=10_000_000, ge=1, le=1_000_000_000, description="largest cost in pounds")
-    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,7 @@ class Draft:
     again: bool = False  # going through statements already reacted to, to change a reaction
     done: tuple[int, ...] = ()  # reacted to in this sitting (the keeper's count catches up on the next step)
     text: str = ""  # the statement written, while its cost is asked
+    follow: bool | None = None  # asked just now to hear of new statements (True) or not to (False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,7 @@ class StatementFigures:
     statements: tuple[StatementRow, ...]
     analysis: opinion.Analysis
     minimum: int  # the smallest number of residents a figure may be shown for
+    residents: tuple[int, ...] = ()  # the keeper's ids of the residents, in the order of the analysis' rows
 
     def shown(self, s: int) -> bool:
         return self.analysis.overall[s].votes >= self.minimum
@@ -177,7 +178,7 @@ class StatementsTally(Tally[Reacted, StatementFigures]):
         if not residents:
             m = np.zeros((0, len(self.statements)))
         return StatementFigures(self.respondents, tuple(self.statements), opinion.analyse(m, self.minimum),
-                                self.minimum)
+                                self.minimum, tuple(residents))
 
 
 def group_name(n: int) -> str:
@@ -249,14 +250,22 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
 
     def draft_to_json(self, draft: Draft) -> Json:
         return {"mode": draft.mode, "current": draft.current, "again": draft.again, "done": list(draft.done),
-                "text": draft.text}
+                "text": draft.text, "follow": draft.follow}
 
     def draft_from_json(self, c: Consultation, q: StatementsQuestion, raw: Json) -> Draft:
         if not isinstance(raw, Mapping) or raw.get("mode") not in {"react", "write", "cost"}:
             return self.start(c, q, None)
         current = raw.get("current")
-        return Draft(str(raw["mode"]), int(current) if isinstance(current, int) else None, bool(raw.get("again")),
-                     tuple(int(i) for i in raw.get("done", ()) if isinstance(i, int)), str(raw.get("text", "")))
+        follow = raw.get("follow")
+        draft = Draft(str(raw["mode"]), int(current) if isinstance(current, int) else None, bool(raw.get("again")),
+                     tuple(int(i) for i in raw.get("done", ()) if isinstance(i, int)), str(raw.get("text", "")),
+                     follow if isinstance(follow, bool) else None)
+        if draft.mode == "react" and (draft.current is None or self.live.text(draft.current) is None):
+            return self._next(draft)  # statements opened since the board was drawn: the next one is served
+        return draft
+
+    def _following(self, draft: Draft) -> bool:
+        return self.live.following if draft.follow is None else draft.follow
 
     def screen(self, c: Consultation, q: StatementsQuestion, head: Sequence[Block], draft: Draft) -> Screen:
         live = self.live
@@ -297,7 +306,7 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
         extra: list[Button] = []
         if q.proposals:
             extra.append(Button(Span("✍️ ", _("Add my own")), self.action("w")))
-        extra.append(Button(Span("🔔 ", _("Stop telling me of new ones") if live.following
+        extra.append(Button(Span("🔔 ", _("Stop telling me of new ones") if self._following(draft)
                                  else _("Tell me of new ones")), self.action("n")))
         buttons.append(extra)
         buttons.append([Button(_("Done for now"), self.action("x"))])
@@ -312,8 +321,6 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
         if verb in VOTES:
             if len(args) != 1 or live.text(args[0]) is None:
                 return Refused(_("That statement is not open for reactions any more."))
-            if args[0] != draft.current:
-                return Refused(_("That statement is no longer on screen; react to the one shown."))
             done = (*draft.done, args[0])
             effect = Effect(REACT, {"statement": args[0], "reaction": VOTES[verb]})
             return Changed(self._next(replace(draft, done=done)), effects=(effect,))
@@ -330,7 +337,9 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
                 return self._proposed(q, draft, draft.text, None)
             return Changed(self._next(replace(draft, mode="react")))
         if verb == "n":
-            return Changed(draft, effects=(Effect(FOLLOW, {"on": not live.following}),))
+            on = not self._following(draft)
+            note = _("You will be told when a new statement opens.") if on else _("You won't be told of new ones.")
+            return Changed(replace(draft, follow=on), note=note, effects=(Effect(FOLLOW, {"on": on}),))
         return Refused(_("That button doesn't belong to this question."))
 
     def typed(self, c: Consultation, q: StatementsQuestion, draft: Draft, text: str) -> Result[Reacted, Draft]:

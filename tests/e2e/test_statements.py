@@ -1,0 +1,179 @@
+"""Residents hear each other (issue 14), on both runtimes through the Bot API stand-in: residents add statements,
+which wait for a facilitator (approved, rejected with a reason the author reads, merged into the statement it
+repeats); 30 residents in two planted camps react one statement at a time; when the round closes the groups found
+are the camps, and the linked group's post names the common ground."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.services.results import round_results
+from tests.e2e.people import Person
+from tests.harness import FACILITATOR, Harness
+
+FILE = Path(__file__).parent.parent.parent / "examples" / "heaton-streets.yaml"
+CODE = "heaton-streets"
+GROUP = -100_777_000_222
+SEEDS = [
+    "Heaton Road should close to cars on Sundays.",
+    "More parking spaces are needed near the shops.",
+    "Chillingham Road needs a protected cycle lane.",
+    "Buses should not lose any road space.",
+    "Through traffic should be kept out of the side streets.",
+    "Delivery vans must be able to stop outside every shop.",
+    "The pavements need repairing before anything else changes.",
+]
+COMMON = SEEDS[6]
+
+
+def camp_view(camp: str, text: str) -> str:
+    """Camp A agrees with statements 1, 3 and 5 and disagrees with 2, 4 and 6; camp B the reverse; both agree with
+    the pavements. The button to tap: 👍 or 👎."""
+    i = SEEDS.index(text)
+    if i == 6:
+        return "👍"
+    return "👍" if (i % 2 == 0) == (camp == "A") else "👎"
+
+
+def shown_statement(p: Person) -> str | None:
+    """The statement on the resident's board, if one is on it."""
+    for m in reversed(p.chat.messages):
+        text = m.text or ""
+        if "Statement " in text and " of " in text:
+            return next((s for s in SEEDS if s in text), None)
+    return None
+
+
+async def join(moot: Harness, p: Person) -> None:
+    await p.says(f"/start {CODE}", expect="How your answers are used and kept")
+    await p.taps("I agree, start", expect="Statement 1 of")
+
+
+async def react_all(p: Person, camp: str) -> None:
+    for n in range(len(SEEDS)):
+        text = shown_statement(p)
+        assert text is not None, p.chat.messages[-1].text
+        expect = f"Statement {n + 2} of" if n + 1 < len(SEEDS) else "You have reacted to all"
+        await p.taps(camp_view(camp, text), expect=expect)
+
+
+async def setup(moot: Harness) -> Person:
+    api = moot.api
+    fac = Person(api, FACILITATOR, "Faye the facilitator")
+    api.send_document(fac.id, "heaton-streets.yaml", FILE.read_bytes())
+    await api.wait_for_message(fac.id, contains="stored as version 1")
+    api.add_group(GROUP, "Heaton residents", admins=[FACILITATOR])
+    api.add_bot_to_group(GROUP, by_user=FACILITATOR)
+    await api.wait_for_message(GROUP, contains="/link CODE")
+    api.send_text(FACILITATOR, f"/link {CODE}", chat_id=GROUP)
+    await api.wait_for_message(GROUP, contains="private chat with me")
+    await fac.says(f"/open {CODE} 1", expect="is open")
+    return fac
+
+
+async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_ground(moot: Harness) -> None:
+    api = moot.api
+    fac = await setup(moot)
+    people = [(Person(api, 5_100_000_000 + i, f"R{i}"), "A" if i < 15 else "B") for i in range(30)]
+    for batch in range(0, 30, 10):  # ten at a time: residents react side by side, as they would
+        chunk = people[batch:batch + 10]
+        await asyncio.gather(*(join(moot, p) for p, _camp in chunk))
+        await asyncio.gather(*(react_all(p, camp) for p, camp in chunk))
+    # one changes their mind and reacts again: the later reaction replaces the earlier one
+    first, _camp = people[0]
+    await first.taps("Change my reactions", expect="Your reaction so far")
+    await first.taps(camp_view("A", shown_statement(first) or ""), expect="Statement 2 of")
+
+    await fac.says(f"/close {CODE} 1", expect="is closed")
+    post = await api.wait_for_message(GROUP, contains="Common ground")
+    text = post.text or ""
+    assert "30 residents reacted to 7 statements." in text
+    assert "Their reactions form 2 opinion groups." in text
+    common = text.split("Common ground", 1)[1].split("\n")[1]
+    assert COMMON in common and "100% agree" in common
+    assert "Group A (15 residents)" in text and "Group B (15 residents)" in text
+    assert "Where the groups differ most:" in text
+
+    # the groups found are the camps
+    async with moot.deps.uow() as uow:
+        cid = (await uow.consultations.by_code_any_case(CODE))[0]
+        ids = {}
+        for p, camp in people:
+            r = await uow.residents.find(p.id)
+            assert r is not None
+            ids[r.id] = camp
+        reactions = await uow.statements.round_rows(cid, "streets", 1)
+    assert len(reactions["reactions"]) == 30 * 7  # the second reaction replaced the first
+    figures = (await round_results(moot.deps, cid, 1)).result("streets").figures  # type: ignore[union-attr]
+    found = [{ids[figures.residents[row]] for row in g.members} for g in figures.analysis.groups]
+    assert sorted(map(sorted, found)) == [["A"], ["B"]]
+
+
+async def test_a_residents_statements_go_through_moderation(moot: Harness) -> None:
+    api = moot.api
+    fac = await setup(moot)
+    amina, ben, cat, dan = (Person(api, 5_200_000_000 + i, n) for i, n in enumerate(["Amina", "Ben", "Cat", "Dan"]))
+    for p in (amina, ben, cat, dan):
+        await join(moot, p)
+
+    # bad input: too long, or what is already there, is refused and nothing is stored
+    await amina.taps("Add my own", expect="Type your statement")
+    await amina.says("x" * 141, expect="the limit is 140")
+    await amina.says("heaton road should close to cars on sundays", expect="That statement is already here")
+    await amina.says("Heaton needs a 20mph limit on every street.", expect="estimated cost")
+    await amina.says("£12,500", expect="waiting for a moderator")
+    await ben.taps("Add my own", expect="Type your statement")
+    await ben.says("Heaton Road should be closed to cars on Sunday", expect="estimated cost")
+    await ben.taps("No cost", toast="waiting for a moderator")
+    await cat.taps("Add my own", expect="Type your statement")
+    await cat.says("Bring back the trams to Heaton.", expect="estimated cost")
+    await cat.taps("No cost", toast="waiting for a moderator")
+
+    # Dan asks to hear of new statements; nothing waiting for a moderator reaches him
+    await dan.taps("Tell me of new ones", toast="You will be told when a new statement opens")
+    await react_all(dan, "A")
+    assert not any("20mph" in (m.text or "") for m in dan.chat.messages)
+
+    # a resident cannot moderate
+    await dan.says("/moderate", expect="")
+    assert not any("20mph" in (m.text or "") for m in dan.chat.messages)
+
+    # the queue, oldest first: Amina's, with its cost
+    await fac.says("/moderate", expect="Heaton needs a 20mph limit on every street.")
+    assert fac.sees("Estimated cost: £12,500")
+    await fac.taps("Approve", expect="Heaton Road should be closed to cars on Sunday")
+    # Ben's is flagged as a near-duplicate of the first seed statement, and merged into it
+    assert fac.sees("It looks like statement 1")
+    await fac.taps("Merge into 1", expect="Bring back the trams")
+    cat_statement = next(int(w) for w in (fac.chat.messages[-1].text or "").split() if w.isdigit())
+    await fac.says(f"/moderate reject {cat_statement} This consultation is about streets, not trams.",
+                   expect="Rejected")
+
+    await api.wait_for_message(amina.id, contains="now open for others to react to")
+    merged = await api.wait_for_message(ben.id, contains="merged into it")
+    assert SEEDS[0] in (merged.text or "")
+    rejected = await api.wait_for_message(cat.id, contains="was not published")
+    assert "This consultation is about streets, not trams." in (rejected.text or "")
+    told = await api.wait_for_message(dan.id, contains="A new statement is open for reactions")
+    assert "20mph" in (told.text or "")
+    assert not any("trams" in (m.text or "") or "closed to cars on Sunday" in (m.text or "")
+                   for m in dan.chat.messages)
+
+    # Dan carries on: the new statement is served, and nothing rejected or merged
+    await dan.says(f"/start {CODE}", expect="20mph")
+    await dan.taps("👍", expect="You have reacted to all 8")
+
+    # /mydata shows Amina her statement; /erase removes it (nobody else reacted to... Dan did: it stays, unnamed)
+    await amina.says("/mydata", expect="Statements you wrote")
+    await amina.says("/erase", expect="Are you sure?")
+    await amina.taps("Yes, delete everything", expect="has been deleted")
+    await cat.says("/erase", expect="Are you sure?")
+    await cat.taps("Yes, delete everything", expect="has been deleted")
+    async with moot.deps.uow() as uow:
+        cid = (await uow.consultations.by_code_any_case(CODE))[0]
+        texts = {t: i for i, t in await uow.statements.all_texts(cid, "streets")}
+        kept = await uow.statements.get(texts["Heaton needs a 20mph limit on every street."])
+        assert kept is not None and kept.author_id is None and kept.reactions == 1
+        everything = [r.text for r in [await uow.statements.get(i) for i in range(1, 20)] if r is not None]
+    assert "Bring back the trams to Heaton." not in everything  # Cat's rejected statement, nobody's reactions
