@@ -57,6 +57,8 @@ class Distinct:
     others: float  # everyone else's
     ratio: float
     z: float  # two-proportion z score against everyone else
+    plain: float = 0.0  # the group's share reacting that way, without smoothing: what a post says
+    plain_others: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,9 @@ def distinct(inside: Sequence[Counts], outside: Sequence[Counts], most: int = 3)
             z = two_prop_z(i.agree if agree else i.disagree, i.votes, o.agree if agree else o.disagree, o.votes)
             if z < Z_90 or share <= 0.5:
                 continue
-            d = Distinct(s, agree, share, others, share / others, z)
+            hits_in, hits_out = (i.agree, o.agree) if agree else (i.disagree, o.disagree)
+            d = Distinct(s, agree, share, others, share / others, z, hits_in / max(1, i.votes),
+                         hits_out / max(1, o.votes))
             if best is None or d.ratio * z > best[0]:
                 best = (d.ratio * z, d)
         if best is not None:

@@ -34,6 +34,8 @@ class Chart:
     series: tuple[tuple[Inline, tuple[float, ...]], ...]
     unit: str = "p"
     alt: Inline | None = None
+    # A scatter instead of bars: each point (x, y, index into `labels`, its group), nothing that names anyone.
+    points: tuple[tuple[float, float, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ from dialogues.questions.base import (
 from dialogues.questions.free_text import check_length, quoted
 from dialogues.report import INT, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, QuestionBase
-from dialogues.screens import Button, Screen
+from dialogues.screens import Button, Chart, Screen
 from dialogues.similar import normalised
-from dialogues.text import Block, Em, Inline, Msg, Para, Quote, Span, Strong, _, ngettext
+from dialogues.text import Block, Em, Inline, Msg, Para, Quote, Span, Strong, _, join, ngettext
 
 AGREE, DISAGREE, PASS = opinion.AGREE, opinion.DISAGREE, opinion.PASS
 VOTES = {"a": AGREE, "d": DISAGREE, "p": PASS}
@@ -421,7 +421,7 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
                 lines.append((*head, _("no statement sets it clearly apart.")))
                 continue
             d = g.distinct[0]
-            said = dict(statement=quoted(texts[d.statement]), share=percent(d.share), others=percent(d.others))
+            said = dict(statement=quoted(texts[d.statement]), share=percent(d.plain), others=percent(d.plain_others))
             if d.agree:
                 lines.append((*head, _("agrees more than others with {statement} ({share} against {others})",
                                        **said)))
@@ -429,6 +429,22 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
                 lines.append((*head, _("disagrees more than others with {statement} ({share} against {others})",
                                        **said)))
         return lines
+
+    def chart(self, c: Consultation, q: StatementsQuestion, figures: StatementFigures, title: Inline) -> Chart | None:
+        """The opinion groups as a scatter: a dot per resident placed, coloured by group; none when groups are
+        withheld."""
+        a = figures.analysis
+        if not a.groups:
+            return None
+        names = tuple(f"{group_name(i)} ({len(g.members)})" for i, g in enumerate(a.groups))  # no words to translate
+        points = tuple((x, y, g) for (x, y), g in zip(a.points, a.labels, strict=True) if g >= 0)
+        sizes = [ngettext("group {name}, {n} resident", "group {name}, {n} residents", len(g.members),
+                          name=group_name(i)) for i, g in enumerate(a.groups)]
+        alt = ngettext("Opinion groups: each dot is one of {n} residents, placed by their reactions (closer dots "
+                       "reacted more alike): {groups}.", "Opinion groups: each dot is one of {n} residents, placed "
+                       "by their reactions (closer dots reacted more alike): {groups}.", len(points),
+                       groups=Span(*join(sizes, "; ")))
+        return Chart(_("Opinion groups: {prompt}", prompt=title), names, (), "", alt, points)
 
     def columns(self, c: Consultation, q: StatementsQuestion) -> list[Cell]:
         return [Cell(q.key, INT, 12)]

@@ -55,6 +55,8 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
         }
         if c.alt is not None:
             out["chart"]["alt"] = content_json(c.alt)
+        if c.points:
+            out["chart"]["points"] = [[float(x), float(y), int(g)] for x, y, g in c.points]
     if screen.document is not None:
         d = screen.document
         out["document"] = {
@@ -82,6 +84,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
             tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
             content(c["alt"]) if c.get("alt") is not None else None,
+            tuple((float(x), float(y), int(g)) for x, y, g in c.get("points", ())),
         )
     if payload.get("document"):
         d = payload["document"]

@@ -6,6 +6,7 @@ are the camps, and the linked group's post names the common ground."""
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from bot.services.results import round_results
@@ -88,6 +89,12 @@ async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_groun
     await fac.says(f"/close {CODE} 1", expect="is closed")
     post = await api.wait_for_message(GROUP, contains="Common ground")
     text = post.text or ""
+    chart = await api.wait_for_message(GROUP, predicate=lambda m: m.kind == "photo")
+    assert chart.photo[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Opinion groups: each dot is one of 30 residents" in (chart.text or "")
+    assert "group A, 15 residents; group B, 15 residents" in (chart.text or "")
+    if os.environ.get("MOOT_SAVE_CHARTS"):  # to look at it
+        Path(os.environ["MOOT_SAVE_CHARTS"]).write_bytes(chart.photo)
     assert "30 residents reacted to 7 statements." in text
     assert "Their reactions form 2 opinion groups." in text
     common = text.split("Common ground", 1)[1].split("\n")[1]
