@@ -215,7 +215,7 @@ def question_tables(d: ExportData) -> list[Table]:
 
 
 def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
-    if chart is None:
+    if chart is None or chart.points:  # a scatter (opinion groups) is drawn in the chat only, for now
         return None
     tx = d.texts
     return ChartData(

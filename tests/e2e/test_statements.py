@@ -6,9 +6,14 @@ are the camps, and the linked group's post names the common ground."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
+import zipfile
 from pathlib import Path
 
+import openpyxl
+
+from bot.exports.service import export
 from bot.services.results import round_results
 from tests.e2e.people import Person
 from tests.harness import FACILITATOR, Harness
@@ -115,6 +120,22 @@ async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_groun
     figures = (await round_results(moot.deps, cid, 1)).result("streets").figures  # type: ignore[union-attr]
     found = [{ids[figures.residents[row]] for row in g.members} for g in figures.analysis.groups]
     assert sorted(map(sorted, found)) == [["A"], ["B"]]
+
+    # the officers' workbook and CSV files carry the statements by group, with the common ground marked
+    _info, xlsx = await export(moot.deps, CODE, "xlsx", None, "officer", actor=None, via="cli")
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    sheet = next(ws for ws in wb.worksheets if "streets" in ws.title)
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    head = next(r for r in rows if "Statement" in r)
+    who, common = head.index("Who"), head.index("Common ground")
+    pavements = [r for r in rows if r[head.index("Statement")] == COMMON]
+    assert {r[who] for r in pavements} == {"everyone", "group A", "group B"}
+    assert all(r[common] == "yes" for r in pavements)
+    assert all(r[head.index("Agree")] == (30 if r[who] == "everyone" else 15) for r in pavements)
+    _info, zipped = await export(moot.deps, CODE, "csv", None, "officer", actor=None, via="cli")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        table = z.read(next(n for n in z.namelist() if "streets" in n)).decode("utf-8-sig")
+    assert COMMON in table and "group B" in table
 
 
 async def test_a_residents_statements_go_through_moderation(moot: Harness) -> None:
