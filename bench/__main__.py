@@ -20,6 +20,7 @@ from bench.report import Row, markdown, print_table
 # Module name -> the table's label for it; in the order they run (CPU-only first, long ones last).
 BENCHMARKS = {
     "tally": "6 tally",
+    "opinion": "9 opinion",
     "answers": "1-3 answers",
     "workers": "3 workers",
     "broadcast": "4 broadcast",

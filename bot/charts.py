@@ -7,8 +7,8 @@ are drawn here too."""
 from __future__ import annotations
 
 import io
-from collections import Counter
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 
 import matplotlib

@@ -17,12 +17,16 @@ from numpy.typing import NDArray
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 MIN_REACTIONS = 7  # Pol.is counts a participant once they voted on min(7, statements)
 KS = range(2, 6)
 Z_90 = 1.2816  # one-sided 90%: Pol.is's threshold for a representative statement
 SEED = 0  # k-means starts from the same place every time: the same reactions give the same groups
+# The silhouette compares every pair of points: past this many residents it is scored on a fixed sample of them
+# (the same every time), which keeps choosing k linear in the number of residents.
+SILHOUETTE_SAMPLE = 1_000
 
 Matrix = NDArray[np.float64]
 
@@ -125,7 +129,8 @@ def cluster(points: Matrix) -> NDArray[np.intp]:
         labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(points)
         if len(set(labels.tolist())) < 2:
             continue
-        score = float(silhouette_score(points, labels))
+        sample = SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None
+        score = float(silhouette_score(points, labels, sample_size=sample, random_state=SEED))
         if best is None or score > best[0] + 1e-12:
             best = (score, labels.astype(np.intp))
     return best[1] if best is not None else np.zeros(n, dtype=np.intp)
@@ -223,6 +228,11 @@ def common_ground(per_group: Sequence[Sequence[Counts]], scores: Sequence[float]
 
 def analyse(m: Matrix, minimum: int) -> Analysis:
     """The whole method on a matrix of residents × statements; `minimum` is the smallest group that may be shown."""
+    with threadpool_limits(limits=1):  # one thread: the bot shares its cores, and more threads only contend
+        return _analyse(m, minimum)
+
+
+def _analyse(m: Matrix, minimum: int) -> Analysis:
     rows = counted(m)
     overall = counts(m)
     labels = np.full(len(rows), -1, dtype=np.intp)

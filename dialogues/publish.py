@@ -53,7 +53,7 @@ def group_screens(
             # The chart in words, in its caption: as part of the body, which the outbox keeps with the post.
             screens.append(Screen(Para(title), chart=chart))  # the renderer puts chart.alt in the caption
     for q, o in results:  # the other questions whose type draws its figures (opinion groups), after the lead's
-        if first is not None and q.key == first[0].key or o.figures is None:
+        if (first is not None and q.key == first[0].key) or o.figures is None:
             continue
         chart = of(q).chart(spec, q, o.figures, q.prompt)
         if chart is not None:
