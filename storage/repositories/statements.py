@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,3 +225,51 @@ class Statements:
                                                         StatementRow.id.in_(kept))
                              .values(author_id=None, reason=None))
         await self.s.execute(delete(StatementRow).where(StatementRow.author_id == resident_id))
+
+
+@dataclass(frozen=True)
+class ExportedStatement:
+    id: int
+    text: str
+    status: str
+    author_id: int | None
+    created_at: Any
+    agree: int
+    disagree: int
+
+
+class StatementExport:
+    """Everything about one question's statements for a researcher's export (Pol.is's layout)."""
+
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def question_keys(self, consultation_id: int) -> list[str]:
+        return sorted(set(await self.s.scalars(select(StatementRow.question_key)
+                                               .where(StatementRow.consultation_id == consultation_id))))
+
+    async def statements(self, consultation_id: int, key: str) -> list[ExportedStatement]:
+        agree = func.sum(case((ReactionRow.reaction == 1, 1), else_=0))
+        disagree = func.sum(case((ReactionRow.reaction == -1, 1), else_=0))
+        rows = await self.s.execute(
+            select(StatementRow.id, StatementRow.text, StatementRow.status, StatementRow.author_id,
+                   StatementRow.created_at, agree, disagree)
+            .outerjoin(ReactionRow, ReactionRow.statement_id == StatementRow.id)
+            .where(StatementRow.consultation_id == consultation_id, StatementRow.question_key == key)
+            .group_by(StatementRow.id).order_by(StatementRow.id))
+        return [ExportedStatement(int(i), str(t), str(st), a, c, int(ag or 0), int(dis or 0))
+                for i, t, st, a, c, ag, dis in rows.all()]
+
+    async def reactions(self, consultation_id: int, key: str) -> list[tuple[int, int, int, Any]]:
+        """(resident id, statement id, reaction, when) for every reaction to the question's statements."""
+        rows = await self.s.execute(
+            select(ReactionRow.resident_id, ReactionRow.statement_id, ReactionRow.reaction, ReactionRow.at)
+            .join(StatementRow, StatementRow.id == ReactionRow.statement_id)
+            .where(StatementRow.consultation_id == consultation_id, StatementRow.question_key == key)
+            .order_by(ReactionRow.statement_id, ReactionRow.resident_id))
+        return [(int(r), int(s), int(v), at) for r, s, v, at in rows.all()]
+
+    async def telegram_ids(self, resident_ids: Sequence[int]) -> dict[int, int]:
+        rows = await self.s.execute(select(ResidentRow.id, ResidentRow.telegram_id)
+                                    .where(ResidentRow.id.in_(list(resident_ids))))
+        return {int(i): int(t) for i, t in rows.all()}

@@ -6,13 +6,16 @@ are the camps, and the linked group's post names the common ground."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import os
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
+from bot.exports.polis import polis_zip
 from bot.exports.service import export
 from bot.services.results import round_results
 from tests.e2e.people import Person
@@ -136,6 +139,27 @@ async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_groun
     with zipfile.ZipFile(io.BytesIO(zipped)) as z:
         table = z.read(next(n for n in z.namelist() if "streets" in n)).decode("utf-8-sig")
     assert COMMON in table and "group B" in table
+
+    # the Pol.is layout parses, as Pol.is tooling and red-dwarf read it, and the same camps come out of it
+    with zipfile.ZipFile(io.BytesIO(await polis_zip(moot.deps, CODE))) as z:
+        comments = list(csv.DictReader(io.StringIO(z.read("comments.csv").decode())))
+        votes = list(csv.DictReader(io.StringIO(z.read("votes.csv").decode())))
+        matrix = list(csv.DictReader(io.StringIO(z.read("participants-votes.csv").decode())))
+    assert len(comments) == 7 and len(votes) == 30 * 7 and len(matrix) == 30
+    assert {c["comment-body"] for c in comments} == set(SEEDS) and all(c["moderated"] == "1" for c in comments)
+    assert not any(str(p.id) in str(row) for p, _c in people for row in votes + matrix)
+    by_group: dict[str, set[str]] = {}
+    for row in matrix:
+        by_group.setdefault(row["group-id"], set()).add(row[str(SEEDS.index(COMMON) + 1)])
+    assert len(by_group) == 2 and all(v == {"1"} for v in by_group.values())  # both groups agree on the pavements
+    models = pytest.importorskip("reddwarf.models")
+    polis = pytest.importorskip("reddwarf.implementations.polis")
+    parsed = [models.Vote(**v).model_dump(mode="json") for v in votes]
+    assert all(models.Statement(**c) for c in comments)
+    theirs = polis.run_pipeline(votes=parsed, random_state=0).participants_df["cluster_id"]
+    camps_of = {row["participant"]: row["group-id"] for row in matrix}
+    their_groups = {frozenset(camps_of[str(p)] for p in theirs.index[theirs == g]) for g in set(theirs.dropna())}
+    assert their_groups == {frozenset({"0"}), frozenset({"1"})}  # each of red-dwarf's groups is one of ours
 
 
 async def test_a_residents_statements_go_through_moderation(moot: Harness) -> None:
