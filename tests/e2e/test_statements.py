@@ -229,3 +229,40 @@ async def test_a_residents_statements_go_through_moderation(moot: Harness) -> No
         assert kept is not None and kept.author_id is None and kept.reactions == 1
         everything = [r.text for r in [await uow.statements.get(i) for i in range(1, 20)] if r is not None]
     assert "Bring back the trams to Heaton." not in everything  # Cat's rejected statement, nobody's reactions
+
+
+async def test_erasure_removes_a_residents_statements_and_reactions(moot: Harness) -> None:
+    """What a resident wrote, how they reacted and their wish to hear of new statements all go; the database is
+    searched, every table and column, for their id and their words."""
+    from tests.e2e.test_erasure import everything_in_the_database
+
+    api = moot.api
+    fac = await setup(moot)
+    phrase = "Zebra-crossing-outside-St-Aidan's-please"
+    amina, ben = Person(api, 7_654_321_987, "Amina"), Person(api, 7_654_321_988, "Ben")
+    for p in (amina, ben):
+        await join(moot, p)
+    await amina.taps("Tell me of new ones", toast="You will be told")
+    await amina.taps("Add my own", expect="Type your statement")
+    await amina.says(f"Paint a {phrase}", expect="estimated cost")
+    await amina.taps("No cost", toast="waiting for a moderator")
+    await react_all(amina, "A")
+    await react_all(ben, "B")
+    await fac.says("/moderate", expect=phrase)
+    await fac.taps("Approve", expect="No comments are waiting")
+    await api.wait_for_message(amina.id, contains="now open for others to react to")
+    assert any(phrase in v for v in await everything_in_the_database(moot))
+
+    await amina.says("/erase", expect="Are you sure?")
+    await amina.taps("Yes, delete everything", expect="has been deleted")
+    held = await everything_in_the_database(moot)
+    left = [v for v in held if phrase in v or str(amina.id) in v]
+    assert not left, left
+    async with moot.deps.uow() as uow:
+        cid = (await uow.consultations.by_code_any_case(CODE))[0]
+        rows = await uow.statements.round_rows(cid, "streets", 1)
+        r = await uow.residents.find(ben.id)
+        assert r is not None
+        assert {resident for resident, _s, _v in rows["reactions"]} == {r.id}  # only Ben's reactions are left
+        counts = {i: n for i, _t, n in await uow.statements.approved(cid, "streets")}
+    assert set(counts.values()) == {1}  # each seed statement counts Ben's reaction alone
