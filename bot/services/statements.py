@@ -30,6 +30,7 @@ class StatementsKeeper:
             "pending": await s.pending_of(resident_id, rnd.consultation_id, q.key),
             "following": await s.following(resident_id, rnd.consultation_id, q.key),
             "seed": resident_id,
+            "resident": resident_id,
         }
 
     async def apply(

@@ -73,6 +73,7 @@ class Live:
     pending: tuple[str, ...] = ()
     following: bool = False
     seed: int = 0
+    resident: int | None = None  # the keeper's id for the resident: how the round's figures find them again
 
     @classmethod
     def from_json(cls, raw: Json) -> Live:
@@ -84,12 +85,13 @@ class Live:
             tuple(str(t) for t in raw.get("pending", ())),
             bool(raw.get("following", False)),
             int(raw.get("seed", 0)),
+            int(raw["resident"]) if isinstance(raw.get("resident"), int) else None,
         )
 
     def to_json(self) -> Json:
         return {"statements": [[s.id, s.text, s.reactions] for s in self.statements],
                 "mine": {str(k): v for k, v in self.mine.items()}, "pending": list(self.pending),
-                "following": self.following, "seed": self.seed}
+                "following": self.following, "seed": self.seed, "resident": self.resident}
 
     def text(self, statement: int) -> str | None:
         return next((s.text for s in self.statements if s.id == statement), None)
@@ -107,9 +109,11 @@ class Draft:
 
 @dataclass(frozen=True)
 class Reacted:
-    """The answer kept when a resident is done for now: how many statements they had reacted to."""
+    """The answer kept when a resident is done for now: how many statements they had reacted to, and the keeper's
+    id for them, so the round's results can tell them privately which opinion group they are closest to."""
 
     reactions: int
+    resident: int | None = None
 
 
 def pick(candidates: Sequence[Open], seed: int) -> Open | None:
@@ -149,6 +153,7 @@ class StatementFigures:
     analysis: opinion.Analysis
     minimum: int  # the smallest number of residents a figure may be shown for
     residents: tuple[int, ...] = ()  # the keeper's ids of the residents, in the order of the analysis' rows
+    matrix: Any = None  # their reactions (rows as `residents`, columns as `statements`), for private comparisons
 
     def shown(self, s: int) -> bool:
         return self.analysis.overall[s].votes >= self.minimum
@@ -178,7 +183,7 @@ class StatementsTally(Tally[Reacted, StatementFigures]):
         if not residents:
             m = np.zeros((0, len(self.statements)))
         return StatementFigures(self.respondents, tuple(self.statements), opinion.analyse(m, self.minimum),
-                                self.minimum, tuple(residents))
+                                self.minimum, tuple(residents), m)
 
 
 def group_name(n: int) -> str:
@@ -207,11 +212,15 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
     # ---- answers ------------------------------------------------------------------------------------------------
     def decode(self, c: Consultation, q: StatementsQuestion, raw: Json) -> Reacted | None:
         if isinstance(raw, Mapping) and isinstance(raw.get("reactions"), int) and raw["reactions"] >= 0:
-            return Reacted(raw["reactions"])
+            resident = raw.get("resident")
+            return Reacted(raw["reactions"], resident if isinstance(resident, int) else None)
         return None
 
     def encode(self, c: Consultation, q: StatementsQuestion, answer: Reacted) -> Json:
-        return {"reactions": answer.reactions}
+        out: dict[str, int] = {"reactions": answer.reactions}
+        if answer.resident is not None:
+            out["resident"] = answer.resident
+        return out
 
     def describe(self, c: Consultation, q: StatementsQuestion, answer: Reacted) -> list[Line]:
         return [(ngettext("You reacted to {n} statement.", "You reacted to {n} statements.", answer.reactions),)]
@@ -325,7 +334,7 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
             effect = Effect(REACT, {"statement": args[0], "reaction": VOTES[verb]})
             return Changed(self._next(replace(draft, done=done)), effects=(effect,))
         if verb == "x":
-            return Answered(Reacted(self._reacted(draft)))
+            return Answered(Reacted(self._reacted(draft), live.resident))
         if verb == "r":
             return Changed(self._next(Draft(again=True)))
         if verb == "w":
@@ -445,6 +454,42 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
                        "by their reactions (closer dots reacted more alike): {groups}.", len(points),
                        groups=Span(*join(sizes, "; ")))
         return Chart(_("Opinion groups: {prompt}", prompt=title), names, (), "", alt, points)
+
+    def personal_lines(
+        self, c: Consultation, q: StatementsQuestion, answer: Reacted, figures: StatementFigures | None
+    ) -> list[Line]:
+        """Which opinion group the resident's reactions are closest to, and where they differ from most of it."""
+        lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
+        if figures is None or answer.resident is None or answer.resident not in figures.residents:
+            return lines
+        a = figures.analysis
+        row = figures.residents.index(answer.resident)
+        if row not in a.counted or not a.groups or a.labels[a.counted.index(row)] < 0:
+            return lines
+        g = a.labels[a.counted.index(row)]
+        group = a.groups[g]
+        lines.append((_("Your reactions are closest to group {name}", name=group_name(g)), " ",
+                      ngettext("({n} resident).", "({n} residents).", len(group.members))))
+        differ: list[tuple[float, int, int]] = []
+        for s, mine in enumerate(figures.matrix[row]):
+            k = group.counts[s]
+            if mine not in (AGREE, DISAGREE) or not k.votes:
+                continue
+            most = k.agree / k.votes if mine == DISAGREE else k.disagree / k.votes
+            if most > 0.5:
+                differ.append((-most, s, int(mine)))
+        for most, s, mine in sorted(differ)[:3]:
+            text = quoted(figures.statements[s].text)
+            share = percent(-most)
+            if mine == DISAGREE:
+                lines.append(("  ", _("You disagree with {statement}; {share} of group {name} agree.",
+                                      statement=text, share=share, name=group_name(g))))
+            else:
+                lines.append(("  ", _("You agree with {statement}; {share} of group {name} disagree.",
+                                      statement=text, share=share, name=group_name(g))))
+        if not differ:
+            lines.append(("  ", _("You react as most of that group does.")))
+        return lines
 
     def columns(self, c: Consultation, q: StatementsQuestion) -> list[Cell]:
         return [Cell(q.key, INT, 12)]

@@ -94,7 +94,12 @@ async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_groun
     await first.taps("Change my reactions", expect="Your reaction so far")
     await first.taps(camp_view("A", shown_statement(first) or ""), expect="Statement 2 of")
 
+    last, _camp = people[-1]  # done for now: told privately which group they are closest to
+    await last.taps("Done for now", expect="Your answers")
+
     await fac.says(f"/close {CODE} 1", expect="is closed")
+    told = await api.wait_for_message(last.id, contains="Your reactions are closest to group")
+    assert "You react as most of that group does." in (told.text or "")
     post = await api.wait_for_message(GROUP, contains="Common ground")
     text = post.text or ""
     chart = await api.wait_for_message(GROUP, predicate=lambda m: m.kind == "photo")

@@ -19,6 +19,7 @@ from dialogues.questions.statements import (
     Draft,
     Live,
     Open,
+    Reacted,
     StatementsQuestion,
     StatementsTally,
     parse_cost,
@@ -154,3 +155,22 @@ def test_the_tally_counts_every_reaction_as_it_stands() -> None:
     assert f.analysis.common == (2,) and f.residents == tuple(range(8))
     lines = " ".join(english(x) for line in STATEMENTS.result_lines(c, q, f) for x in line)
     assert "Common ground" in lines
+
+
+def test_a_resident_is_told_their_group_and_where_they_differ_from_it() -> None:
+    c, q = spec()
+    tally = STATEMENTS.tally(c, q)
+    # residents 0-3 agree with a and disagree with b, 4-7 the reverse; all agree with c except resident 7
+    reactions = [(r, 1, 1 if r < 4 else -1) for r in range(8)] + [(r, 2, -1 if r < 4 else 1) for r in range(8)]
+    reactions += [(r, 3, -1 if r == 7 else 1) for r in range(8)]
+    tally.rows({"statements": [(1, "a"), (2, "b"), (3, "c")], "reactions": reactions, "minimum": 2})
+    f = tally.figures()
+    assert len(f.analysis.groups) == 2
+    said = [" ".join(english(x) for x in line) for line in STATEMENTS.personal_lines(c, q, Reacted(3, 7), f)]
+    assert "closest to group" in said[1] and "(4 residents)" in said[1]
+    assert "You disagree with “c”; 75% of group" in said[2]  # the other three of its four agree
+    agreeing = STATEMENTS.personal_lines(c, q, Reacted(3, 0), f)
+    assert "You react as most of that group does." in english(agreeing[-1][1])
+    # an answer from before the resident's id was kept, or figures withheld: only their own answer
+    assert len(STATEMENTS.personal_lines(c, q, Reacted(3), f)) == 1
+    assert len(STATEMENTS.personal_lines(c, q, Reacted(3, 7), None)) == 1
