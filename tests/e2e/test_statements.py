@@ -271,3 +271,32 @@ async def test_erasure_removes_a_residents_statements_and_reactions(moot: Harnes
         assert {resident for resident, _s, _v in rows["reactions"]} == {r.id}  # only Ben's reactions are left
         counts = {i: n for i, _t, n in await uow.statements.approved(cid, "streets")}
     assert set(counts.values()) == {1}  # each seed statement counts Ben's reaction alone
+
+
+async def test_round_two_shows_round_ones_common_ground_before_residents_react_again(moot: Harness) -> None:
+    api = moot.api
+    fac = Person(api, FACILITATOR, "Faye the facilitator")
+    two_rounds = FILE.read_bytes() + b"""rounds:
+  - title: Round 1
+  - title: Round 2
+    deliberation: true
+"""
+    api.send_document(fac.id, "heaton-streets.yaml", two_rounds)
+    await api.wait_for_message(fac.id, contains="stored as version 1")
+    await fac.says(f"/open {CODE} 1", expect="is open")
+    people = [(Person(api, 5_300_000_000 + i, f"R{i}"), "A" if i < 3 else "B") for i in range(6)]
+    await asyncio.gather(*(join(moot, p) for p, _camp in people))
+    await asyncio.gather(*(react_all(p, camp) for p, camp in people))
+    await fac.says(f"/close {CODE} 1", expect="is closed")
+    await fac.says(f"/open {CODE} 2", expect="is open")
+
+    first, _camp = people[0]
+    await first.says(f"/start {CODE}", expect="Common ground")
+    await api.wait_for(lambda: "reacted to all 7" in (first.chat.messages[-1].text or ""))
+    said = "\n".join(m.text or "" for m in first.chat.messages)
+    before = said.index("What everyone said in Round 1")
+    # round 1's common ground comes first; their reactions carry over, and they can change them
+    assert said.index("Common ground", before) < said.rindex("You have reacted to all 7 statements")
+    assert COMMON in said[before:]
+    assert any(m.kind == "photo" for m in first.chat.messages)  # the opinion groups, drawn
+    await first.taps("Change my reactions", expect="Your reaction so far")
