@@ -53,6 +53,7 @@ __all__ = [
     "chart_table",
     "lead_question",
     "movement_note",
+    "own_tables",
     "panel",
     "question_charts",
     "question_table",
@@ -212,6 +213,11 @@ def question_table(d: ExportData, i: int, q: Question) -> Table:
 
 def question_tables(d: ExportData) -> list[Table]:
     return [question_table(d, i, q) for i, q in enumerate(d.spec.questions, 1)]
+
+
+def own_tables(d: ExportData) -> list[Table]:
+    """The tables of rows question types keep of their own (residents' statements), after the questions'."""
+    return [rendered(d, t, t.name, t.title, t.note) for t in d.extra]
 
 
 def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:

@@ -41,6 +41,7 @@ from bot.exports.tables import (
     chart_table,
     lead_question,
     movement_note,
+    own_tables,
     question_charts,
     question_table,
     question_tables,
@@ -264,7 +265,7 @@ class XlsxWriter:
         self.sheets = (sheet_name(d.texts(SUMMARY)), sheet_name(d.texts(RESPONSES)), sheet_name(d.texts(ABOUT)))
         columns = response_columns(d)
         package = self._workbook()
-        for _i in range(1 + len(d.spec.questions)):
+        for _i in range(1 + len(d.spec.questions) + len(d.extra)):  # the Summary, each question's, types' own
             self.wb.add_worksheet()
         self._responses_sheet(columns)
         self.wb.close()
@@ -288,7 +289,7 @@ class XlsxWriter:
         styles = self.styles
         package = self._workbook()
         self._summary(d)
-        for table in question_tables(d):
+        for table in question_tables(d) + own_tables(d):
             self._table_sheet(table)
         self._responses_sheet(response_columns(d))
         self._about(d)

@@ -3,10 +3,12 @@ names one. Looked up by the type's own declaration, so nothing here knows any ty
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from dialogues.questions import Effect, of
 from dialogues.questions.base import Json
+from dialogues.report import ReportTable
 from dialogues.rounds import Round
 from dialogues.schema import Consultation, Question
 from dialogues.text import Block
@@ -27,6 +29,13 @@ class Keeper(Protocol):
 
     async def mydata(self, uow: UnitOfWork, resident_id: int) -> list[Block]:
         """What /mydata shows of the rows about this resident (their erasure is the storage's, with the resident)."""
+
+    async def tables(
+        self, uow: UnitOfWork, consultation_id: int, c: Consultation, q: Question,
+        pseudonym: Callable[[int], str], minimum: int,
+    ) -> list[ReportTable]:
+        """Tables of the rows for officers' exports (a sheet or CSV file each); residents only by `pseudonym` of
+        their Telegram id."""
 
 
 KEEPERS: dict[str, Keeper] = {}

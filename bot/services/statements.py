@@ -3,15 +3,18 @@ checked for a near-duplicate), and gives a round's reactions to the tally; and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dialogues.questions import Effect
 from dialogues.questions.base import Json
 from dialogues.questions.statements import FOLLOW, PROPOSE, REACT, StatementsQuestion
+from dialogues.report import INT, LONG, NOT_SHOWN, TEXT, Column, ReportTable
 from dialogues.rounds import Round
 from dialogues.schema import Consultation, Question
 from dialogues.screens import Screen
 from dialogues.similar import NEAR, closest
-from dialogues.text import Block, Lines, Para, Quote, Strong, _
-from storage.repositories.statements import Statement
+from dialogues.text import Block, Inline, Lines, Para, Quote, Strong, _
+from storage.repositories.statements import APPROVED, PENDING, Statement, StatementExport
 from storage.uow import UnitOfWork
 
 REACTION_WORDS = {1: _("agree"), -1: _("disagree"), 0: _("pass")}
@@ -69,6 +72,36 @@ class StatementsKeeper:
         if held["following"]:
             out.append(Para(_("You asked to be told of new statements.")))
         return out
+
+
+    async def tables(
+        self, uow: UnitOfWork, consultation_id: int, c: Consultation, q: Question,
+        pseudonym: Callable[[int], str], minimum: int,
+    ) -> list[ReportTable]:
+        """The Statements sheet: every statement of the question, who wrote it (pseudonym), its status, cost and
+        reactions; a statement not published keeps its place but not its words."""
+        assert isinstance(q, StatementsQuestion)
+        x = StatementExport(uow.session)
+        rows = await x.statements(consultation_id, q.key)
+        if not rows:
+            return []
+        authors = await x.telegram_ids([s.author_id for s in rows if s.author_id is not None])
+        passes = await x.passes(consultation_id, q.key)
+        t = ReportTable(f"{q.key} statements"[:31], _("Statements: {prompt}", prompt=q.prompt), [
+            Column(_("Statement"), INT, 10), Column(_("Text"), LONG, 60), Column(_("Author"), TEXT, 16),
+            Column(_("Status"), TEXT, 14), Column(_("Estimated cost (£)"), INT, 12), Column(_("Agree"), INT, 8),
+            Column(_("Disagree"), INT, 9), Column(_("Pass"), INT, 8), Column(_("Merged into"), INT, 10)],
+            note=_("Reactions are shown for statements with at least {minimum} of them.", minimum=minimum))
+        for s in rows:
+            author: Inline = pseudonym(authors[s.author_id]) if s.author_id in authors else (
+                _("the council") if s.text in q.statements else _("(erased)"))
+            text: Inline = s.text if s.status in {APPROVED, PENDING} else _("(withheld: not published)")
+            votes = s.agree + s.disagree + passes.get(s.id, 0)
+            shown = votes >= minimum
+            t.add(s.id, text, author, STATUS_WORDS.get(s.status, s.status), s.cost,
+                  s.agree if shown else NOT_SHOWN, s.disagree if shown else NOT_SHOWN,
+                  passes.get(s.id, 0) if shown else NOT_SHOWN, s.merged_into)
+        return [t]
 
 
 def new_statement_screen(c: Consultation, st: Statement) -> Screen:

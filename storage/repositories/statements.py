@@ -236,6 +236,8 @@ class ExportedStatement:
     created_at: Any
     agree: int
     disagree: int
+    cost: int | None = None
+    merged_into: int | None = None
 
 
 class StatementExport:
@@ -253,12 +255,12 @@ class StatementExport:
         disagree = func.sum(case((ReactionRow.reaction == -1, 1), else_=0))
         rows = await self.s.execute(
             select(StatementRow.id, StatementRow.text, StatementRow.status, StatementRow.author_id,
-                   StatementRow.created_at, agree, disagree)
+                   StatementRow.created_at, agree, disagree, StatementRow.cost, StatementRow.merged_into)
             .outerjoin(ReactionRow, ReactionRow.statement_id == StatementRow.id)
             .where(StatementRow.consultation_id == consultation_id, StatementRow.question_key == key)
             .group_by(StatementRow.id).order_by(StatementRow.id))
-        return [ExportedStatement(int(i), str(t), str(st), a, c, int(ag or 0), int(dis or 0))
-                for i, t, st, a, c, ag, dis in rows.all()]
+        return [ExportedStatement(int(i), str(t), str(st), a, c, int(ag or 0), int(dis or 0), cost, into)
+                for i, t, st, a, c, ag, dis, cost, into in rows.all()]
 
     async def reactions(self, consultation_id: int, key: str) -> list[tuple[int, int, int, Any]]:
         """(resident id, statement id, reaction, when) for every reaction to the question's statements."""
@@ -268,6 +270,15 @@ class StatementExport:
             .where(StatementRow.consultation_id == consultation_id, StatementRow.question_key == key)
             .order_by(ReactionRow.statement_id, ReactionRow.resident_id))
         return [(int(r), int(s), int(v), at) for r, s, v, at in rows.all()]
+
+    async def passes(self, consultation_id: int, key: str) -> dict[int, int]:
+        rows = await self.s.execute(
+            select(ReactionRow.statement_id, func.count())
+            .join(StatementRow, StatementRow.id == ReactionRow.statement_id)
+            .where(StatementRow.consultation_id == consultation_id, StatementRow.question_key == key,
+                   ReactionRow.reaction == 0)
+            .group_by(ReactionRow.statement_id))
+        return {int(s): int(n) for s, n in rows.all()}
 
     async def telegram_ids(self, resident_ids: Sequence[int]) -> dict[int, int]:
         rows = await self.s.execute(select(ResidentRow.id, ResidentRow.telegram_id)

@@ -140,6 +140,11 @@ async def test_thirty_residents_in_two_camps_and_the_group_sees_the_common_groun
     assert {r[who] for r in pavements} == {"everyone", "group A", "group B"}
     assert all(r[common] == "yes" for r in pavements)
     assert all(r[head.index("Agree")] == (30 if r[who] == "everyone" else 15) for r in pavements)
+    listed = [[c.value for c in row] for row in wb["streets statements"].iter_rows()]
+    top = next(r for r in listed if "Author" in r)
+    seeds = [r for r in listed if r[top.index("Text")] in SEEDS]
+    assert len(seeds) == 7 and {r[top.index("Author")] for r in seeds} == {"the council"}
+    assert all(r[top.index("Agree")] + r[top.index("Disagree")] == 30 for r in seeds)
     _info, zipped = await export(moot.deps, CODE, "csv", None, "officer", actor=None, via="cli")
     with zipfile.ZipFile(io.BytesIO(zipped)) as z:
         table = z.read(next(n for n in z.namelist() if "streets" in n)).decode("utf-8-sig")
@@ -220,6 +225,19 @@ async def test_a_residents_statements_go_through_moderation(moot: Harness) -> No
     # Dan carries on: the new statement is served, and nothing rejected or merged
     await dan.says(f"/start {CODE}", expect="20mph")
     await dan.taps("👍", expect="You have reacted to all 8")
+
+    # the officers' Statements sheet: authors under pseudonyms, statuses, a rejected one without its words
+    _info, xlsx = await export(moot.deps, CODE, "xlsx", None, "officer", actor=None, via="cli")
+    listed = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(xlsx))["streets statements"]
+              .iter_rows()]
+    top = next(r for r in listed if "Author" in r)
+    mine = next(r for r in listed if r[top.index("Text")] == "Heaton needs a 20mph limit on every street.")
+    assert str(mine[top.index("Author")]).startswith("R-") and mine[top.index("Estimated cost (£)")] == 12500
+    assert mine[top.index("Status")] == "approved"
+    statuses = {r[top.index("Status")]: r for r in listed[listed.index(top) + 1:]}
+    assert statuses["rejected"][top.index("Text")] == "(withheld: not published)"
+    assert statuses["merged into another statement"][top.index("Merged into")] == 1
+    assert not any(str(p.id) in str(v) for p in (amina, ben, cat, dan) for r in listed for v in r)
 
     # /mydata shows Amina her statement; /erase removes it (nobody else reacted to... Dan did: it stays, unnamed)
     await amina.says("/mydata", expect="Statements you wrote")
