@@ -416,7 +416,8 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
             for s in common:
                 lines.append(("🤝 ", quoted(texts[s]), " ", _("{share} agree", share=percent(
                     a.overall[s].agree / max(1, a.overall[s].votes)))))
-        divisive = [s for s in a.divisive if figures.shown(s)]
+        # a share is shown only where at least the minimum of residents reacted, in each group it is given for
+        divisive = [s for s in a.divisive if all(g.counts[s].votes >= figures.minimum for g in a.groups)]
         if divisive:
             lines.append((Strong(_("Where the groups differ most:")),))
             for s in divisive:
@@ -426,10 +427,11 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
         for i, g in enumerate(a.groups):
             head: tuple[Inline, ...] = (Strong(_("Group {name}", name=group_name(i))), " ",
                                         ngettext("({n} resident)", "({n} residents)", len(g.members)), ": ")
-            if not g.distinct:
+            shown = [d for d in g.distinct if g.counts[d.statement].votes >= figures.minimum]
+            if not shown:
                 lines.append((*head, _("no statement sets it clearly apart.")))
                 continue
-            d = g.distinct[0]
+            d = shown[0]
             said = dict(statement=quoted(texts[d.statement]), share=percent(d.plain), others=percent(d.plain_others))
             if d.agree:
                 lines.append((*head, _("agrees more than others with {statement} ({share} against {others})",
@@ -473,7 +475,7 @@ class Statements(QuestionType[StatementsQuestion, Reacted, Draft, StatementFigur
         differ: list[tuple[float, int, int]] = []
         for s, mine in enumerate(figures.matrix[row]):
             k = group.counts[s]
-            if mine not in (AGREE, DISAGREE) or not k.votes:
+            if mine not in (AGREE, DISAGREE) or k.votes < max(1, figures.minimum):
                 continue
             most = k.agree / k.votes if mine == DISAGREE else k.disagree / k.votes
             if most > 0.5:
