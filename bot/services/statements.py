@@ -62,10 +62,10 @@ class StatementsKeeper:
         held = await uow.statements.of_resident(resident_id)
         out: list[Block] = []
         if held["written"]:
-            lines: list[tuple[object, ...]] = [(Strong(_("Statements you wrote")),)]
+            lines: list[tuple[Inline, ...]] = [(Strong(_("Statements you wrote")),)]
             for st in held["written"]:
                 lines.append(("• ", f"“{st.text}”", " (", STATUS_WORDS.get(st.status, st.status), ")"))
-            out.append(Lines(lines))  # type: ignore[arg-type]
+            out.append(Lines(lines))
         if held["reactions"]:
             out.append(Lines([(Strong(_("Your reactions to statements")),),
                               *[("• ", f"“{t}”: ", REACTION_WORDS[v]) for t, v in held["reactions"]]]))
