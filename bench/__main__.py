@@ -21,6 +21,7 @@ from bench.report import Row, markdown, print_table
 BENCHMARKS = {
     "tally": "6 tally",
     "budgeting": "9 budgeting",
+    "opinion": "10 opinion",
     "answers": "1-3 answers",
     "workers": "3 workers",
     "broadcast": "4 broadcast",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 
 import matplotlib
@@ -142,8 +143,30 @@ def dots_figure(title: str, labels: Sequence[str], series: Series, unit: str, ax
     return fig
 
 
+def scatter_figure(title: str, groups: Sequence[str], points: Sequence[tuple[float, float, int]]) -> Figure:
+    """Points coloured by group, a legend of the groups below: where residents' reactions place them. The axes
+    have no units (they are principal components), so they carry no numbers."""
+    fig = Figure(figsize=(WIDTH, WIDTH * 0.9), layout="constrained")
+    ax = fig.subplots()
+    for g, name in enumerate(groups):
+        # Residents who reacted alike sit on one spot: one dot there, its area growing with how many they are.
+        spots = Counter((round(x, 6), round(y, 6)) for x, y, k in points if k == g)
+        if spots:
+            ax.scatter([x for x, _y in spots], [y for _x, y in spots], s=[26 * n for n in spots.values()],
+                       alpha=0.75, label=name, color=COLOURS[(g + 1) % len(COLOURS)], edgecolors="white",
+                       linewidths=0.5)
+    ax.margins(0.12)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.spines[["top", "right"]].set_visible(False)
+    _heading(fig, ax, title, "lower", one_row=True)
+    return fig
+
+
 def bar_chart(chart: Chart, render: Render) -> bytes:
-    """A results or today's-split chart for a Telegram photo."""
+    """A results or today's-split chart for a Telegram photo (a scatter when the chart has points)."""
+    if chart.points:
+        return _png(scatter_figure(render.text(chart.title), list(chart.labels), chart.points), DPI)
     return draw_bars(
         render.text(chart.title),
         list(chart.labels),

@@ -292,6 +292,33 @@ def export_results(
     run_export(_config(config), consultation, fmt, out, round_number, console)
 
 
+@app.command("export-polis")
+def export_polis(
+    consultation: Annotated[str, typer.Argument(help="the consultation's code")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="the .zip file to write")],
+    question: Annotated[str | None, typer.Option("--question", "-q", help="the statements question's key")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Export a statements question in Pol.is's layout (comments.csv, votes.csv, participants-votes.csv), for
+    Pol.is tooling and red-dwarf; residents are numbered by their pseudonyms."""
+    from bot.bootstrap import build
+    from bot.exports.polis import PolisExportError, polis_zip
+
+    async def go() -> bytes:
+        app = await build(_config(config), with_runtime=False)
+        try:
+            return await polis_zip(app.deps, consultation, question)
+        finally:
+            await app.close()
+
+    try:
+        out.write_bytes(asyncio.run(go()))
+    except PolisExportError as e:
+        err.print(f"[red]Cannot export:[/] {e}")
+        raise typer.Exit(1) from e
+    console.print(f"[green]✓[/] Wrote {out}. Residents appear only as numbers; handle it as personal data.")
+
+
 @db_app.command("backup")
 def db_backup(out: Path, config: ConfigOpt = None) -> None:
     """Copy the SQLite database safely while the bot runs (online backup API). For PostgreSQL use pg_dump."""

@@ -3,7 +3,7 @@ confirmation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dialogues.schema import Consultation
@@ -100,10 +100,13 @@ def use_the_buttons() -> Screen:
 
 
 def mydata_screen(
-    data: Mapping[str, Any] | None, titles: Mapping[int, str], specs: Mapping[int, Consultation] | None = None
+    data: Mapping[str, Any] | None,
+    titles: Mapping[int, str],
+    specs: Mapping[int, Consultation] | None = None,
+    own: Sequence[Block] = (),
 ) -> Screen:
     """Everything held about a resident; answers read as the summary reads them, in the file's question order
-    (`specs` by version id)."""
+    (`specs` by version id); `own` is what question types keep in rows of their own (statements, reactions)."""
     if data is None:
         return Screen(_("We hold nothing about you."))
     body: list[Block] = [
@@ -132,6 +135,7 @@ def mydata_screen(
         else:
             lines += [(f"• {k}: {v}",) for k, v in sorted(r["answers"].items())]
         body.append(Lines(lines))
+    body += own
     body.append(Para(_("To delete all of it, send /erase.")))
     return Screen(body)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dialogues.questions import Answered, AnyType, Changed, Refused, of
+from dialogues.questions import Answered, AnyType, Changed, Effect, Refused, of
 from dialogues.questions import base as question_types
 from dialogues.questions.free_text import check_length, quoted
 from dialogues.schema import Consultation, Question
@@ -64,6 +64,7 @@ class RoundContext:
     title: str = "Round 1"
     closes: str | None = None  # already in the council's local time, e.g. "Friday 5 December, 17:00"
     previous: Mapping[str, Any] = field(default_factory=dict)  # answers from the resident's last round
+    live: Mapping[str, Any] = field(default_factory=dict)  # question key -> what its type's keeper read just now
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Outcome:
     progress: Progress
     screens: list[Screen] = field(default_factory=list)
     saves: dict[str, Any] = field(default_factory=dict)  # question key -> answer; None deletes
+    effects: list[tuple[str, Effect]] = field(default_factory=list)  # question key, change to the type's own rows
     toast: Inline | None = None  # the small notice answering a button press
     alert: bool = False
     finished_now: bool = False
@@ -107,7 +109,7 @@ def redraw(c: Consultation, ctx: RoundContext, progress: Progress, answers: Mapp
     answer never reached the resident (a crash between the commit and the edit), so they see what is saved."""
     if progress.step != "ask" or progress.index >= len(c.questions):
         return []
-    s = _question(c, progress, c.questions[progress.index], answers)
+    s = _question(c, ctx, progress, c.questions[progress.index], answers)
     s.edit = True
     return [s]
 
@@ -131,7 +133,7 @@ def handle(c: Consultation, ctx: RoundContext, progress: Progress, answers: Mapp
             if intro:
                 out.screens.append(Screen(intro[-1].body, edit=True))
             p.step = "ask"
-            out.screens.append(_question(c, p, q, answers))
+            out.screens.append(_question(c, ctx, p, q, answers))
         else:
             out.screens.append(Screen(_("When you're ready, tap {next} above.", next=Strong(_("Next")))))
     elif p.step == "ask" and q is not None:
@@ -167,8 +169,14 @@ def question_head(c: Consultation, q: Question, number: int) -> list[Block]:
     return question_types.head(number, len(c.questions), q)
 
 
-def _question(c: Consultation, p: Progress, q: Question, answers: Mapping[str, Any]) -> Screen:
+def type_of(ctx: RoundContext, q: Question) -> AnyType:
+    """The question's type, seeing what its keeper read for this resident if it keeps rows of its own."""
     t = of(q)
+    return t.bound(ctx.live[q.key]) if q.key in ctx.live else t
+
+
+def _question(c: Consultation, ctx: RoundContext, p: Progress, q: Question, answers: Mapping[str, Any]) -> Screen:
+    t = type_of(ctx, q)
     s = t.screen(c, q, question_head(c, q, p.index + 1), t.draft_from_json(c, q, p.draft))
     if not q.required:
         saved = q.key in answers
@@ -184,7 +192,7 @@ def _enter(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[st
     p = out.progress
     p.index = index
     q = c.questions[index]
-    t = of(q)
+    t = type_of(ctx, q)
     previous = _decoded(c, q, t, answers.get(q.key, ctx.previous.get(q.key)))
     p.draft = t.draft_to_json(t.start(c, q, previous))
     intro = t.intro(c, q) if q.key not in answers else []
@@ -196,7 +204,7 @@ def _enter(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[st
             out.screens.insert(0, Screen(note))
     else:
         p.step = "ask"
-        out.screens.append(_question(c, p, q, answers))
+        out.screens.append(_question(c, ctx, p, q, answers))
 
 
 def _decoded(c: Consultation, q: Question, t: AnyType, raw: Any) -> Any:
@@ -211,7 +219,7 @@ def _ask(
     c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], q: Question, event: Event
 ) -> None:
     p = out.progress
-    t = of(q)
+    t = type_of(ctx, q)
     if isinstance(event, Press) and event.action.name in {SKIP, CLEAR}:
         if q.required:
             out.toast = _("This question needs an answer.")
@@ -234,6 +242,8 @@ def _ask(
         result = t.press(c, q, draft, verb, event.action.args)
     else:
         result = t.typed(c, q, draft, event.text)
+    if not isinstance(result, Refused):
+        out.effects += [(q.key, e) for e in result.effects]
     if isinstance(result, Refused):
         if isinstance(event, Press):
             out.toast, out.alert = result.message, result.alert
@@ -243,14 +253,16 @@ def _ask(
     elif isinstance(result, Changed):
         if isinstance(event, Press):
             p.draft = t.draft_to_json(result.draft)
-            s = _question(c, p, q, answers)
+            s = _question(c, ctx, p, q, answers)
             s.edit = True
             out.screens.append(s)
+            if result.note is not None:  # a press's note is the toast answering it
+                out.toast = result.note
         else:
             # Typed text changes the question's message in place, and a short line says what changed: a
             # resident who types ten lines gets ten short notes, not ten copies of the whole board.
             p.draft = t.draft_to_json(result.draft)
-            s = _question(c, p, q, answers)
+            s = _question(c, ctx, p, q, answers)
             s.edit = True
             out.screens.append(s)
             out.screens.append(Screen(result.note if result.note is not None else _("Updated above.")))
@@ -362,10 +374,10 @@ def _navigate(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping
         p.back_to_summary = True
         p.index = action.args[0]
         q = c.questions[p.index]
-        t = of(q)
+        t = type_of(ctx, q)
         p.draft = t.draft_to_json(t.start(c, q, _decoded(c, q, t, answers.get(q.key))))
         p.step = "ask"
-        out.screens.append(_question(c, p, q, answers))
+        out.screens.append(_question(c, ctx, p, q, answers))
     else:
         out.toast = EXPIRED_TOAST
 
@@ -382,7 +394,7 @@ def _current(c: Consultation, ctx: RoundContext, p: Progress, answers: Mapping[s
             return intro
     if p.step == "why" and q.comment is not None:
         return [_why_screen(q, answers)]
-    return [_question(c, p, q, answers)]
+    return [_question(c, ctx, p, q, answers)]
 
 
 def why_screen(q: Question) -> Screen:

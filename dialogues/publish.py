@@ -137,6 +137,14 @@ def deliberation_screens(
         head = Strong(_("What everyone said in {round}", round=previous_title))
         screens.append(Screen(head, chart=chart) if chart is not None else Screen(head))
         screens.append(Screen(Lines(of(q).result_lines(spec, q, o.figures))))
+    for q, o in results:  # other questions whose type draws its figures (opinion groups, common ground)
+        if (first is not None and q.key == first[0].key) or o.figures is None:
+            continue
+        chart = of(q).chart(spec, q, o.figures, q.prompt)
+        if chart is not None:
+            head = Strong(_("What everyone said in {round}", round=previous_title))
+            screens.append(Screen(head, chart=chart))
+            screens.append(Screen(Lines([(Strong(q.prompt),), *of(q).result_lines(spec, q, o.figures)])))
     if comments:
         heading = Para(Strong(_("Why residents shared it that way")), " ", _("(chosen by the facilitators):"))
         body: list[Block] = [heading]

@@ -36,6 +36,8 @@ class Chart:
     unit: str = "p"
     alt: Inline | None = None
     axis: Inline | None = None
+    # A scatter instead of bars: each point (x, y, index into `labels`, its group), nothing that names anyone.
+    points: tuple[tuple[float, float, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,24 @@
 """Tables: consultations, versions, rounds, residents, consents, participations, answers, the bot's ledgers and
-settings."""
+settings, statements and reactions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, utcnow
@@ -178,3 +190,54 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StatementRow(Base):
+    """A statement residents react to: the council's (from the file) or a resident's, moderated first."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "question_key", "seed_key"),
+        Index("ix_statements_question", "consultation_id", "question_key", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    question_key: Mapped[str] = mapped_column(String(48))
+    text: Mapped[str] = mapped_column(Text)
+    cost: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # a project idea's estimate, in pounds
+    # The resident who wrote it (None: the council's, or its author erased their data after others reacted).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"), nullable=True)
+    seed_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the file's statements: its text's hash
+    round_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|approved|rejected|merged
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was rejected, as the author was told
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"), nullable=True)
+    like_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the closest statement when it was sent
+    likeness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reactions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # how many reacted to it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ReactionRow(Base):
+    """A resident's reaction to a statement: +1 agree, -1 disagree, 0 pass; a later one replaces it."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("statement_id", "resident_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    reaction: Mapped[int] = mapped_column(SmallInteger)
+    round_number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatementFollowerRow(Base):
+    """A resident who asked to be told when a new statement opens for reactions on a question."""
+
+    __tablename__ = "statement_followers"
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

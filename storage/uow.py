@@ -14,6 +14,7 @@ from storage.repositories.ledger import Ledger
 from storage.repositories.outbox import Outbox
 from storage.repositories.reports import Reports
 from storage.repositories.residents import Residents
+from storage.repositories.statements import Statements
 
 
 class UnitOfWork:
@@ -31,6 +32,7 @@ class UnitOfWork:
     reports: Reports
     jobs: Jobs
     comments: Comments
+    statements: Statements
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], scope: UpdateScope | None = None):
         self._sessions = sessions
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.reports = Reports(self.session)
         self.jobs = Jobs(self.session)
         self.comments = Comments(self.session)
+        self.statements = Statements(self.session)
         return self
 
     async def __aexit__(

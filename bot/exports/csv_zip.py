@@ -18,6 +18,7 @@ from bot.exports.tables import (
     Table,
     about_table,
     columns_table,
+    own_tables,
     question_tables,
     response_columns,
     rounds_table,
@@ -95,5 +96,7 @@ class CsvZipWriter:
         for i, table in enumerate(question_tables(d), 1):
             self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
         self._table("columns.csv", columns_table(d))
+        for table in own_tables(d):
+            self._table(f"{table.name.replace(' ', '_')}.csv", table)
         self._table("about.csv", about_table(d))
         self.zf.close()

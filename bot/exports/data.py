@@ -3,6 +3,7 @@ and the language it is written in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -11,8 +12,10 @@ from zoneinfo import ZoneInfo
 from bot.content import Render
 from bot.exports.cells import Cell
 from bot.i18n import DEFAULT, translations
+from bot.services import keepers
 from bot.services.results import RoundResults, RoundTally, begin_tally, panel, tally_round
 from dialogues.questions import Outcome
+from dialogues.report import ReportTable
 from dialogues.schema import Consultation
 from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
@@ -98,6 +101,8 @@ class ExportData:
     # The lead question's figures from only the residents who answered it in every round with figures shown (by
     # round number): what "how views moved" compares, so a change is a change of view, not of who answered.
     panel: dict[int, Outcome[Any]] = field(default_factory=dict)
+    # Tables of question types' own rows (residents' statements), from their keepers: each a sheet or CSV file.
+    extra: list[ReportTable] = field(default_factory=list)
 
     @property
     def responses(self) -> int:
@@ -125,6 +130,7 @@ async def collect(
     tz: ZoneInfo,
     tallied: bool = True,
     language: str = DEFAULT,
+    pseudonym: Callable[[int], str] | None = None,
 ) -> ExportData:
     """Everything an export shows but the rows, in `language`. With `tallied=False` the rounds' figures are left
     to be counted from the rows as they are written (ExportData.pending, then counted()): each answer is read once."""
@@ -167,6 +173,10 @@ async def collect(
         residents=await uow.reports.residents([r.id for r in rounds]),
         pending=pending,
     )
+    if pseudonym is not None:  # what types keep in rows of their own, authors under their pseudonyms
+        extra = [t for q, k in keepers.kept(spec)
+                 for t in await k.tables(uow, consultation_id, spec, q, pseudonym, min_respondents)]
+        data = replace(data, extra=extra)
     return data if pending else await with_panel(uow, data)
 
 

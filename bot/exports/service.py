@@ -158,7 +158,7 @@ async def export_to(
             data = await collect(
                 uow, code, round_number, role, d.config.results.min_respondents, d.clock(), d.tz,
                 tallied=not WRITERS[fmt].wants_rows,  # a writer of rows counts the figures from the rows it writes
-                language=language,
+                language=language, pseudonym=lambda telegram_id: pseudonyms(code, telegram_id),
             )  # fmt: skip
             writer = _writer(fmt, out, compress)  # after collect: a refused export leaves `out` untouched
             await asyncio.to_thread(writer.start, data)

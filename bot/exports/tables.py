@@ -55,6 +55,7 @@ __all__ = [
     "columns_table",
     "lead_question",
     "movement_note",
+    "own_tables",
     "panel",
     "question_charts",
     "question_table",
@@ -216,8 +217,13 @@ def question_tables(d: ExportData) -> list[Table]:
     return [question_table(d, i, q) for i, q in enumerate(d.spec.questions, 1)]
 
 
+def own_tables(d: ExportData) -> list[Table]:
+    """The tables of rows question types keep of their own (residents' statements), after the questions'."""
+    return [rendered(d, t, t.name, t.title, t.note) for t in d.extra]
+
+
 def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
-    if chart is None:
+    if chart is None or chart.points:  # a scatter (opinion groups) is drawn in the chat only, for now
         return None
     tx = d.texts
     return ChartData(

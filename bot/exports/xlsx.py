@@ -42,6 +42,7 @@ from bot.exports.tables import (
     columns_table,
     lead_question,
     movement_note,
+    own_tables,
     question_charts,
     question_table,
     question_tables,
@@ -272,7 +273,7 @@ class XlsxWriter:
         self.sheets = (sheet_name(d.texts(SUMMARY)), sheet_name(d.texts(RESPONSES)), sheet_name(d.texts(ABOUT)))
         columns = response_columns(d)
         package = self._workbook()
-        for _i in range(1 + len(d.spec.questions)):
+        for _i in range(1 + len(d.spec.questions) + len(d.extra)):  # the Summary, each question's, types' own
             self.wb.add_worksheet()
         self._responses_sheet(columns)
         self.wb.close()
@@ -295,7 +296,7 @@ class XlsxWriter:
         styles = self.styles
         package = self._workbook()
         self._summary(d)
-        for table in question_tables(d):
+        for table in question_tables(d) + own_tables(d):
             self._table_sheet(table)
         self._responses_sheet(response_columns(d), rows=max(self.responses.next - 2, 1))  # rows count from 2
         self._table_sheet(columns_table(d), d.texts(COLUMNS))

@@ -1,14 +1,17 @@
 """The moderation queue: a facilitator approves or rejects residents' comments, one at a time, in private; the
-decided ones are listed with an undo that puts a comment back in the queue (audited)."""
+decided ones are listed with an undo that puts a comment back in the queue (audited). Residents' statements come
+next in the same queue (bot.facilitator.statements)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.actions import Pressed
+from bot.facilitator import statements
 from bot.facilitator.common import EXPIRED, gated, gated_press
 from bot.incoming import Incoming
 from bot.services.common import Deps, Reply
+from bot.services.rounds import notify_outbox
 from dialogues.screens import Action, Button, Screen
 from dialogues.text import Block, Para, Quote, Span, Strong, _, ngettext
 
@@ -33,6 +36,10 @@ class Moderation:
                 title = row.title if row else ""
         decided = [[Button(Span("🗂 ", _("Decided comments")), Action("ml"))]]
         if c is None:
+            async with self.d.uow() as uow:  # with no comment waiting, residents' statements are next in the queue
+                statement = await statements.next_screen(self.d, uow, edit, decided)
+            if statement is not None:
+                return Reply([statement])
             return Reply([Screen(Para("✅ ", _("No comments are waiting for moderation.")), decided, edit=edit)])
         body: list[Block] = [
             Para(Strong(_("Comment for “{title}”, round {number}", title=title, number=c.round_number)), " ",
@@ -67,7 +74,31 @@ class Moderation:
     async def command(self, inc: Incoming, args: str) -> Reply:
         if args.strip().lower() == "decided":
             return await self.decided()
+        assert inc.user_id is not None
+        said = await statements.typed(self.d, inc.user_id, args)
+        if said is not None:
+            return said
         return await self.next()
+
+    async def statement(self, inc: Incoming, pressed: Pressed) -> Reply:
+        """Approve, reject with one of the ready reasons, or merge into the closest statement."""
+        a = pressed.action
+        assert inc.user_id is not None
+        status, reason, into = statements.APPROVED, None, None
+        if a.name == statements.REJECT and len(a.args) == 2 and 0 <= a.args[1] < len(statements.REASONS):
+            status, reason = statements.REJECTED, statements.REASONS[a.args[1]]
+        elif a.name == statements.MERGE and len(a.args) == 2:
+            status, into = statements.MERGED, a.args[1]
+        elif a.name != statements.APPROVE or len(a.args) != 1:
+            return Reply(toast=EXPIRED)
+        async with self.d.uow(inc.scope) as uow:
+            st = await statements.decide(self.d, uow, inc.user_id, a.args[0], status, reason, into)
+            await uow.commit()
+        if st is not None:
+            notify_outbox(self.d)
+        reply = await self.next(edit=True)
+        reply.toast = statements.decided_toast(status, st is not None)
+        return reply
 
     async def browse(self, inc: Incoming, pressed: Pressed) -> Reply:
         return await (self.decided(edit=True) if pressed.action.name == "ml" else self.next(edit=True))
@@ -113,3 +144,5 @@ def install(app: App) -> None:
     app.core.actions["mu"] = gated_press(app.deps, "moderate", m.undo)
     app.core.actions["ml"] = gated_press(app.deps, "moderate", m.browse)
     app.core.actions["mq"] = gated_press(app.deps, "moderate", m.browse)
+    for name in (statements.APPROVE, statements.REJECT, statements.MERGE):
+        app.core.actions[name] = gated_press(app.deps, "moderate", m.statement)

@@ -6,9 +6,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from bot.actions import Pressed
+from bot.services import keepers
 from bot.services.common import Deps, Reply
 from dialogues import consent, journey
 from dialogues.rounds import Round
+from dialogues.schema import Consultation
 from dialogues.screens import Screen
 from dialogues.text import Msg, _
 from storage.engine import checkpoint
@@ -78,14 +80,14 @@ class ResidentService:
             spec = await self.d.spec(uow, part.version_id)
             progress = journey.Progress.from_json(part.state)
             answers = await uow.residents.answers(part.id)
-            out = journey.resume(spec, await self._ctx(uow, resident_id, rnd), progress, answers)
+            out = journey.resume(spec, await self._ctx(uow, resident_id, rnd, spec), progress, answers)
             await uow.residents.save_state(part.id, out.progress.to_json())
             back = consent.welcome_back(progress.step, progress.index, len(spec.questions))
             reply = Reply([back, *out.screens], out.progress.seq, None, part.id)
             reply.supersedes = progress.anchor  # the old copy's buttons are dead: take them away
             return reply
         version_id, spec = await uow.consultations.latest(consultation_id)
-        ctx = await self._ctx(uow, resident_id, rnd)
+        ctx = await self._ctx(uow, resident_id, rnd, spec)
         out = journey.begin(spec, ctx, {}, first_seq=secrets.randbelow(SEQ_SPACE))
         part = await uow.residents.start(resident_id, rnd.id, version_id, out.progress.to_json())
         screens = list(out.screens)
@@ -93,11 +95,12 @@ class ResidentService:
             screens = await self.preamble(uow, rnd) + screens
         return Reply(screens, out.progress.seq, None, part.id)
 
-    async def _ctx(self, uow: UnitOfWork, resident_id: int, rnd: Round) -> journey.RoundContext:
+    async def _ctx(self, uow: UnitOfWork, resident_id: int, rnd: Round, spec: Consultation) -> journey.RoundContext:
         previous = (
             await uow.residents.previous_answers(resident_id, rnd.consultation_id, rnd.number) if rnd.number > 1 else {}
         )
-        return journey.RoundContext(rnd.number, rnd.title, self.d.local(rnd.closes_at), previous)
+        live = await keepers.live(uow, rnd, resident_id, spec)  # what types with rows of their own read now
+        return journey.RoundContext(rnd.number, rnd.title, self.d.local(rnd.closes_at), previous, live)
 
     async def press(
         self, user_id: int, message_id: int | None, pressed: Pressed, scope: UpdateScope | None = None
@@ -133,7 +136,7 @@ class ResidentService:
             assert rnd is not None
             spec = await self.d.spec(uow, part.version_id)
             answers = await uow.residents.answers(part.id)
-            screens = journey.redraw(spec, await self._ctx(uow, part.resident_id, rnd), progress, answers)
+            screens = journey.redraw(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers)
         return Reply(screens, progress.seq) if screens else None
 
     async def text(self, user_id: int, text: str, scope: UpdateScope | None = None) -> Reply:
@@ -165,7 +168,8 @@ class ResidentService:
         assert rnd is not None
         spec = await self.d.spec(uow, part.version_id)
         answers = await uow.residents.answers(part.id)
-        out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd), progress, answers, event)
+        out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers, event)
+        await keepers.apply(uow, rnd, part.resident_id, spec, out.effects)
         if out.saves:
             await uow.residents.save_answers(part.id, out.saves)
         await uow.residents.save_state(part.id, out.progress.to_json(), finished=out.finished_now)
@@ -225,7 +229,9 @@ class ResidentService:
             titles = {c.id: c.title for c in await uow.consultations.all()}
             versions = {r["version_id"] for r in data["rounds"]} if data else set()
             specs = {v: await self.d.spec(uow, v) for v in versions}
-        return Reply([consent.mydata_screen(data, titles, specs)])
+            resident = await uow.residents.find(user_id)
+            own = await keepers.mydata(uow, resident.id) if resident is not None else []
+        return Reply([consent.mydata_screen(data, titles, specs, own)])
 
     async def erase(self, user_id: int) -> Reply:
         async with self.d.uow() as uow:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.services import keepers
 from bot.services.common import Deps
 from dialogues.questions import AnyType, Outcome, Tally, of
 from dialogues.rounds import Round
@@ -89,6 +90,8 @@ class RoundTally:
             yield QuestionResult(q, Outcome(n, tally.figures() if n >= minimum and n > 0 else None))
 
     async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
+        for q, k in keepers.kept(self.spec):  # types with rows of their own: the keeper reads the round's rows
+            self.tallies[q.key][2].rows(await k.rows(uow, self.round, self.spec, q, minimum))
         questions = list(self.outcomes(minimum))
         res = RoundResults(
             self.consultation_id, self.spec.code, self.spec, self.round, self.started, self.finished, questions,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dialogues.questions import allocation, ballot, choice, free_text, multiple, ranking, rating
+from dialogues.questions import allocation, ballot, choice, free_text, multiple, ranking, rating, statements
 from dialogues.questions.base import (
     Answered,
     AnyType,
     Changed,
+    Effect,
     Outcome,
     QuestionType,
     Refused,
@@ -26,6 +27,7 @@ __all__ = [
     "Answered",
     "AnyType",
     "Changed",
+    "Effect",
     "Outcome",
     "QuestionType",
     "Refused",
@@ -45,5 +47,6 @@ __all__ = [
     "rating",
     "register",
     "registered",
+    "statements",
     "unregister",
 ]

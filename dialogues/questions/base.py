@@ -25,14 +25,25 @@ Line = tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
+class Effect:
+    """A change to rows a type keeps of its own (a statement proposed, a reaction), which its keeper in the services
+    makes in the same transaction as the answer; `kind` and `data` mean what the type and its keeper agree."""
+
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Answered(Generic[A]):
     value: A
+    effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True)
 class Changed(Generic[D]):
     draft: D
     note: Inline | None = None  # said when typed text changed the draft ("Set Libraries 5p.")
+    effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class Tally(ABC, Generic[A, R]):
     @abstractmethod
     def figures(self) -> R:
         """The figures so far (only asked for when enough residents answered to show them)."""
+
+    def rows(self, rows: Json) -> None:
+        """For a type with rows of its own: what its keeper read of them for this round, before `figures`."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,14 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
     label: ClassVar[Msg]  # what the type is called in exports: "rating", "share the pound"
     repeats: ClassVar[bool] = True  # answers often equal each other, so the database may count them first
     charted: ClassVar[bool] = False  # its chart heads a results post (`chart` returns one)
+    # A type with rows of its own (statements, reactions) names the keeper in the services that reads them for it
+    # (`bound`, `Tally.rows`), makes its `Effect`s, shows them in /mydata and removes them on /erase.
+    keeper: ClassVar[str | None] = None
+
+    def bound(self, live: Json) -> QuestionType[Q, A, D, R]:
+        """This type seeing what its keeper read for one resident just now (the statements open to react to);
+        the journey asks it, not the bare type, when the keeper gave something."""
+        return self
 
     # ---- answers ------------------------------------------------------------------------------------------------
     @abstractmethod

@@ -59,6 +59,8 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
             out["chart"]["alt"] = content_json(c.alt)
         if c.axis is not None:
             out["chart"]["axis"] = content_json(c.axis)
+        if c.points:
+            out["chart"]["points"] = [[float(x), float(y), int(g)] for x, y, g in c.points]
     if screen.document is not None:
         d = screen.document
         out["document"] = {
@@ -87,6 +89,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
             c.get("unit", "p"),
             content(c["alt"]) if c.get("alt") is not None else None,
             content(c["axis"]) if c.get("axis") is not None else None,
+            tuple((float(x), float(y), int(g)) for x, y, g in c.get("points", ())),
         )
     if payload.get("document"):
         d = payload["document"]

@@ -21,6 +21,7 @@ from storage.models import (
     ResidentRow,
     RoundRow,
 )
+from storage.repositories.statements import Statements
 
 ERASED = "an erased resident"
 
@@ -248,6 +249,7 @@ class Residents:
         gone = await self.s.execute(delete(OutboxRow).where(OutboxRow.chat_id == telegram_id))
         if r is None:
             return bool(mentioned or getattr(gone, "rowcount", 0))
+        await Statements(self.s).erase(r.id)  # their reactions and what they wrote (kept unnamed if others reacted)
         part_ids = select(ParticipationRow.id).where(ParticipationRow.resident_id == r.id)
         await self.s.execute(delete(AnswerRow).where(AnswerRow.participation_id.in_(part_ids)))
         await self.s.execute(delete(ParticipationRow).where(ParticipationRow.resident_id == r.id))
