@@ -275,12 +275,12 @@ def init(path: Path = typer.Argument(Path("config.toml"))) -> None:
 @app.command("export")
 def export_results(
     consultation: Annotated[str, typer.Argument(help="the consultation's code")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv (zipped files) or pdf")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv (zipped files), pdf or html (the report)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     round_number: Annotated[int | None, typer.Option("--round", "-r", help="one round; all rounds if left out")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Export results, pseudonymised: an Excel workbook, zipped CSV files or a PDF report with charts."""
+    """Export results, pseudonymised: an Excel workbook, zipped CSV files, or the report as a PDF or a web page."""
     from bot.exports.cli import run_export
 
     run_export(_config(config), consultation, fmt, out, round_number, console)

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
-ORDER = ("xlsx", "csv", "pdf")  # a format travels in button data as its index here
+ORDER = ("xlsx", "csv", "pdf", "html")  # a format travels in button data as its index here: add, never reorder
 BUSY = _("Your last export is still being prepared. It will arrive here shortly.")
-HELP_LINE = _("/export: download results as an Excel workbook, CSV files or a PDF report")
+HELP_LINE = _("/export: download results as an Excel workbook, CSV files, or a report as a PDF or a web page")
 
 
 def _role(held: set[str]) -> str:

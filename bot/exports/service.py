@@ -15,6 +15,7 @@ from typing import IO, Any, Protocol
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
+from bot.exports.html import HtmlWriter
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, what an officer calls it)
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Excel workbook")),
     "csv": ("zip", "application/zip", _("CSV files (zipped)")),
-    "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
+    "pdf": ("pdf", "application/pdf", _("PDF report with charts (tagged, accessible)")),
+    "html": ("html", "text/html", _("Web page report (accessible HTML)")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
@@ -66,7 +68,7 @@ def unknown_format(fmt: str) -> ExportError:
 class ExportInfo:
     filename: str
     mime_type: str
-    responses: int  # one per resident per round (the PDF counts them; the others write each as a row)
+    responses: int  # one per resident per round (the reports count them; the others write each as a row)
     rounds: list[int]
     size: int
 
@@ -77,10 +79,11 @@ def filename(d: ExportData, fmt: str) -> str:
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | HtmlWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
+    "html": HtmlWriter,
 }
 
 

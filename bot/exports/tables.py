@@ -99,6 +99,7 @@ class ChartData:
     series: list[tuple[str, list[float]]]
     unit: str
     axis: str = ""  # what the values are in, in words ("pence")
+    alt: str = ""  # what the chart shows, in words, for whoever cannot see it ("" if its type gives none)
 
 
 def rendered(d: ExportData, table: ReportTable, name: str, title: Inline, note: Inline | None = None) -> Table:
@@ -224,6 +225,7 @@ def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
         [(tx(name), [float(v) for v in values]) for name, values in chart.series],
         chart.unit,
         tx(unit_name(chart.unit)),
+        tx(chart.alt) if chart.alt is not None else "",
     )
 
 

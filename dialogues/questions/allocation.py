@@ -268,7 +268,16 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         first = rounds[0][1]
         series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
         series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
-        return Chart(_("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series))
+        moved = "; ".join(
+            f"{s.name} {s.today}p → " + " → ".join(f"{t.services[i].mean:.1f}p" for _name, t in rounds)
+            for i, s in enumerate(first.services)
+        )
+        return Chart(
+            _("How views moved between rounds"),
+            tuple(s.name for s in first.services),
+            tuple(series),
+            alt=_("Each service's pence today, then residents' average in each round: {services}.", services=moved),
+        )
 
     def result_lines(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally) -> list[Line]:
         n = figures.respondents
