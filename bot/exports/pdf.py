@@ -97,7 +97,9 @@ def header_scopes(document: Any, pdf: Any) -> None:
     HTML's scope attributes do; WeasyPrint links data cells to headers (/Headers, /ID) but writes no /Scope."""
     import pydyf
 
-    elements = {o.reference: o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/StructElem"}
+    elements = {
+        o.reference: o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/StructElem"
+    }
     for o in elements.values():
         if o.get("S") != "/TH":
             continue

@@ -243,7 +243,7 @@ def _comments(d: ExportData) -> Section | None:
     tx = d.texts
     section = Section(tx(_("What residents said")), "comments")
     quoted: list[RoundPart] = [p for p in d.rounds if p.results.comments]
-    withheld = [Para(tx(_withheld(p.number, d.min_respondents))) for p in d.rounds if p.withheld]
+    withheld: list[Block] = [Para(tx(_withheld(p.number, d.min_respondents))) for p in d.rounds if p.withheld]
     if not quoted:
         section.blocks = withheld or [Para(tx(_("No comments have been approved for publication yet.")))]
         return section

@@ -81,7 +81,7 @@ class Column:
 @dataclass
 class Table:
     """A table in the export's language. Its values are cells as they read (text, numbers, times), not yet made
-    safe for a spreadsheet: the XLSX and CSV writers make every value safe as they write it, the PDF escapes it."""
+    safe for a spreadsheet: the XLSX and CSV writers make every value safe as they write it, the report escapes it."""
 
     name: str  # file name stem (CSV) and sheet name (XLSX, at most 31 characters)
     title: str

@@ -189,7 +189,7 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
 
     @abstractmethod
     def summary(self, c: Consultation, q: Q, rounds: Sequence[RoundOutcome[R]]) -> ReportTable:
-        """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the PDF."""
+        """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the report."""
 
     def preview(self, c: Consultation, q: Q, head: Sequence[Block]) -> list[tuple[Inline, Screen]]:
         """The screens `moot consultation preview` shows for this question, each with a heading."""

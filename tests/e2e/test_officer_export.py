@@ -62,8 +62,17 @@ async def test_an_officer_gets_a_workbook_and_a_resident_is_refused(moot: Harnes
     assert pdf.document is not None and pdf.document.startswith(b"%PDF-")
     assert pdf.filename and "round1" in pdf.filename
 
+    # the same report as a web page, for the council's website
+    await officer.says("/export", expect="Which round?")
+    await officer.taps("All rounds", expect="Which format?")
+    await officer.taps("Web page report", expect="Preparing")
+    await api.wait_for(lambda: sum(m.kind == "document" for m in officer.chat.messages) == 3)
+    page = [m for m in officer.chat.messages if m.kind == "document"][-1]
+    assert page.document is not None and page.document.startswith(b"<!DOCTYPE html>")
+    assert page.filename and page.filename.endswith(".html") and b'<html lang="en">' in page.document
+
     done = [a for a in await audits(moot) if a.allowed and a.detail.get("sent")]
-    assert [a.detail["format"] for a in done] == ["xlsx", "pdf"] and all(a.actor == OFFICER for a in done)
+    assert [a.detail["format"] for a in done] == ["xlsx", "pdf", "html"] and all(a.actor == OFFICER for a in done)
 
     # a resident is refused, and the attempt is audited
     resident = Person(api, seeded.ids[0], "Amina")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import csv
 import io
 import os
@@ -358,9 +357,8 @@ async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seede
 def pdf_images(pdf: bytes) -> int:
     """Images drawn on the PDF's pages (their transparency masks are images too, and are not counted)."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        images = {
-            obj.objgen: obj for obj in doc.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
-        }  # once each, however many pages' resources name them
+        streams = [obj for obj in doc.objects if isinstance(obj, pikepdf.Stream)]
+        images = {x.objgen: x for x in streams if x.get("/Subtype") == "/Image"}  # once each, however many pages
         masks = {x.SMask.objgen for x in images.values() if "/SMask" in x}
         return len(images.keys() - masks)
 
