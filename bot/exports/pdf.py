@@ -5,7 +5,6 @@ says "provisional" at the top of every page."""
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import subprocess
@@ -17,8 +16,6 @@ from bot.exports import html
 from bot.exports.cells import Cell
 from bot.exports.data import ExportData
 from bot.exports.report import Quote, Report, Section, build
-
-log = logging.getLogger(__name__)
 
 # Emoji and what joins or varies them (ZWJ, variation selector 16, keycaps, skin tones, flags' tag letters): dropped
 # from residents' words when no colour emoji font is installed, rather than printed as empty boxes.

@@ -153,32 +153,25 @@ def _outcome(p: RoundPart, q: Question) -> Outcome[Any]:
     return found.outcome if found is not None else Outcome(0, None)
 
 
-def rounds_table(d: ExportData, short: bool = False) -> Table:
-    """Participation by round; `short` headers fit the PDF's page."""
+def rounds_table(d: ExportData) -> Table:
+    """Participation by round: residents who started and who sent their answers (a resident is one response in
+    each round they took part in)."""
     lead = lead_question(d)
-    headers: Sequence[Inline] = (
-        [_("Round"), _("Title"), _("Status"), _("Opened"), _("Closed"), _("Started"), _("Sent answers"), _("Sent")]
-        if short
-        else [
-            _("Round"),
-            _("Title"),
-            _("Status"),
-            _("Opened"),
-            _("Closed"),
-            _("Residents who started"),
-            _("Residents who sent their answers"),
-            _("Sent (% of started)"),
-        ]
-    )
+    headers: Sequence[Inline] = [
+        _("Round"),
+        _("Title"),
+        _("Status"),
+        _("Opened"),
+        _("Closed"),
+        _("Residents who started"),
+        _("Residents who sent their answers"),
+        _("Sent (% of started)"),
+    ]
     kinds = [(INT, 8), (TEXT, 28), (TEXT, 10), (DATETIME, 17), (DATETIME, 17), (INT, 12), (INT, 12), (PERCENT, 12)]
     cols = [ReportColumn(h, kind, width) for h, (kind, width) in zip(headers, kinds, strict=True)]
     if lead is not None:
         number, q = lead
-        header = (
-            _("Answered Q{number}", number=number)
-            if short
-            else _("Residents who answered question {number} ({label})", number=number, label=of(q).label)
-        )
+        header = _("Residents who answered question {number} ({label})", number=number, label=of(q).label)
         cols.append(ReportColumn(header, INT, 12))
     t = ReportTable("rounds", _("Participation by round"), cols)
     for p in d.rounds:
