@@ -6,6 +6,7 @@ added here appears in both."""
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -117,6 +118,13 @@ class Report:
     footer: str  # the PDF's running footer
     page: tuple[str, str]  # the text before and after a page number ("page ", "")
     contents: str  # the heading of the list of sections
+
+
+def language_tag(language: str) -> str:
+    """The export's language as a BCP 47 tag ("en", "pt-BR"); a catalogue with no such name (the pseudo-locale) as
+    a private-use tag ("x-pseudo"), which a checker still accepts."""
+    tag = language.replace("_", "-")
+    return tag if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", tag) else "x-" + tag
 
 
 # --- how cells read ------------------------------------------------------------------------------------------------
@@ -321,7 +329,7 @@ def build(d: ExportData) -> Report:
     footer = _("{title} · {organiser} · {date}", title=s.title, organiser=s.organiser,
                date=f"{d.exported_at:%d %B %Y}")  # fmt: skip
     return Report(
-        language=d.texts.language.replace("_", "-"),
+        language=language_tag(d.texts.language),
         title=tx(_("{title}: results", title=s.title)),
         meta=tx(meta),
         provisional=_provisional(d),

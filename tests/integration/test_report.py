@@ -238,11 +238,3 @@ async def test_without_an_emoji_font_emoji_are_dropped_cleanly(app: App, monkeyp
 def _fonts(content: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(content)) as doc:
         return sorted({str(o.BaseFont) for o in doc.objects if isinstance(o, pikepdf.Dictionary) and "/BaseFont" in o})
-
-
-def test_css_strings_cannot_be_ended_by_their_text() -> None:
-    assert pdf_report.css_string('a "b" \\ c\nd') == '"a \\22 b\\22  \\5c  c\\a d"'
-
-
-def test_emoji_are_dropped_and_letters_kept() -> None:
-    assert pdf_report.without_emoji(f"Ŵ ŷ â {EMOJI} ok ☺ 👩‍👩‍👧") == "Ŵ ŷ â ok ☺"
