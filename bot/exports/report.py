@@ -268,13 +268,25 @@ def _comments(d: ExportData) -> Section | None:
     )
     for p in quoted:
         quotes: list[Block] = []
-        for c in p.results.comments[:MAX_QUOTES]:
+        for c in once(p.results.comments)[:MAX_QUOTES]:
             text = c if len(c) <= EXCERPT else c[: EXCERPT - 1].rsplit(" ", 1)[0] + "…"
             quotes.append(Quote(text.splitlines() or [""]))
         section.sections.append(Section(tx(_("Round {number}", number=p.number)), f"comments-{p.number}", quotes))
     if withheld:
         section.sections.append(Section(tx(_("Comments withheld")), "comments-withheld", list(withheld)))
     return section
+
+
+def once(comments: list[str]) -> list[str]:
+    """Comments in their order, each quoted once however many residents wrote it (letter case and spacing aside)."""
+    seen: set[str] = set()
+    out = []
+    for c in comments:
+        key = " ".join(c.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
 
 
 def _about(d: ExportData) -> Section:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.exports.pdf import css_string, without_emoji
-from bot.exports.report import _png_size, cell_text, language_tag
+from bot.exports.report import _png_size, cell_text, language_tag, once
 from bot.exports.tables import DECIMAL, INT, PENCE1, PERCENT, TEXT, Column
 
 
@@ -56,3 +56,8 @@ def test_a_css_string_reads_back_as_its_text_whatever_it_holds(text: str) -> Non
 def test_emoji_are_dropped_and_letters_kept() -> None:
     assert without_emoji("Ŵ ŷ â 😀👍🏽 ok ☺ 👩‍👩‍👧") == "Ŵ ŷ â ok ☺"
     assert without_emoji("Diolch 🏴󠁧󠁢󠁷󠁬󠁳󠁿 yn fawr") == "Diolch yn fawr"
+
+
+def test_a_comment_many_residents_wrote_is_quoted_once() -> None:
+    said = ["Homes first.", "Buses!", "homes  first.", "Homes first.", "Parks."]
+    assert once(said) == ["Homes first.", "Buses!", "Parks."]
