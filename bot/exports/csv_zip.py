@@ -17,6 +17,7 @@ from bot.exports.tables import (
     Column,
     Table,
     about_table,
+    columns_table,
     question_tables,
     response_columns,
     rounds_table,
@@ -93,5 +94,6 @@ class CsvZipWriter:
         self._table("rounds.csv", rounds_table(d))
         for i, table in enumerate(question_tables(d), 1):
             self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
+        self._table("columns.csv", columns_table(d))
         self._table("about.csv", about_table(d))
         self.zf.close()

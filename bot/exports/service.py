@@ -16,6 +16,8 @@ from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
 from bot.exports.html import HtmlWriter
+from bot.exports.jsonfile import JsonWriter
+from bot.exports.ods import OdsWriter
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
@@ -32,6 +34,8 @@ FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, w
     "csv": ("zip", "application/zip", _("CSV files (zipped)")),
     "pdf": ("pdf", "application/pdf", _("PDF report with charts (tagged, accessible)")),
     "html": ("html", "text/html", _("Web page report (accessible HTML)")),
+    "ods": ("ods", "application/vnd.oasis.opendocument.spreadsheet", _("OpenDocument spreadsheet")),
+    "json": ("json", "application/json", _("JSON data (with its JSON Schema)")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
@@ -79,11 +83,13 @@ def filename(d: ExportData, fmt: str) -> str:
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | HtmlWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | HtmlWriter | OdsWriter | JsonWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
     "html": HtmlWriter,
+    "ods": OdsWriter,
+    "json": JsonWriter,
 }
 
 

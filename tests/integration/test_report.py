@@ -135,19 +135,22 @@ async def test_the_html_report_has_a_language_headings_in_order_alt_texts_and_ta
     names = [text for _level, text in page.headings]
     assert "Who took part" in names and "What residents said" in names and "About this report" in names
     assert sum(n.startswith("Question ") for n in names) == 6  # every question has its section
-    # the two charts: each an image with its words, and its figures in a table beside it
-    assert len(page.images) == 2
+    # the charts (the pound's latest round and how views moved; the ranking's count): each an image with its
+    # words, and its figures in a table beside it
+    assert len(page.images) == 3
     alts = [str(i.get("alt") or "") for i in page.images]
     assert alts[0].startswith("Average of 4 residents, today's in brackets: Adult social care 34.2p (34p)")
-    assert alts[1].startswith("Each service's pence today, then residents' average in each round: Adult social care")
+    assert alts[1].startswith("Average pence in Share your pound (n=3) then Think again (n=3), today's in brackets:")
+    assert alts[2].startswith("Stage 1: Share buildings with other public bodies 1,")
     assert all(str(i.get("src", "")).startswith("data:image/png;base64,") for i in page.images)
-    assert [t["caption"] for t in page.tables].count("The chart's figures") == 2
+    assert [t["caption"] for t in page.tables].count("The chart's figures") == 3
     for t in page.tables:
         assert t["caption"], t
         assert t["col"] and all(t["col"]), t  # every column headed
         assert t["th_without_scope"] == 0
     chart_tables = [t for t in page.tables if t["caption"] == "The chart's figures"]
-    assert all(t["row"] == t["body_rows"] == 11 for t in chart_tables)  # a row per service, each named by a header
+    assert [t["body_rows"] for t in chart_tables] == [11, 11, 4]  # a row per service, then per ranked option
+    assert all(t["row"] == t["body_rows"] for t in chart_tables)  # each row named by a header
     participation = next(t for t in page.tables if t["caption"] == "Participation by round")
     assert {"Residents who started", "Residents who sent their answers"} <= set(participation["col"])
     assert "6 residents took part (9 responses: one per resident per round)." in html
