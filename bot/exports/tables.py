@@ -307,7 +307,8 @@ UNIT_KINDS = {"p": PENCE1, "%": PERCENT}
 
 def chart_table(chart: ChartData) -> Table:
     """A chart's figures as a table headed by its title, one row per label: what a spreadsheet's chart draws."""
-    kind = UNIT_KINDS.get(chart.unit, DECIMAL)
+    whole = all(float(v).is_integer() for _n, values in chart.series for v in values)  # counts: votes, residents
+    kind = UNIT_KINDS.get(chart.unit, INT if whole else DECIMAL)
     t = Table("", chart.title, [Column(chart.title, TEXT, 26), *(Column(name, kind, 12) for name, _v in chart.series)])
     for i, label in enumerate(chart.labels):
         t.rows.append([label, *(round(values[i], 2) for _n, values in chart.series)])
