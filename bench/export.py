@@ -1,4 +1,6 @@
-"""Export: 100,000 responses (one resident's answers to all six questions, a round) to XLSX and to CSV.
+"""Export: 100,000 responses (one resident's answers to all six questions, a round) to XLSX and to CSV; and the
+report an officer publishes (HTML, and the tagged PDF/UA-1 laid out from it) for 3,251 responses, the size of the
+consultation the report was tried on.
 
 The responses are written in bulk through SQLAlchemy into the real schema (SQLite). Each export then runs in a
 fresh process (`python -m bench.export <url> <format> <file>`) through bot.exports.service.export_file, the code
@@ -29,6 +31,7 @@ from storage.models import AnswerRow, ParticipationRow
 
 GOAL_SECONDS = 10.0
 GOAL_MB = 300.0
+REPORT_RESPONSES = 3_251  # quick or full: the report's work is its figures and pages, not the rows
 WHY = [
     "Care for older people matters most to me.",
     "Buses are how I get to work, so roads and transport should get more.",
@@ -135,6 +138,19 @@ async def _run(count: int, log: Callable[[str], None]) -> list[Row]:
                 name = {"csv": "CSV (zip)", "ods": "ODS", "json": "JSON"}[fmt]
                 out.append(Row("5 export", f"{name}, {count:,} responses ÷ XLSX time", r["seconds"] / xlsx_s,
                                figures))  # fmt: skip
+    async with seed.scratch_folder() as folder, seed.scratch_database("sqlite", folder) as url:
+        await seed_responses(url, REPORT_RESPONSES, log)
+        made: dict[str, dict[str, Any]] = {}
+        for fmt in ("html", "pdf"):
+            log(f"export: the report as {fmt}")
+            made[fmt] = await asyncio.to_thread(measure, url, fmt, folder / f"report.{fmt}")
+        figures = "; ".join(
+            f"{name} {r['seconds']:.2f} s, peak RSS {r['peak_rss'] / 1e6:.0f} MB "
+            f"(before {r['base_rss'] / 1e6:.0f} MB), file {r['bytes'] / 1e3:.0f} kB"
+            for name, r in (("PDF/UA-1", made["pdf"]), ("HTML", made["html"]))
+        )
+        out.append(Row("5 export", f"report, {made['pdf']['responses']:,} responses: PDF/UA-1 ÷ HTML time",
+                       made["pdf"]["seconds"] / made["html"]["seconds"], figures))  # fmt: skip
     return out
 
 

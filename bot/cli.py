@@ -280,13 +280,14 @@ def init(path: Path = typer.Argument(Path("config.toml"))) -> None:
 def export_results(
     consultation: Annotated[str, typer.Argument(help="the consultation's code")],
     fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="xlsx, csv (zipped files), pdf, ods, json, or pb (a budget ballot as "
-                                          "pabulib data)")],
+                                     help="xlsx, csv (zipped files), pdf or html (the report), ods, json, or pb "
+                                          "(a budget ballot as pabulib data)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     round_number: Annotated[int | None, typer.Option("--round", "-r", help="one round; all rounds if left out")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Export results, pseudonymised: an Excel workbook, zipped CSV files or a PDF report with charts."""
+    """Export results, pseudonymised: an Excel workbook, zipped CSV files, the report as a PDF or a web page, an
+    OpenDocument spreadsheet or JSON data."""
     from bot.exports.cli import run_export
 
     run_export(_config(config), consultation, fmt, out, round_number, console)

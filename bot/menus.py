@@ -35,7 +35,7 @@ STAFF: list[tuple[str, str, Msg]] = [
     ("extend", "schedule", _("Move a round's close later")),
     ("publish", "publish", _("Post a closed round's results again")),
     ("moderate", "moderate", _("Approve residents' comments for the next round")),
-    ("export", "export", _("Download results (XLSX, CSV, PDF, ODS or JSON)")),
+    ("export", "export", _("Download results (XLSX, CSV, PDF, HTML, ODS or JSON)")),
     ("grant", "grant", _("Give someone a role (admins)")),
     ("revoke", "grant", _("Take a role away (admins)")),
 ]

@@ -1,4 +1,4 @@
-"""Tables of figures as the domain states them, before any format: XLSX sheets, CSV files and PDF sections."""
+"""Tables of figures as the domain states them, before any format: XLSX sheets, CSV files and report sections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogues.text import Inline, _
 
-# How a column's values read: spreadsheets get a number format, CSV and the PDF a plain rendering.
+# How a column's values read: spreadsheets get a number format, CSV and the report a plain rendering.
 TEXT, LONG, INT, PENCE, PENCE1, PERCENT, DECIMAL, DATETIME = (
     "text",
     "long",

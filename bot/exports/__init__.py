@@ -1,1 +1,2 @@
-"""Officers' exports: XLSX, zipped CSV and a PDF report, pseudonymised and suppressed like published results."""
+"""Officers' exports: XLSX, zipped CSV and a report (HTML and tagged PDF), pseudonymised and suppressed like
+published results."""

@@ -1,13 +1,13 @@
-"""Charts for the PDF report as PNG, drawn from a question type's chart in the export's language by the same code
-as the bot's charts (bot/charts.py), so they read at a phone's width too: bars of one round beside what it is
-compared with, and dots of how views moved between rounds."""
+"""Charts for the report (HTML and PDF) as PNG, drawn from a question type's chart in the export's language by the
+same code as the bot's charts (bot/charts.py), so they read at a phone's width too: bars of one round beside what
+it is compared with, and dots of how views moved between rounds."""
 
 from __future__ import annotations
 
 from bot.charts import draw_bars, draw_dots
 from bot.exports.tables import ChartData
 
-DPI = 200  # the PDF prints the 4-inch figure some 5 inches wide: sharp on paper as on a screen
+DPI = 200  # the PDF prints the 4-inch figure some 4 inches wide: sharp on paper as on a screen
 
 
 def bars(chart: ChartData) -> bytes:

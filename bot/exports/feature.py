@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
-ORDER = ("xlsx", "csv", "pdf", "ods", "json", "pb")  # a format travels in button data as its index here: only append
+ORDER = ("xlsx", "csv", "pdf", "ods", "json", "pb", "html")  # a format travels in button data by index: only append
 BUSY = _("Your last export is still being prepared. It will arrive here shortly.")
-HELP_LINE = _("/export: download results as an Excel workbook, CSV files, a PDF report, an OpenDocument "
-              "spreadsheet or JSON data")
+HELP_LINE = _("/export: download results as an Excel workbook, CSV files, the report as a PDF or a web page, an "
+              "OpenDocument spreadsheet or JSON data")
 IN_PRIVATE = _("Exports hold residents' answers, so I only send them in a private chat: send me /export there.")
 
 

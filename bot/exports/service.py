@@ -15,6 +15,7 @@ from typing import IO, Any, Protocol
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
+from bot.exports.html import HtmlWriter
 from bot.exports.jsonfile import JsonWriter
 from bot.exports.ods import OdsWriter
 from bot.exports.pb import PbWriter
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, what an officer calls it)
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Excel workbook")),
     "csv": ("zip", "application/zip", _("CSV files (zipped)")),
-    "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
+    "pdf": ("pdf", "application/pdf", _("PDF report with charts (tagged, accessible)")),
+    "html": ("html", "text/html", _("Web page report (accessible HTML)")),
     "ods": ("ods", "application/vnd.oasis.opendocument.spreadsheet", _("OpenDocument spreadsheet")),
     "json": ("json", "application/json", _("JSON data (with its JSON Schema)")),
     "pb": ("pb", "text/plain", _("pabulib election file (.pb), for budget ballots")),
@@ -74,7 +76,7 @@ def unknown_format(fmt: str) -> ExportError:
 class ExportInfo:
     filename: str
     mime_type: str
-    responses: int  # one per resident per round (the PDF counts them; the others write each as a row)
+    responses: int  # one per resident per round (the reports count them; the others write each as a row)
     rounds: list[int]
     size: int
 
@@ -85,10 +87,11 @@ def filename(d: ExportData, fmt: str, ext: str | None = None) -> str:
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | OdsWriter | JsonWriter | PbWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | HtmlWriter | OdsWriter | JsonWriter | PbWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
+    "html": HtmlWriter,
     "ods": OdsWriter,
     "json": JsonWriter,
     "pb": PbWriter,

@@ -84,7 +84,7 @@ class Column:
 @dataclass
 class Table:
     """A table in the export's language. Its values are cells as they read (text, numbers, times), not yet made
-    safe for a spreadsheet: the XLSX and CSV writers make every value safe as they write it, the PDF escapes it."""
+    safe for a spreadsheet: the XLSX and CSV writers make every value safe as they write it, the report escapes it."""
 
     name: str  # file name stem (CSV) and sheet name (XLSX, at most 31 characters)
     title: str
@@ -102,6 +102,7 @@ class ChartData:
     series: list[tuple[str, list[float]]]
     unit: str
     axis: str = ""  # what the values are in, in words ("pence")
+    alt: str = ""  # what the chart shows, in words, for whoever cannot see it ("" if its type gives none)
 
 
 def rendered(d: ExportData, table: ReportTable, name: str, title: Inline, note: Inline | None = None) -> Table:
@@ -155,32 +156,25 @@ def _outcome(p: RoundPart, q: Question) -> Outcome[Any]:
     return found.outcome if found is not None else Outcome(0, None)
 
 
-def rounds_table(d: ExportData, short: bool = False) -> Table:
-    """Participation by round; `short` headers fit the PDF's page."""
+def rounds_table(d: ExportData) -> Table:
+    """Participation by round: residents who started and who sent their answers (a resident is one response in
+    each round they took part in)."""
     lead = lead_question(d)
-    headers: Sequence[Inline] = (
-        [_("Round"), _("Title"), _("Status"), _("Opened"), _("Closed"), _("Started"), _("Sent answers"), _("Sent")]
-        if short
-        else [
-            _("Round"),
-            _("Title"),
-            _("Status"),
-            _("Opened"),
-            _("Closed"),
-            _("Residents who started"),
-            _("Residents who sent their answers"),
-            _("Sent (% of started)"),
-        ]
-    )
+    headers: Sequence[Inline] = [
+        _("Round"),
+        _("Title"),
+        _("Status"),
+        _("Opened"),
+        _("Closed"),
+        _("Residents who started"),
+        _("Residents who sent their answers"),
+        _("Sent (% of started)"),
+    ]
     kinds = [(INT, 8), (TEXT, 28), (TEXT, 10), (DATETIME, 17), (DATETIME, 17), (INT, 12), (INT, 12), (PERCENT, 12)]
     cols = [ReportColumn(h, kind, width) for h, (kind, width) in zip(headers, kinds, strict=True)]
     if lead is not None:
         number, q = lead
-        header = (
-            _("Answered Q{number}", number=number)
-            if short
-            else _("Residents who answered question {number} ({label})", number=number, label=of(q).label)
-        )
+        header = _("Residents who answered question {number} ({label})", number=number, label=of(q).label)
         cols.append(ReportColumn(header, INT, 12))
     t = ReportTable("rounds", _("Participation by round"), cols)
     for p in d.rounds:
@@ -232,6 +226,7 @@ def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
         [(tx(name), [float(v) for v in values]) for name, values in chart.series],
         chart.unit,
         tx(chart.axis if chart.axis is not None else unit_name(chart.unit)),
+        tx(chart.alt) if chart.alt is not None else "",
     )
 
 
@@ -318,7 +313,8 @@ UNIT_KINDS = {"p": PENCE1, "%": PERCENT}
 
 def chart_table(chart: ChartData) -> Table:
     """A chart's figures as a table headed by its title, one row per label: what a spreadsheet's chart draws."""
-    kind = UNIT_KINDS.get(chart.unit, DECIMAL)
+    whole = all(float(v).is_integer() for _n, values in chart.series for v in values)  # counts: votes, residents
+    kind = UNIT_KINDS.get(chart.unit, INT if whole else DECIMAL)
     t = Table("", chart.title, [Column(chart.title, TEXT, 26), *(Column(name, kind, 12) for name, _v in chart.series)])
     for i, label in enumerate(chart.labels):
         t.rows.append([label, *(round(values[i], 2) for _n, values in chart.series)])

@@ -217,7 +217,7 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
 
     @abstractmethod
     def summary(self, c: Consultation, q: Q, rounds: Sequence[RoundOutcome[R]]) -> ReportTable:
-        """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the PDF."""
+        """The question's table of figures by round: an XLSX sheet, a CSV file, a section of the report."""
 
     def pabulib(self, c: Consultation, q: Q) -> PbElection | None:
         """The question as a participatory-budgeting election to fill with its answers and write as a pabulib `.pb`

@@ -181,3 +181,8 @@ async def test_a_type_defined_in_a_test_module_runs_end_to_end(moot: Harness, ye
         table = next(n for n in names if "all_day" in n)
         assert "Residents saying yes" in z.read(table).decode("utf-8-sig")
     assert sorted(r[rows[0].index("Should the bus lane run all day?")] for r in rows[1:]) == ["no", "yes"]
+
+    # and the report gives it a section headed by its question, with its table of figures
+    _info, page = await export(moot.deps, code, "html", None, "officer", actor=None, via="cli")
+    html = page.decode("utf-8")
+    assert "Should the bus lane run all day?</h2>" in html and ">Residents saying yes</th>" in html

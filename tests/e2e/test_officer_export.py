@@ -71,8 +71,18 @@ async def test_an_officer_gets_a_workbook_and_a_resident_is_refused(moot: Harnes
     assert ods.filename and ods.filename.endswith(".ods") and ods.document is not None
     assert ods.document[30:38] == b"mimetype"
 
+    # the report as a web page, for the council's website
+    await officer.says("/export", expect="Which round?")
+    await officer.taps("All rounds", expect="Which format?")
+    await officer.taps("Web page report", expect="Preparing")
+    await api.wait_for(lambda: sum(m.kind == "document" for m in officer.chat.messages) == 4)
+    page = [m for m in officer.chat.messages if m.kind == "document"][-1]
+    assert page.document is not None and page.document.startswith(b"<!DOCTYPE html>")
+    assert page.filename and page.filename.endswith(".html") and b'<html lang="en">' in page.document
+
     done = [a for a in await audits(moot) if a.allowed and a.detail.get("sent")]
-    assert [a.detail["format"] for a in done] == ["xlsx", "pdf", "ods"] and all(a.actor == OFFICER for a in done)
+    assert [a.detail["format"] for a in done] == ["xlsx", "pdf", "ods", "html"]
+    assert all(a.actor == OFFICER for a in done)
 
     # /export in a group: the officer is told to use a private chat, and no file reaches the group
     api.add_group(-100777, "Officers' corner", admins=[OFFICER])

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import csv
 import io
 import os
 import re
+import shutil
 import statistics
+import subprocess
 import zipfile
-import zlib
 from collections.abc import AsyncIterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pikepdf
 import pytest
 from typer.testing import CliRunner
 
@@ -420,38 +422,50 @@ async def test_csv_zip_has_one_file_per_table_with_a_bom(app: App, seeded: Seede
     assert pound2[-1]["Service"] == "Climate action" and float(pound2[-1]["Mean (p)"]) == pytest.approx(1.25)
 
 
-# --- PDF -----------------------------------------------------------------------------------------------------
+# --- the report: HTML and PDF ---------------------------------------------------------------------------------
 
 
 def pdf_images(pdf: bytes) -> int:
-    """Colour images drawn in a PDF (their transparency masks are images too, and are not counted)."""
-    dicts = re.findall(rb"<<((?:(?!<<|>>).)*?)>>\s*stream", pdf, re.S)
-    return sum(1 for d in dicts if b"/Image" in d and b"/DeviceRGB" in d)
+    """Images drawn on the PDF's pages (their transparency masks are images too, and are not counted)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        streams = [obj for obj in doc.objects if isinstance(obj, pikepdf.Stream)]
+        images = {x.objgen: x for x in streams if x.get("/Subtype") == "/Image"}  # once each, however many pages
+        masks = {x.SMask.objgen for x in images.values() if "/SMask" in x}
+        return len(images.keys() - masks)
 
 
 def pdf_streams(pdf: bytes) -> list[bytes]:
-    """Every stream of a PDF, decoded (reportlab uses Flate, and ASCII85 before it for images)."""
+    """Every stream of a PDF, decoded."""
     out = []
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\n?endstream", pdf, re.S):
-        data = m.group(1).strip()
-        if data.endswith(b"~>"):
-            data = base64.a85decode(data.removeprefix(b"<~").removesuffix(b"~>"))
-        with contextlib.suppress(zlib.error):
-            data = zlib.decompress(data)
-        out.append(data)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for obj in doc.objects:
+            if isinstance(obj, pikepdf.Stream):
+                try:
+                    out.append(obj.read_bytes())
+                except pikepdf.PdfError:  # an image in a format qpdf does not decode: its bytes as stored
+                    out.append(obj.read_raw_bytes())
     return out
+
+
+def pdf_plain_text(pdf: bytes) -> str:
+    """The PDF's text as a reader copies it (pdftotext, from poppler-utils), lines joined by spaces."""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: apt-get install poppler-utils (.ci/run does)"
+    done = subprocess.run([pdftotext, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(done.stdout.decode("utf-8").split())
 
 
 async def test_the_pdf_report_has_pages_charts_and_tables(app: App, seeded: Seeded) -> None:
     content = await make(app, "pdf")
     assert content.startswith(b"%PDF-")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", content))
-    assert pages >= 2
+    with pikepdf.open(io.BytesIO(content)) as doc:
+        assert len(doc.pages) >= 2
     # The lead question's chart of the latest round and movement between rounds; the ranking's instant-runoff count.
     assert pdf_images(content) == 3
-    streams = pdf_streams(content)
-    pngs = [s for s in streams if len(s) > 10_000]
+    pngs = [s for s in pdf_streams(content) if len(s) > 10_000]
     assert pngs, "image data decodes"
+    text = pdf_plain_text(content)
+    assert "The chart's figures" in text and "Figures by round" in text  # a table beside each chart, and the type's
     one_round = await make(app, "pdf", 1)
     assert pdf_images(one_round) == 2  # no movement chart for one round
 
@@ -471,34 +485,32 @@ async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:
     assert pdf_images(content) == 0  # no chart from one resident
 
 
-async def pdf_text(app: App, round_number: int | None = None) -> str:
-    """Every paragraph of the PDF report, as plain text in the order it is laid out (headings, notes, cells)."""
-    from reportlab.platypus import KeepTogether, Paragraph, Table
+class _Text(HTMLParser):
+    """The text of an HTML page as a reader hears it: each element's text on its own line, the style left out."""
 
-    from bot.exports.data import collect
-    from bot.exports.pdf import PdfWriter
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = [""]
+        self.skip = 0
 
-    d = app.deps
-    async with d.uow() as uow:
-        data = await collect(uow, "council-pound", round_number, "officer", 2, d.clock(), d.tz)
-    out: list[str] = []
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in {"style", "script"}
+        if tag not in {"strong", "em", "a", "br", "span"}:
+            self.lines.append("")
 
-    def walk(x: Any) -> None:
-        if isinstance(x, Paragraph):
-            out.append(x.getPlainText())
-        elif isinstance(x, KeepTogether):
-            for y in x._content:
-                walk(y)
-        elif isinstance(x, Table):
-            for row in x._cellvalues:
-                for y in row:
-                    walk(y)
-        elif isinstance(x, list | tuple):
-            for y in x:
-                walk(y)
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in {"style", "script"}
 
-    walk(PdfWriter(io.BytesIO()).story(data))
-    return "\n".join(out)
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.lines[-1] += data
+
+
+async def report_text(app: App, round_number: int | None = None) -> str:
+    """Every paragraph, heading and cell of the report (the HTML the PDF is laid out from), as plain text."""
+    parser = _Text()
+    parser.feed((await make(app, "html", round_number)).decode("utf-8"))
+    return "\n".join(" ".join(line.split()) for line in parser.lines if line.strip())
 
 
 ONE_PLURAL = re.compile(r"(?<![\d.,])1 (residents|responses|answers)\b")  # "1 residents finished"
@@ -530,11 +542,11 @@ async def test_residents_and_responses_are_counted_apart_and_said_who_counts(app
     assert about["Responses in this export"].startswith("9 (one per resident per round")
     assert "Each question's figures count the residents who answered that question" in about["What counts"]
     assert "Who is counted: every answer a resident saved by the close counts" in _sheet(wb, "Summary")[2][0]
-    text = await pdf_text(app)
+    text = await report_text(app)
     assert "6 residents took part (9 responses: one per resident per round)." in text
     assert "Who is counted: every answer a resident saved by the close counts" in text
     assert "Each round counts the same 3 residents" in text  # how views moved: those who answered both rounds
-    one = await pdf_text(app, 1)
+    one = await report_text(app, 1)
     assert "5 residents took part (5 responses: one per resident per round)." in one
     wb1 = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx", 1)))
     about1 = {r[0]: r[1] for r in _sheet(wb1, "About")[1:]}
@@ -562,20 +574,20 @@ async def test_with_too_few_residents_the_pound_keeps_its_heading_and_comments_a
         pound_csv = list(csv.reader(io.StringIO(z.read("question_1_pound.csv").decode("utf-8-sig"))))
         texts = [z.read(n).decode("utf-8-sig") for n in z.namelist()]
     assert pound_csv[0][:2] == ["Round", "Service"] and pound_csv[1][1] == "not shown"
-    text = await pdf_text(app)
+    text = await report_text(app)
     assert title in text
     # the comment was approved, but the round's figures are not shown: the report says why it is not quoted
     assert "Round 1: comments are withheld because fewer than 2 residents took part" in text
     assert "No comments have been approved" not in text and "Only me." not in text
     assert "1 resident took part (1 response: one per resident per round)." in text
     cells = [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v is not None]
-    for where, found in (("pdf", text), ("xlsx", "\n".join(cells)), ("csv", "\n".join(texts))):
+    for where, found in (("report", text), ("xlsx", "\n".join(cells)), ("csv", "\n".join(texts))):
         assert not ONE_PLURAL.search(found), (where, ONE_PLURAL.search(found))
 
 
-async def test_without_approved_comments_the_pdf_says_none_are_approved(app: App) -> None:
+async def test_without_approved_comments_the_report_says_none_are_approved(app: App) -> None:
     await seed_one(app, comment=False)
-    text = await pdf_text(app)
+    text = await report_text(app)
     assert "No comments have been approved for publication yet." in text and "withheld" not in text
 
 
@@ -682,13 +694,18 @@ def every_byte(fmt: str, content: bytes) -> bytes:
     if fmt in {"xlsx", "csv", "ods"}:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             return content + b"".join(z.read(n) for n in z.namelist())
-    return content + b"".join(pdf_streams(content))
+    if fmt == "html":  # and the charts inside it
+        images = re.findall(rb"data:image/png;base64,([A-Za-z0-9+/=]+)", content)
+        return content + b"".join(base64.b64decode(i) for i in images)
+    if fmt == "pdf":
+        return content + b"".join(pdf_streams(content))
+    return content
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf", "ods", "json"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf", "html", "ods", "json"])
 async def test_no_telegram_id_appears_anywhere_in_an_export(app: App, seeded: Seeded, fmt: str) -> None:
     blob = every_byte(fmt, await make(app, fmt))  # all rounds: everything an export can hold
-    assert b"council-pound" in blob  # the search does see the text (in the PDF, its metadata)
+    assert b"council-pound" in blob  # the search does see the text (in the PDF, its decoded page content)
     for tid in [*seeded.ids, OFFICER]:
         for form in {str(tid).encode(), str(tid).encode("utf-16-le"), f"{tid:x}".encode()}:
             assert form not in blob, f"{tid} found in the {fmt} export"
@@ -728,6 +745,11 @@ def test_the_cli_writes_an_export_with_progress(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    result = runner.invoke(
+        cli, ["export", "council-pound", "-f", "html", "-o", str(tmp_path / "r.html"), "-c", str(conf)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.html").read_text("utf-8").startswith("<!DOCTYPE html>")
     result = runner.invoke(cli, ["export", "nope", "-f", "csv", "--out", str(tmp_path / "x.zip"), "-c", str(conf)])
     assert result.exit_code == 1 and "no consultation" in result.output
     assert not (tmp_path / "x.zip").exists()
