@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogues.questions import allocation, choice, free_text, multiple, ranking, rating
+from dialogues.questions import allocation, choice, free_text, multiple, profile, ranking, rating
 from dialogues.questions.base import (
     Answered,
     AnyType,
@@ -40,6 +40,7 @@ __all__ = [
     "free_text",
     "multiple",
     "of",
+    "profile",
     "ranking",
     "rating",
     "register",

@@ -13,6 +13,7 @@ from dialogues.questions.base import (
     Counts,
     Json,
     Line,
+    Measure,
     QuestionType,
     Refused,
     Result,
@@ -20,7 +21,14 @@ from dialogues.questions.base import (
     Tally,
     register,
 )
-from dialogues.questions.choice import OptionFigures, match_option, option_lines, option_summary, unique_options
+from dialogues.questions.choice import (
+    OptionFigures,
+    match_option,
+    option_lines,
+    option_measures,
+    option_summary,
+    unique_options,
+)
 from dialogues.report import ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
@@ -160,6 +168,12 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
     def cell(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> Any:
         labels = {o.key: o.label for o in q.options}
         return "; ".join(labels.get(k, k) for k in answer)
+
+    def measures(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Measure]:
+        return option_measures(q.options)
+
+    def measure(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> list[float]:
+        return [1.0 if o.key in answer else 0.0 for o in q.options]
 
 
 MULTIPLE_CHOICE = register(MultipleChoice())
