@@ -100,10 +100,13 @@ def use_the_buttons() -> Screen:
 
 
 def mydata_screen(
-    data: Mapping[str, Any] | None, titles: Mapping[int, str], specs: Mapping[int, Consultation] | None = None
+    data: Mapping[str, Any] | None,
+    titles: Mapping[int, str],
+    specs: Mapping[int, Consultation] | None = None,
+    about: Mapping[int, Consultation] | None = None,
 ) -> Screen:
     """Everything held about a resident; answers read as the summary reads them, in the file's question order
-    (`specs` by version id)."""
+    (`specs` by version id; `about`, by consultation id, reads their answers about themselves)."""
     if data is None:
         return Screen(_("We hold nothing about you."))
     body: list[Block] = [
@@ -131,6 +134,20 @@ def mydata_screen(
                     lines += answer_lines(spec, q, r["answers"])
         else:
             lines += [(f"• {k}: {v}",) for k, v in sorted(r["answers"].items())]
+        body.append(Lines(lines))
+    for cid, held in (data.get("profiles") or {}).items():
+        title = titles.get(cid, "?")
+        lines = [(Strong(_("About you, for all of “{title}”:", title=title)),)]
+        spec = (about or {}).get(cid)
+        if spec is not None:
+            from dialogues.journey import answer_lines
+
+            for q in spec.questions:
+                if q.key in held:
+                    lines.append((Strong(q.prompt),))
+                    lines += answer_lines(spec, q, held)
+        else:
+            lines += [(f"• {k}: {v}",) for k, v in sorted(held.items())]
         body.append(Lines(lines))
     body.append(Para(_("To delete all of it, send /erase.")))
     return Screen(body)

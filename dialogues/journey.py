@@ -180,8 +180,23 @@ def _question(c: Consultation, p: Progress, q: Question, answers: Mapping[str, A
     return s
 
 
+def _asked_already(c: Consultation, answers: Mapping[str, Any], index: int) -> int:
+    """The first question from `index` on to ask: one whose answer is kept for the whole consultation (a ward, an
+    age band) and already held is not asked again (the summary still offers to change it)."""
+    while index < len(c.questions):
+        q = c.questions[index]
+        if not (of(q).kept == question_types.CONSULTATION and q.key in answers):
+            break
+        index += 1
+    return index
+
+
 def _enter(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], index: int) -> None:
     p = out.progress
+    index = _asked_already(c, answers, index)
+    if index >= len(c.questions):
+        _summary(c, ctx, out, answers)
+        return
     p.index = index
     q = c.questions[index]
     t = of(q)

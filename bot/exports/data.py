@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.content import Render
@@ -17,6 +17,9 @@ from dialogues.schema import Consultation
 from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from dialogues.breakdown import Breakdown
 
 _INLINES = (str, Msg, Span, Strong, Em, Code, Link)
 
@@ -98,6 +101,8 @@ class ExportData:
     # The lead question's figures from only the residents who answered it in every round with figures shown (by
     # round number): what "how views moved" compares, so a change is a change of view, not of who answered.
     panel: dict[int, Outcome[Any]] = field(default_factory=dict)
+    # Who took part by ward and group, and weighted results (bot.exports.breakdown); None without groupings.
+    breakdown: Breakdown | None = None
 
     @property
     def responses(self) -> int:
@@ -167,7 +172,7 @@ async def collect(
         residents=await uow.reports.residents([r.id for r in rounds]),
         pending=pending,
     )
-    return data if pending else await with_panel(uow, data)
+    return data if pending else await _complete(uow, data)
 
 
 async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
@@ -178,7 +183,13 @@ async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
         RoundPart(await t.results(uow, d.min_respondents), p.dates, p.approved)
         for t, p in zip(d.pending, d.rounds, strict=True)
     ]
-    return await with_panel(uow, replace(d, rounds=parts, pending=[]))
+    return await _complete(uow, replace(d, rounds=parts, pending=[]))
+
+
+async def _complete(uow: UnitOfWork, d: ExportData) -> ExportData:
+    from bot.exports.breakdown import with_breakdown  # it builds on this module's ExportData
+
+    return await with_breakdown(uow, await with_panel(uow, d))
 
 
 async def with_panel(uow: UnitOfWork, d: ExportData) -> ExportData:
