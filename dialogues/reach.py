@@ -4,8 +4,7 @@ facilitator can reach out to them before it closes (/reach)."""
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dialogues.groups import Group, Grouping
@@ -26,20 +25,20 @@ class Shortfall:
 
 
 def under_represented(
-    gs: Sequence[Grouping], residents: Sequence[Sequence[str | None]], threshold: float = THRESHOLD
+    gs: Sequence[Grouping], counts: Mapping[str, Mapping[str, int]], threshold: float = THRESHOLD
 ) -> list[Shortfall]:
-    """Groups with population shares whose share of the residents (who said) falls under `threshold` times it,
-    the furthest behind first. `residents[i][g]` is resident i's group in grouping g (None: not said)."""
+    """Groups with population shares whose share of the residents who said falls under `threshold` times it, the
+    furthest behind first. `counts[grouping key][group key]` is how many residents said they belong to it."""
     out: list[Shortfall] = []
-    for i, g in enumerate(gs):
+    for g in gs:
         population = g.population()
         if not population:
             continue
-        counts = Counter(r[i] for r in residents if r[i] is not None)
-        said = sum(counts.values())
+        mine = counts.get(str(g.key), {})
+        said = sum(mine.get(x.key, 0) for x in g.groups)
         for group in g.groups:
             p = population[group.key]
-            n = counts.get(group.key, 0)
+            n = mine.get(group.key, 0)
             share = n / said if said else 0.0
             if share < threshold * p:
                 needed = math.ceil((p * said - n) / (1 - p)) if p < 1 else 0
@@ -55,6 +54,10 @@ def reach_screen(
     view for staff, but it names no one and counts no one small enough to be picked out."""
     head = _("Who has taken part so far in “{title}”, round {number}:", title=title, number=round_number)
     body: list[Block] = [Para(Strong(head), " ", ngettext("{n} resident.", "{n} residents.", residents))]
+    if not gs:
+        body.append(Para(_("The consultation asks residents no question about themselves (type: profile), such as "
+                           "their ward, so there is nothing to compare with the population.")))
+        return Screen(body)
     compared = [g for g in gs if g.population()]
     if not compared:
         body.append(Para(_("The consultation file gives no population shares to compare with: give each group of "
