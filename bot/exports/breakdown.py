@@ -52,7 +52,7 @@ def breakdown_tables(d: ExportData) -> list[Table]:
     if b is None:
         return []
     numbers = {q.key: i for i, q in enumerate(d.spec.questions, 1)}
-    out = [rendered(d, b.participation, "who_took_part", _("Who took part"), b.participation.note)]
+    out = [rendered(d, b.participation, d.texts(_("Who took part")), b.participation.title, b.participation.note)]
     weighted = dict((q.key, t) for q, t in b.weighted)
     for q, t in b.by_group:
         n = numbers[q.key]
