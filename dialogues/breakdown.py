@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from dialogues.groups import Grouping
 from dialogues.questions import of
 from dialogues.questions.base import groupings as declared
+from dialogues.reach import under_represented
 from dialogues.report import DECIMAL, INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, Question
 from dialogues.suppression import hidden
@@ -74,9 +75,12 @@ def participation(gs: Sequence[Grouping], rounds: Sequence[RoundResidents], mini
             Column(_("Share of residents who said"), PERCENT, 14),
             Column(_("Share of the population"), PERCENT, 14),
             Column(_("Difference (points)"), DECIMAL, 12),
+            Column(_("Under-represented"), TEXT, 12),
         ],
     )
     for rnd in rounds:
+        counts_of = {str(g.key): _counts(g, i, rnd.residents) for i, g in enumerate(gs)}
+        short = {(s.grouping.key, s.group.key) for s in under_represented(gs, counts_of)}
         for i, g in enumerate(gs):
             cells = _cells(g, i, rnd.residents)
             counts = [len(rs) for _k, rs in cells]
@@ -87,15 +91,22 @@ def participation(gs: Sequence[Grouping], rounds: Sequence[RoundResidents], mini
                 share = n / said if said and key is not None else None
                 pop = population.get(key) if key is not None else None
                 diff = round(100 * (share - pop), 1) if share is not None and pop is not None else None
+                under = _("yes") if (g.key, key) in short else None
                 if h:
-                    t.add(rnd.number, g.title, g.label(key), NOT_SHOWN, NOT_SHOWN, pop, NOT_SHOWN if pop else None)
+                    t.add(rnd.number, g.title, g.label(key), NOT_SHOWN, NOT_SHOWN, pop, NOT_SHOWN if pop else None,
+                          under)  # fmt: skip
                 else:
-                    t.add(rnd.number, g.title, g.label(key), n, share, pop, diff)
-            t.add(rnd.number, g.title, _("All residents"), sum(counts), None, None, None)
+                    t.add(rnd.number, g.title, g.label(key), n, share, pop, diff, under)
+            t.add(rnd.number, g.title, _("All residents"), sum(counts), None, None, None, None)
     t.note = _("Shares are of the residents who said which group they belong to. A group of fewer than {n} "
-               "residents is not shown, nor is another group whenever its number would let one be worked out.",
+               "residents is not shown, nor is another group whenever its number would let one be worked out. A "
+               "group is under-represented when its share is under four-fifths of its share of the population.",
                n=minimum)
     return t
+
+
+def _counts(g: Grouping, index: int, residents: Sequence[Respondent]) -> dict[str, int]:
+    return {str(k): len(rs) for k, rs in _cells(g, index, residents) if k is not None}
 
 
 def _measured(c: Consultation) -> list[Question]:
