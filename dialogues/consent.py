@@ -146,6 +146,8 @@ def mydata_screen(
                 if q.key in held:
                     lines.append((Strong(q.prompt),))
                     lines += answer_lines(spec, q, held)
+            asked = {q.key for q in spec.questions}  # what a later file no longer asks is still held: shown too
+            lines += [(f"• {k}: {v}",) for k, v in sorted(held.items()) if k not in asked]
         else:
             lines += [(f"• {k}: {v}",) for k, v in sorted(held.items())]
         body.append(Lines(lines))

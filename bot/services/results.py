@@ -85,9 +85,10 @@ class RoundTally:
             self.add(key, value)
 
     def outcomes(self, minimum: int) -> Iterator[QuestionResult]:
-        for q, _t, tally in self.tallies.values():
+        for q, t, tally in self.tallies.values():
             n = tally.respondents
-            yield QuestionResult(q, Outcome(n, tally.figures() if n >= minimum and n > 0 else None))
+            shown = n >= minimum and n > 0
+            yield QuestionResult(q, Outcome(n, t.withheld(self.spec, q, tally.figures(), minimum) if shown else None))
 
     async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
         questions = list(self.outcomes(minimum))

@@ -183,6 +183,12 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
         """A chart of how views moved across rounds (name of each round, figures); None if the type has none."""
         return None
 
+    def withheld(self, c: Consultation, q: Q, figures: R, minimum: int) -> R:
+        """The figures with every cell of fewer than `minimum` residents withheld (and whatever would let one be
+        worked out), for types whose figures count residents by answer group; the question's own number of
+        residents is checked before this. Most types return the figures as they are."""
+        return figures
+
     @abstractmethod
     def result_lines(self, c: Consultation, q: Q, figures: R) -> list[Line]:
         """The figures in words for a group post, under the question's prompt."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -23,12 +24,14 @@ from dialogues.questions.base import (
     Result,
     RoundOutcome,
     Tally,
+    by_round,
     register,
 )
-from dialogues.questions.choice import OptionFigures, match_option, option_lines, option_summary
-from dialogues.report import ReportTable
+from dialogues.questions.choice import match_option
+from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import KEY_PATTERN, Consultation, QuestionBase, Strict, slug
 from dialogues.screens import Button, Screen
+from dialogues.suppression import hidden
 from dialogues.text import Block, Em, Para, _
 
 PREFER_NOT = "_prefer_not"  # the stored answer of a resident who preferred not to say
@@ -117,7 +120,25 @@ def district_of(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-class ProfileTally(Tally[str, OptionFigures]):
+@dataclass(frozen=True)
+class ProfileFigures:
+    """Residents in each group, then those who preferred not to say; None where too few to show."""
+
+    respondents: int
+    counts: tuple[tuple[str, int | None], ...]
+
+
+def _lines(figures: ProfileFigures) -> list[Line]:
+    total = figures.respondents or 1
+    return [
+        (_("{label}: {count} ({share:.0f}%)", label=label, count=k, share=100 * k / total),)
+        if k is not None
+        else (_("{label}: {count}", label=label, count=NOT_SHOWN),)
+        for label, k in figures.counts
+    ]
+
+
+class ProfileTally(Tally[str, ProfileFigures]):
     def __init__(self, q: ProfileQuestion):
         super().__init__()
         self.q = q
@@ -127,14 +148,14 @@ class ProfileTally(Tally[str, OptionFigures]):
         self.counts.add(answer, times)
         self.respondents += times
 
-    def figures(self) -> OptionFigures:
+    def figures(self) -> ProfileFigures:
         by_key = dict(self.counts.items())
-        counts = [(o.label, by_key.get(o.key, 0)) for o in self.q.options]
+        counts: list[tuple[str, int | None]] = [(o.label, by_key.get(o.key, 0)) for o in self.q.options]
         counts.append((self.q.prefer_not_to_say, by_key.get(PREFER_NOT, 0)))
-        return OptionFigures(self.respondents, tuple(counts))
+        return ProfileFigures(self.respondents, tuple(counts))
 
 
-class Profile(QuestionType[ProfileQuestion, str, str | None, OptionFigures]):
+class Profile(QuestionType[ProfileQuestion, str, str | None, ProfileFigures]):
     name = "profile"
     code = "pf"
     schema = ProfileQuestion
@@ -212,13 +233,32 @@ class Profile(QuestionType[ProfileQuestion, str, str | None, OptionFigures]):
     def tally(self, c: Consultation, q: ProfileQuestion) -> ProfileTally:
         return ProfileTally(q)
 
-    def result_lines(self, c: Consultation, q: ProfileQuestion, figures: OptionFigures) -> list[Line]:
-        return option_lines(figures)
+    def withheld(self, c: Consultation, q: ProfileQuestion, figures: ProfileFigures, minimum: int) -> ProfileFigures:
+        counts = [k or 0 for _label, k in figures.counts]
+        hide = hidden(counts, minimum)
+        kept = tuple((label, None if h else k) for (label, k), h in zip(figures.counts, hide, strict=True))
+        return ProfileFigures(figures.respondents, kept)
+
+    def result_lines(self, c: Consultation, q: ProfileQuestion, figures: ProfileFigures) -> list[Line]:
+        return _lines(figures)
 
     def summary(
-        self, c: Consultation, q: ProfileQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]
+        self, c: Consultation, q: ProfileQuestion, rounds: Sequence[RoundOutcome[ProfileFigures]]
     ) -> ReportTable:
-        return option_summary(rounds)
+        columns = [
+            Column(_("Group"), TEXT, 40),
+            Column(_("Residents"), INT, 11),
+            Column(_("Share of those who answered"), PERCENT, 14),
+            Column(_("Residents who answered"), INT, 12),
+        ]
+        return by_round(
+            columns,
+            rounds,
+            lambda f, n: [
+                (label, k, k / n if n else None, n) if k is not None else (label, NOT_SHOWN, NOT_SHOWN, n)
+                for label, k in f.counts
+            ],
+        )
 
     def cell(self, c: Consultation, q: ProfileQuestion, answer: str) -> Any:
         return self._label(q, answer)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogues.breakdown import RoundResidents, breakdown, respondent
 from dialogues.groups import UNSTATED
@@ -114,3 +116,33 @@ def test_a_consultation_without_groupings_has_no_breakdown() -> None:
     from tests.unit.example import EXAMPLE
 
     assert breakdown(EXAMPLE, [], 10) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["north", "central", "south", "_prefer_not", None]),
+                       st.sampled_from(["under_45", "45_or_over", None]), st.integers(0, 100)),
+             min_size=0, max_size=60),
+    st.integers(2, 12),
+)  # fmt: skip
+def test_no_table_shows_a_group_smaller_than_the_minimum(people: list[tuple[Any, Any, int]], minimum: int) -> None:
+    gs = groupings(PLANTED_BOTH)
+    answers = [{"pound": {"parks": p, "buses": 100 - p}, "ward": w, "age": a} for w, a, p in people]
+    residents = [respondent(PLANTED_BOTH, gs, {k: v for k, v in x.items() if v is not None}) for x in answers]
+    b = breakdown(PLANTED_BOTH, [RoundResidents(1, "Round 1", residents)], minimum)
+    assert b is not None
+    (_q, by_ward), = b.by_group
+    # the round's total is the Rounds table's figure; every group's number is either shown in full or withheld
+    for table, figures in ((b.participation, [4, 6]), (by_ward, [4, 5])):
+        for margin in ("Ward", "Age band"):
+            cells = [r for r in table.rows if r[1] == margin and said(r[2]) != "All residents"]
+            counts = [r[3] for r in cells]
+            assert all(c == NOT_SHOWN or c == 0 or c >= minimum for c in counts)
+            assert sum(c == NOT_SHOWN for c in counts) != 1  # one alone could be worked out from the total
+            for r in cells:
+                if r[3] == NOT_SHOWN:
+                    assert all(r[i] == NOT_SHOWN for i in figures if r[i] is not None)  # its share or means too
+                    assert r[4] == NOT_SHOWN
+    (_q, w), = b.weighted
+    for row in w.rows:
+        assert row[2] == NOT_SHOWN or row[2] == 0 or row[2] >= minimum

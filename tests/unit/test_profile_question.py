@@ -99,3 +99,13 @@ def test_answering_saves_it_and_the_summary_can_change_it() -> None:
     )
     out = journey.handle(FIRST, CTX, out.progress, answers, journey.Press(Action("sk")))
     assert out.saves == {} and out.progress.step == "summary"  # Skip keeps the saved answer
+
+
+def test_group_counts_under_the_minimum_are_withheld_in_posts_and_tables() -> None:
+    tally = profile.tally(PLANTED, WARD)
+    for key, times in (("north", 20), ("central", 16), ("south", 4)):
+        tally.add(key, times)
+    figures = profile.withheld(PLANTED, WARD, tally.figures(), 10)
+    assert figures.counts == (("North", 20), ("Central", None), ("South", None), ("Prefer not to say", 0))
+    lines = [said(line[0]) for line in profile.result_lines(PLANTED, WARD, figures)]
+    assert lines == ["North: 20 (50%)", "Central: not shown", "South: not shown", "Prefer not to say: 0 (0%)"]
