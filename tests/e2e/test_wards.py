@@ -61,6 +61,7 @@ async def test_wards_reach_weighting_and_erasure(moot: Harness, tmp_path: Path) 
     await take_part(people[5], "NE2 1AA", "Prefer not to say")
     await take_part(people[6], "South", "45 or over", parks=30)
 
+    assert "reach" in api.menu_seen(FACILITATOR) and "reach" not in api.menu_seen(OFFICER)  # facilitators' menus
     facilitator = Person(api, FACILITATOR, "Fay")
     reach = await facilitator.says(f"/reach {CODE}", expect="Under-represented")
     assert "South" in reach.text and "fewer than 2 residents" in reach.text and "20% of the population" in reach.text
