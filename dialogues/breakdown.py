@@ -5,7 +5,7 @@ tables, small-cell and complementary suppression applied to every cell."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dialogues.groups import Grouping
@@ -160,8 +160,16 @@ def _rounded(values: Sequence[float]) -> list[float]:
     return [round(v, 4) for v in values]
 
 
+Weights = dict[tuple[int, ...], "list[float] | WeightingError"]  # by the residents weighted (their ids)
+
+
 def weighted(
-    c: Consultation, q: Question, gs: Sequence[Grouping], rounds: Sequence[RoundResidents], minimum: int
+    c: Consultation,
+    q: Question,
+    gs: Sequence[Grouping],
+    rounds: Sequence[RoundResidents],
+    minimum: int,
+    cache: Weights | None = None,
 ) -> ReportTable | None:
     """A question's means unweighted and weighted to the population side by side, each with its 95% interval,
     and the effective sample size; None when no grouping gives population shares to weight to."""
@@ -194,11 +202,21 @@ def weighted(
             for m in measures:
                 t.add(rnd.number, m.label, NOT_SHOWN if n else 0, *([NOT_SHOWN] * 7))
             continue
-        try:
-            w: list[float] | None = weights([[r.groups[i] for i, _m in ms] for r in answered], [m for _i, m in ms])
-        except WeightingError as e:
-            w = None
-            refusals.append(_("Round {number} is not weighted: {reason}.", number=rnd.number, reason=str(e)))
+        # Questions most residents answered share one set of weights: raking is worked out once for them.
+        who = (rnd.number, *(id(r) for r in answered))
+        found = cache.get(who) if cache is not None else None
+        if found is None:
+            try:
+                found = weights([[r.groups[i] for i, _m in ms] for r in answered], [m for _i, m in ms])
+            except WeightingError as e:
+                found = e
+            if cache is not None:
+                cache[who] = found
+        w: list[float] | None = None
+        if isinstance(found, WeightingError):
+            refusals.append(_("Round {number} is not weighted: {reason}.", number=rnd.number, reason=str(found)))
+        else:
+            w = found
         n_eff = round(kish(w), 1) if w is not None else None
         for j, m in enumerate(measures):
             values = [r.values[q.key][j] for r in answered]
@@ -245,26 +263,34 @@ def breakdown(c: Consultation, rounds: Sequence[RoundResidents], minimum: int) -
     if not gs:
         return None
     out = Breakdown(gs, participation(gs, rounds, minimum))
+    cache: Weights = {}
     for q in _measured(c):
         out.by_group.append((q, by_group(c, q, gs, rounds, minimum)))
-        w = weighted(c, q, gs, rounds, minimum)
+        w = weighted(c, q, gs, rounds, minimum, cache)
         if w is not None:
             out.weighted.append((q, w))
     return out
 
 
+def reader(c: Consultation, gs: Sequence[Grouping]) -> Callable[[Mapping[str, object]], Respondent]:
+    """Reads residents' stored answers (a round's, and their answers about themselves) as Respondents: the
+    questions with measures and each grouping's keys are settled once, not once per resident."""
+    keys = [(str(g.key), frozenset(x.key for x in g.groups)) for g in gs]
+    measured = [(q.key, q, of(q)) for q in _measured(c)]
+
+    def read(answers: Mapping[str, object]) -> Respondent:
+        groups = tuple(raw if isinstance(raw := answers.get(k), str) and raw in known else None for k, known in keys)
+        values: dict[str, Sequence[float]] = {}
+        for key, q, t in measured:
+            raw = answers.get(key)
+            answer = t.decode(c, q, raw) if raw is not None else None
+            if answer is not None:
+                values[key] = t.measure(c, q, answer)
+        return Respondent(groups, values)
+
+    return read
+
+
 def respondent(c: Consultation, gs: Sequence[Grouping], answers: Mapping[str, object]) -> Respondent:
-    """A resident's groups and measures from their stored answers (a round's and their answers about themselves)."""
-    groups = tuple(_group(g, answers.get(str(g.key))) for g in gs)
-    values: dict[str, Sequence[float]] = {}
-    for q in _measured(c):
-        raw = answers.get(q.key)
-        t = of(q)
-        answer = t.decode(c, q, raw) if raw is not None else None
-        if answer is not None:
-            values[q.key] = t.measure(c, q, answer)
-    return Respondent(groups, values)
-
-
-def _group(g: Grouping, raw: object) -> str | None:
-    return raw if isinstance(raw, str) and any(x.key == raw for x in g.groups) else None
+    """One resident's groups and measures from their stored answers."""
+    return reader(c, gs)(answers)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from bot.exports.data import ExportData
 from bot.exports.tables import Table, rendered
-from dialogues.breakdown import Breakdown, RoundResidents, breakdown, respondent
+from dialogues.breakdown import Breakdown, RoundResidents, breakdown, reader
 from dialogues.questions.base import groupings
 from dialogues.report import ReportTable
 from dialogues.text import _
@@ -23,10 +23,11 @@ async def with_breakdown(uow: UnitOfWork, d: ExportData) -> ExportData:
     if not gs:
         return d
     rounds = []
+    read = reader(d.spec, gs)
     for p in d.rounds:
         residents = []
         async for batch in uow.reports.responses(p.results.round.id):
-            residents += [respondent(d.spec, gs, r.answers) for r in batch]
+            residents += [read(r.answers) for r in batch]
         rounds.append(RoundResidents(p.number, p.results.round.title, residents))
     return replace(d, breakdown=breakdown(d.spec, rounds, d.min_respondents))
 
