@@ -109,3 +109,19 @@ def test_group_counts_under_the_minimum_are_withheld_in_posts_and_tables() -> No
     assert figures.counts == (("North", 20), ("Central", None), ("South", None), ("Prefer not to say", 0))
     lines = [said(line[0]) for line in profile.result_lines(PLANTED, WARD, figures)]
     assert lines == ["North: 20 (50%)", "Central: not shown", "South: not shown", "Prefer not to say: 0 (0%)"]
+
+
+def test_a_skip_is_kept_so_a_later_round_does_not_ask_again() -> None:
+    out = journey.begin(FIRST, CTX, {})
+    out = journey.handle(FIRST, CTX, out.progress, {}, journey.Press(Action("sk")))
+    assert out.saves == {"ward": journey.SKIPPED} and "Skipped" in shown(out)
+    assert profile.decode(FIRST, WARD, journey.SKIPPED) is None  # no answer: counted nowhere
+    later = journey.begin(FIRST, CTX, {"ward": journey.SKIPPED})
+    assert later.progress.index == 1  # not asked again
+    summary = journey.summary_screen(FIRST, CTX, {"ward": journey.SKIPPED}, finished=False)
+    assert "no answer" in html(summary)
+    # changed from the summary, it offers Skip (not "Keep my answer"): a skip is not an answer
+    again = journey.handle(FIRST, CTX, journey.Progress(step="summary"), {"ward": journey.SKIPPED},
+                           journey.Press(Action("cg", (0,))))  # fmt: skip
+    labels = [said(b.label) for row in again.screens[0].buttons for b in row]
+    assert "Skip" in labels and "Keep my answer" not in labels
