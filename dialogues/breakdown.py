@@ -98,11 +98,22 @@ def participation(gs: Sequence[Grouping], rounds: Sequence[RoundResidents], mini
                 else:
                     t.add(rnd.number, g.title, g.label(key), n, share, pop, diff, under)
             t.add(rnd.number, g.title, _("All residents"), sum(counts), None, None, None, None)
-    t.note = _("Shares are of the residents who said which group they belong to. A group of fewer than {n} "
-               "residents is not shown, nor is another group whenever its number would let one be worked out. A "
-               "group is under-represented when its share is under four-fifths of its share of the population.",
-               n=minimum)
+    t.note = Span(
+        _("Shares are of the residents who said which group they belong to. A group of fewer than {n} residents "
+          "is not shown, nor is another group whenever its number would let one be worked out. A group is "
+          "under-represented when its share is under four-fifths of its share of the population.", n=minimum),
+        *sources(gs),
+    )
     return t
+
+
+def sources(gs: Sequence[Grouping]) -> list[Inline]:
+    """Where each grouping's population shares come from, as the file says."""
+    out: list[Inline] = []
+    for g in gs:
+        if g.source and g.population():
+            out += [" ", _("{breakdown}: {source}", breakdown=g.title, source=g.source)]
+    return out
 
 
 def _counts(g: Grouping, index: int, residents: Sequence[Respondent]) -> dict[str, int]:
@@ -242,6 +253,7 @@ def weighted(
           "standard error; the effective sample size is Kish's (sum of weights squared over the sum of squared "
           "weights)."),
     ]
+    note += sources(gs)
     for r in refusals:
         note += [" ", r]
     t.note = Span(*note)
