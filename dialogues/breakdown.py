@@ -88,8 +88,8 @@ def participation(gs: Sequence[Grouping], rounds: Sequence[RoundResidents], mini
             said = sum(n for (k, _rs), n in zip(cells, counts, strict=True) if k is not None)
             population = g.population()
             for (key, _rs), n, h in zip(cells, counts, hide, strict=True):
-                share = n / said if said and key is not None else None
-                pop = population.get(key) if key is not None else None
+                share = round(n / said, 6) if said and key is not None else None
+                pop = round(population[key], 6) if key is not None and key in population else None
                 diff = round(100 * (share - pop), 1) if share is not None and pop is not None else None
                 under = _("yes") if (g.key, key) in short else None
                 if h:
@@ -147,8 +147,9 @@ def by_group(
 
     for rnd in rounds:
         answered = [r for r in rnd.residents if q.key in r.values]
-        if len(answered) < minimum or not answered:
-            t.add(rnd.number, _("All residents"), "", NOT_SHOWN if answered else 0, *([NOT_SHOWN] * len(measures)))
+        if len(answered) < minimum or not answered:  # nobody: nothing to show; a few: withheld
+            gap = NOT_SHOWN if answered else None
+            t.add(rnd.number, _("All residents"), "", NOT_SHOWN if answered else 0, *([gap] * len(measures)))
             continue
         t.add(rnd.number, _("All residents"), "", len(answered), *_rounded(means(answered)))
         for i, g in enumerate(gs):
@@ -211,7 +212,7 @@ def weighted(
         n = len(answered)
         if n < minimum or n == 0:
             for m in measures:
-                t.add(rnd.number, m.label, NOT_SHOWN if n else 0, *([NOT_SHOWN] * 7))
+                t.add(rnd.number, m.label, NOT_SHOWN if n else 0, *([NOT_SHOWN if n else None] * 7))
             continue
         # Questions most residents answered share one set of weights: raking is worked out once for them.
         who = (rnd.number, *(id(r) for r in answered))
