@@ -149,5 +149,5 @@ def bar_chart(chart: Chart, render: Render) -> bytes:
         list(chart.labels),
         [(render.text(name), values) for name, values in chart.series],
         chart.unit,
-        render.text(unit_name(chart.unit)),
+        render.text(chart.axis if chart.axis is not None else unit_name(chart.unit)),
     )

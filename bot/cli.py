@@ -109,6 +109,8 @@ def validate(file: Path) -> None:
 
 def _parse(file: Path) -> Consultation:
     """The checked consultation in a file, or its problems printed (exit 1): before any config or database."""
+    from bot.content import Render
+    from bot.i18n import translations
     from bot.services import consultations
 
     try:
@@ -120,9 +122,11 @@ def _parse(file: Path) -> Consultation:
         return consultations.check(data)
     except consultations.ConsultationFileError as e:
         # Problems quote the file (keys, values), so they are printed as text, never as rich markup.
-        err.print(f"[red]{escape(str(file))} has {len(e.problems)} problem(s):[/]")
+        plain = Render(translations(), html=False)
+        n = len(e.problems)
+        err.print(f"{file} has {n} problem{'s' if n != 1 else ''}:", style="red", markup=False)
         for p in e.problems:
-            err.print(f"  {p}", markup=False)
+            err.print(f"  {plain.text(p.said())}", markup=False)
         raise typer.Exit(1) from e
 
 
@@ -275,7 +279,7 @@ def init(path: Path = typer.Argument(Path("config.toml"))) -> None:
 @app.command("export")
 def export_results(
     consultation: Annotated[str, typer.Argument(help="the consultation's code")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv (zipped files) or pdf")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv (zipped files), pdf, ods or json")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     round_number: Annotated[int | None, typer.Option("--round", "-r", help="one round; all rounds if left out")] = None,
     config: ConfigOpt = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogues.questions import Outcome, of
 from dialogues.schema import Consultation, Question
-from dialogues.screens import Button, Chart, Screen
+from dialogues.screens import Button, Screen
 from dialogues.text import Block, Em, Inline, Lines, Para, Quote, Span, Strong, _, ngettext
 
 Results = Sequence[tuple[Question, Outcome[Any]]]
@@ -73,7 +73,21 @@ def group_screens(
             body.append(Lines([head, *of(q).result_lines(spec, q, o.figures)]))
     buttons = [[Button(_("See the consultation"), url=deep_link)]] if deep_link else []
     screens.append(Screen(body, buttons))
+    screens += question_charts(spec, results, first[0] if first is not None else None)
     return screens
+
+
+def question_charts(spec: Consultation, results: Results, lead: Question | None) -> list[Screen]:
+    """After the figures in words: a chart for each other question whose type draws one (a ranking's count, stage
+    by stage), each under its prompt, with the chart in words in its caption."""
+    out: list[Screen] = []
+    for q, o in results:
+        if q is lead or o.figures is None:
+            continue
+        chart = of(q).chart(spec, q, o.figures, q.prompt)
+        if chart is not None:
+            out.append(Screen(Para(Strong(q.prompt)), chart=chart))
+    return out
 
 
 def personal_screen(spec: Consultation, round_title: str, answers: Mapping[str, Any], results: Results) -> Screen:
@@ -96,9 +110,18 @@ def personal_screen(spec: Consultation, round_title: str, answers: Mapping[str, 
     return Screen(body)
 
 
-def movement_chart(spec: Consultation, q: Question, rounds: Sequence[tuple[Inline, Any]]) -> Chart | None:
-    """How views on one question moved between rounds (round name, figures), if its type draws that."""
-    return of(q).movement(spec, q, rounds)
+def movement_screen(
+    spec: Consultation, q: Question, rounds: Sequence[tuple[Inline, Any]], residents: int
+) -> Screen | None:
+    """How views on one question moved between rounds (round name, figures), if its type draws that: the figures
+    are from the same `residents` in every round, which the post says, so a change is a change of view."""
+    chart = of(q).movement(spec, q, rounds)
+    if chart is None:
+        return None
+    who = ngettext("the {n} resident who answered in both rounds", "the {n} residents who answered in both rounds",
+                   residents)
+    title = Para(Strong(spec.title), ": ", _("how views moved between rounds, among {who}", who=who))
+    return Screen(title, chart=chart)
 
 
 def deliberation_screens(

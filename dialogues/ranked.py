@@ -58,19 +58,25 @@ class InstantRunoff:
     rounds: tuple[Round, ...]
 
 
-def _check(candidates: Sequence[str], ballots: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:
+Counted = list[tuple[tuple[str, ...], int]]  # (ballot, how many cast it)
+
+
+def _check(candidates: Sequence[str], ballots: Iterable[tuple[Sequence[str], int]]) -> Counted:
     known = set(candidates)
     if len(known) != len(candidates):
         raise RankingError("A candidate is listed twice.")
     out = []
-    for ballot in ballots:
+    for ballot, times in ballots:
         b = tuple(ballot)
         unknown = sorted(set(b) - known)
         if unknown:
             raise RankingError(f"A ballot ranks {', '.join(map(repr, unknown))}, which is not a candidate.")
         if len(set(b)) != len(b):
             raise RankingError("A ballot ranks the same candidate twice.")
-        out.append(b)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 0:
+            raise RankingError(f"A ballot is counted {times!r} times; that must be a whole number, 0 or more.")
+        if times:
+            out.append((b, times))
     return out
 
 
@@ -95,44 +101,51 @@ def _loser(tied: list[str], history: list[dict[str, int]]) -> tuple[str, str | N
 def instant_runoff(candidates: Sequence[str], ballots: Iterable[Sequence[str]]) -> InstantRunoff:
     """Counts ranked ballots (best first, possibly partial) by instant-runoff; see the module's docstring for the rule
     and how ties are broken. Raises RankingError for a ballot naming an unknown candidate or one candidate twice."""
+    return instant_runoff_counted(candidates, ((b, 1) for b in ballots))
+
+
+def instant_runoff_counted(candidates: Sequence[str], ballots: Iterable[tuple[Sequence[str], int]]) -> InstantRunoff:
+    """As `instant_runoff`, over (ballot, how many residents cast it) pairs: a tally that keeps each distinct ranking
+    once with its count (at most 8! = 40,320 of them for 8 options) counts any number of residents in that memory."""
     cast = _check(candidates, ballots)
     continuing = set(candidates)
-    piles: dict[str, list[tuple[str, ...]]] = {c: [] for c in candidates}
+    piles: dict[str, list[tuple[tuple[str, ...], int]]] = {c: [] for c in candidates}
     exhausted = 0
-    for b in cast:
+    for b, times in cast:
         top = _top(b, continuing)
         if top is None:
-            exhausted += 1
+            exhausted += times
         else:
-            piles[top].append(b)
+            piles[top].append((b, times))
+    cast_count = sum(times for _b, times in cast)
     history: list[dict[str, int]] = []
     rounds: list[Round] = []
     while continuing:
-        counts = {c: len(piles[c]) for c in continuing}
+        counts = {c: sum(times for _b, times in piles[c]) for c in continuing}
         history.append(counts)
         live = sum(counts.values())
         ordered = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         number = len(rounds) + 1
         if live == 0:
             rounds.append(Round(number, ordered, 0, exhausted))
-            return InstantRunoff(tuple(candidates), len(cast), None, tuple(rounds))
+            return InstantRunoff(tuple(candidates), cast_count, None, tuple(rounds))
         leader, most = ordered[0]
         if 2 * most > live:
             rounds.append(Round(number, ordered, live, exhausted, winner=leader))
-            return InstantRunoff(tuple(candidates), len(cast), leader, tuple(rounds))
+            return InstantRunoff(tuple(candidates), cast_count, leader, tuple(rounds))
         fewest = min(counts.values())
         out, how = _loser(sorted(c for c in continuing if counts[c] == fewest), history)
         continuing.discard(out)
         moved: dict[str, int] = {}
         lost = 0
-        for b in piles.pop(out):
+        for b, times in piles.pop(out):
             top = _top(b, continuing)
             if top is None:
-                lost += 1
+                lost += times
             else:
-                piles[top].append(b)
-                moved[top] = moved.get(top, 0) + 1
+                piles[top].append((b, times))
+                moved[top] = moved.get(top, 0) + times
         rounds.append(Round(number, ordered, live, exhausted, eliminated=out, transfers=tuple(sorted(moved.items())),
                             newly_exhausted=lost, tie_break=how))
         exhausted += lost
-    return InstantRunoff(tuple(candidates), len(cast), None, tuple(rounds))  # no candidates at all
+    return InstantRunoff(tuple(candidates), cast_count, None, tuple(rounds))  # no candidates at all

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
+
+from dialogues.text import Msg, _, english
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -22,6 +25,15 @@ def slug(text: str) -> str:
     return s[:32]
 
 
+class Invalid(ValueError):
+    """A problem a check finds in the file, in the catalogue's words (pydantic keeps the exception, so the loader
+    shows the message translated; its English text is the exception's own, for logs)."""
+
+    def __init__(self, message: Msg):
+        super().__init__(english(message))
+        self.message = message
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -32,6 +44,39 @@ class Privacy(Strict):
     contact: str = Field(default="", max_length=200)
 
 
+class Consequence(Strict):
+    """What a service's pence would mean at one level, as a budget simulator says it: at 3p or less, "two of eight
+    libraries close". A level is every whole penny from `at_least` to `at_most`."""
+
+    at_least: int = Field(default=0, ge=0, le=100)
+    at_most: int = Field(default=100, ge=0, le=100)
+    text: str = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _order(self) -> Consequence:
+        if self.at_least > self.at_most:
+            raise Invalid(_("at_least ({low}p) is more than at_most ({high}p)", low=self.at_least, high=self.at_most))
+        return self
+
+    def covers(self, pence: int) -> bool:
+        return self.at_least <= pence <= self.at_most
+
+    def span(self) -> Msg:
+        """The level in words: "3p or less", "4p to 5p", "6p or more"."""
+        return pence_span(self.at_least, self.at_most)
+
+
+def pence_span(low: int, high: int) -> Msg:
+    """Every whole penny from `low` to `high`, in words."""
+    if low == high:
+        return _("{pence}p", pence=low)
+    if low == 0 and high < 100:
+        return _("{pence}p or less", pence=high)
+    if high == 100 and low > 0:
+        return _("{pence}p or more", pence=low)
+    return _("{low}p to {high}p", low=low, high=high)
+
+
 class Service(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
     name: str = Field(min_length=1, max_length=40)
@@ -39,13 +84,53 @@ class Service(Strict):
     description: str = Field(default="", max_length=300)
     min: int = Field(default=0, ge=0, le=100)
     max: int = Field(default=100, ge=0, le=100)
+    consequences: list[Consequence] = Field(default=[], max_length=10)
+
+    @field_validator("consequences")
+    @classmethod
+    def _levels(cls, v: list[Consequence], info: ValidationInfo) -> list[Consequence]:
+        # Checked on the field, so a problem is reported at the service's `consequences:` and its line (the place
+        # names the service). Levels must cover every penny a resident may give it (its min to its max), each
+        # penny exactly once.
+        if not v:
+            return v
+        low, high = info.data.get("min", 0), info.data.get("max", 100)
+        if low > high:
+            return v  # min above max is reported on its own
+        every = pence_span(low, high)
+        levels = sorted(v, key=lambda c: (c.at_least, c.at_most))
+        for c in levels:
+            if c.at_most < low or c.at_least > high:
+                raise Invalid(_("the level {level} can never be chosen: this service takes {pence}", level=c.span(),
+                                pence=every))
+        if levels[0].at_least > low:
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(low, levels[0].at_least - 1), pence=every))
+        for before, after in pairwise(levels):
+            if after.at_least <= before.at_most:
+                raise Invalid(_("the levels {first} and {second} overlap ({both} is in both); give each amount one "
+                                "level", first=before.span(), second=after.span(),
+                                both=pence_span(after.at_least, min(before.at_most, after.at_most))))
+            if after.at_least > before.at_most + 1:
+                gap = pence_span(before.at_most + 1, after.at_least - 1)
+                raise Invalid(_("no level covers {gap}: it falls between the levels {first} and {second}; the levels "
+                                "must cover {pence}, each amount once", gap=gap, first=before.span(),
+                                second=after.span(), pence=every))
+        if levels[-1].at_most < high:
+            raise Invalid(_("no level covers {gap}; the levels must cover {pence}, each amount once",
+                            gap=pence_span(levels[-1].at_most + 1, high), pence=every))
+        return levels
+
+    def consequence(self, pence: int) -> Consequence | None:
+        """What the service's pence would mean, if the file says (None below its min or without consequences)."""
+        return next((c for c in self.consequences if c.covers(pence)), None)
 
     @model_validator(mode="after")
     def _key_and_bounds(self) -> Service:
         if not self.key:
             object.__setattr__(self, "key", slug(self.name))
         if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+            raise Invalid(_("its min ({min}p) is more than its max ({max}p)", min=self.min, max=self.max))
         return self
 
 
@@ -98,9 +183,9 @@ class AllocationQuestion(QuestionBase):
     @classmethod
     def _steps(cls, v: list[int]) -> list[int]:
         if any(s < 1 or s > 25 for s in v):
-            raise ValueError("each step must be between 1 and 25 pence")
+            raise Invalid(_("each step must be from 1 to 25 pence"))
         if len(set(v)) != len(v):
-            raise ValueError("steps must be different from each other")
+            raise Invalid(_("the steps must be different from each other"))
         return sorted(v)
 
 
@@ -127,7 +212,8 @@ class MultipleChoiceQuestion(QuestionBase):
     @model_validator(mode="after")
     def _max(self) -> MultipleChoiceQuestion:
         if self.max_choices > len(self.options):
-            raise ValueError(f"max_choices ({self.max_choices}) is more than the {len(self.options)} options")
+            raise Invalid(_("max_choices is {max_choices}, more than the {n} options there are",
+                            max_choices=self.max_choices, n=len(self.options)))
         return self
 
 
@@ -144,7 +230,7 @@ class FreeTextQuestion(QuestionBase):
 
 Question = QuestionBase  # a question of any registered type; only the type's own module knows its fields
 # Checks of a question against the whole consultation, by type name (a type registers its own).
-QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[str]]] = {}
+QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[Msg]]] = {}
 
 
 class RoundSpec(Strict):
@@ -171,7 +257,7 @@ class Consultation(Strict):
     def _rounds_given(cls, v: object) -> object:
         # Only a value the file gives is checked here: leaving `rounds:` out means one round called Round 1.
         if isinstance(v, list) and not v:
-            raise ValueError("list at least one round, or leave `rounds:` out for a single round called Round 1")
+            raise Invalid(_("list at least one round, or leave rounds: out for a single round called Round 1"))
         return v
 
     @field_validator("services")
@@ -180,15 +266,19 @@ class Consultation(Strict):
         # Checked on the field, not the model, so a problem is reported at `services:` and its line.
         if not v:
             return v
-        _unique([s.key for s in v], "service key")
-        _unique([s.name.lower() for s in v], "service name")
+        _unique([s.name.lower() for s in v], lambda k: _(
+            "two services are called “{name}”: each service needs a name of its own",
+            name=next(s.name for s in v if s.name.lower() == k)))
+        # after the names, since a key made from a name repeats when the name does
+        _unique([s.key for s in v], lambda k: _(
+            "two services have the key {key}: give one of them a key: of its own", key=k))
         today = sum(s.today for s in v)
         if today != 100:
-            raise ValueError(f"services' today pence add up to {today}p, not 100p")
+            raise Invalid(_("the services' today pence add up to {today}p; they must add up to 100p", today=today))
         if sum(s.min for s in v) > 100:
-            raise ValueError("services' min pence add up to more than 100p")
+            raise Invalid(_("the services' min pence add up to {total}p, more than 100p", total=sum(s.min for s in v)))
         if sum(s.max for s in v) < 100:
-            raise ValueError("services' max pence add up to less than 100p")
+            raise Invalid(_("the services' max pence add up to {total}p, less than 100p", total=sum(s.max for s in v)))
         return v
 
     @model_validator(mode="after")
@@ -200,12 +290,13 @@ class Consultation(Strict):
                 q = q.model_copy(update={"key": f"q{i + 1}"})
             fixed.append(q)
         object.__setattr__(self, "questions", fixed)
-        _unique([q.key for q in self.questions], "question key")
+        _unique([q.key for q in self.questions], lambda k: _(
+            "two questions have the key {key}: give one of them a key: of its own", key=k))
         for q in self.questions:
             check = QUESTION_CHECKS.get(q.type_name)
             problems = check(self, q) if check else []
             if problems:
-                raise ValueError(problems[0])
+                raise problems[0] if isinstance(problems[0], Invalid) else Invalid(_("{problem}", problem=problems[0]))
         if not self.rounds:
             object.__setattr__(self, "rounds", [RoundSpec(title="Round 1")])
         return self
@@ -220,11 +311,11 @@ class Consultation(Strict):
         return {s.key: s.name for s in self.services}
 
 
-def _unique(keys: list[str], what: str) -> None:
+def _unique(keys: list[str], what: Callable[[str], Msg]) -> None:
     seen: set[str] = set()
     for k in keys:
         if k in seen:
-            raise ValueError(f"duplicate {what}: {k!r}")
+            raise Invalid(what(k))
         seen.add(k)
 
 

@@ -27,13 +27,15 @@ class Button:
 class Chart:
     """Data for a bar chart; bot/charts.py draws it. Series are (name, values in label order); labels are content,
     drawn top to bottom in the order the text beside the chart lists them. `alt` says what it shows in one line,
-    for whoever cannot see the image (it goes in the photo's caption)."""
+    for whoever cannot see the image (it goes in the photo's caption). `axis` names what the values are, when the
+    unit's own name does not ("votes"; by default the unit's: "pence")."""
 
     title: Inline
     labels: tuple[str, ...]
     series: tuple[tuple[Inline, tuple[float, ...]], ...]
     unit: str = "p"
     alt: Inline | None = None
+    axis: Inline | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import accumulate, islice
 from typing import Any
 
-from dialogues.schema import Service
+from dialogues.schema import Consequence, Service
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class ServiceTally:
     high: int
     q1: float
     q3: float
+    levels: tuple[tuple[Consequence, int], ...] = ()  # each consequence level the file gives, with its residents
 
     @property
     def change(self) -> float:
@@ -71,13 +72,19 @@ def tally_pence_counts(services: Sequence[Service], n: int, counts: Mapping[str,
     out = []
     for s in services:
         if n:
-            col = _Column(counts.get(s.key) or {0: n})
+            counted = counts.get(s.key) or {0: n}
+            col = _Column(counted)
             q = col.quartiles(n) if n > 1 else [float(col.at(0))] * 3
             out.append(ServiceTally(s.key, s.name, s.today, col.total / n, col.median(n),
-                                    col.values[0], col.values[-1], float(q[0]), float(q[2])))
+                                    col.values[0], col.values[-1], float(q[0]), float(q[2]), _levels(s, counted)))
         else:
-            out.append(ServiceTally(s.key, s.name, s.today, 0.0, 0.0, 0, 0, 0.0, 0.0))
+            out.append(ServiceTally(s.key, s.name, s.today, 0.0, 0.0, 0, 0, 0.0, 0.0, _levels(s, {})))
     return AllocationTally(n, tuple(out))
+
+
+def _levels(s: Service, counted: Mapping[Any, int]) -> tuple[tuple[Consequence, int], ...]:
+    """How many residents gave the service pence within each of its consequence levels."""
+    return tuple((c, sum(k for v, k in counted.items() if c.covers(int(v)))) for c in s.consequences)
 
 
 class _Column:

@@ -198,3 +198,22 @@ def from_json(x: Any) -> Any:
     if "items" in x:
         return Items([tuple(from_json(p) for p in item) for item in x["items"]], bool(x.get("numbered")))
     raise ValueError(f"unknown content {sorted(x)!r}")
+
+
+def english(x: Inline | Param) -> str:
+    """Plain English source text of an inline, untranslated: for logs and exception messages, never for people
+    (they are shown content rendered in their language by bot.content)."""
+    if isinstance(x, Msg):
+        template = x.plural if x.plural is not None and x.n != 1 else x.singular
+        values = {k: v if isinstance(v, int | float) else english(v) for k, v in x.params}
+        try:
+            return template.format(**values)
+        except (KeyError, ValueError, IndexError):
+            return template
+    if isinstance(x, Span | Strong | Em):
+        return "".join(english(p) for p in x.parts)
+    if isinstance(x, Code):
+        return x.text
+    if isinstance(x, Link):
+        return english(x.label)
+    return str(x)

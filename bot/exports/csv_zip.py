@@ -18,6 +18,7 @@ from bot.exports.tables import (
     Column,
     Table,
     about_table,
+    columns_table,
     question_tables,
     response_columns,
     rounds_table,
@@ -96,5 +97,6 @@ class CsvZipWriter:
             self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
         for table in breakdown_tables(d):
             self._table(f"{table.name.lower().replace(' ', '_')}.csv", table)
+        self._table("columns.csv", columns_table(d))
         self._table("about.csv", about_table(d))
         self.zf.close()

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from bot.content import Render
 from bot.exports.cells import Cell
 from bot.i18n import DEFAULT, translations
-from bot.services.results import RoundResults, RoundTally, begin_tally, tally_round
-from dialogues.questions import Outcome, of
+from bot.services.results import RoundResults, RoundTally, begin_tally, panel, tally_round
+from dialogues.questions import Outcome
 from dialogues.schema import Consultation
 from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
@@ -202,13 +202,5 @@ async def with_panel(uow: UnitOfWork, d: ExportData) -> ExportData:
     shown = [p for p in d.rounds if (r := p.results.result(q.key)) is not None and r.figures is not None]
     if len(shown) < 2:
         return d
-    values = await uow.reports.panel_values([p.results.round.id for p in shown], q.key)
-    t = of(q)
-    panel: dict[int, Outcome[Any]] = {}
-    for p in shown:
-        tally = t.tally(d.spec, q)
-        for raw in values.get(p.results.round.id, []):
-            t.add_raw(d.spec, q, tally, raw)
-        n = tally.respondents
-        panel[p.number] = Outcome(n, tally.figures() if n >= d.min_respondents and n > 0 else None)
-    return replace(d, panel=panel)
+    by_id = await panel(uow, d.spec, q, [p.results.round.id for p in shown], d.min_respondents)
+    return replace(d, panel={p.number: by_id[p.results.round.id] for p in shown})

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
-ORDER = ("xlsx", "csv", "pdf")  # a format travels in button data as its index here
+ORDER = ("xlsx", "csv", "pdf", "ods", "json")  # a format travels in button data as its index here: only append
 BUSY = _("Your last export is still being prepared. It will arrive here shortly.")
-HELP_LINE = _("/export: download results as an Excel workbook, CSV files or a PDF report")
+HELP_LINE = _("/export: download results as an Excel workbook, CSV files, a PDF report, an OpenDocument "
+              "spreadsheet or JSON data")
+IN_PRIVATE = _("Exports hold residents' answers, so I only send them in a private chat: send me /export there.")
 
 
 def _role(held: set[str]) -> str:
@@ -70,6 +72,8 @@ class Exports:
     # --- steps -------------------------------------------------------------------------------------------------
 
     async def command(self, inc: Incoming, args: str) -> Reply:
+        if not inc.private:
+            return Reply.say(IN_PRIVATE)
         if not await self._may(inc, "/export"):
             return Reply.say(roles.REFUSED_EXPORT)
         if not self.d.config.privacy.pseudonym_key.get_secret_value():
@@ -123,7 +127,8 @@ class Exports:
             return Reply(toast=EXPIRED)
         heading = (_("Export: {title}, round {number}", title=names[1], number=number) if number
                    else _("Export: {title}, all rounds", title=names[1]))
-        buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))] for i, fmt in enumerate(ORDER)]
+        buttons = [[Button(FORMATS[fmt][2], Action("xf", (consultation_id, number, i)))] for i, fmt in enumerate(ORDER)
+                   if fmt in FORMATS]
         buttons.append([Button(Span("« ", _("Rounds")), Action("xc", (consultation_id,)))])
         text = Lines([
             ("📥 ", Strong(heading)),
@@ -218,6 +223,7 @@ def install(app: App) -> None:
     feature = Exports(app)
     core = app.core
     core.commands["export"] = feature.command
+    core.group_commands["export"] = feature.command  # only to say that exports come in a private chat
     for name in ("xl", "xc", "xr", "xf"):
         core.actions[name] = feature.press
     app.background.append(feature)

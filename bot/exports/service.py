@@ -15,6 +15,8 @@ from typing import IO, Any, Protocol
 from bot.exports.cells import Cell
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
+from bot.exports.jsonfile import JsonWriter
+from bot.exports.ods import OdsWriter
 from bot.exports.pdf import PdfWriter
 from bot.exports.pseudonym import PseudonymKeyMissing, Pseudonyms
 from bot.exports.tables import ResponseRows
@@ -30,6 +32,8 @@ FORMATS: dict[str, tuple[str, str, Msg]] = {  # format: (extension, MIME type, w
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _("Excel workbook")),
     "csv": ("zip", "application/zip", _("CSV files (zipped)")),
     "pdf": ("pdf", "application/pdf", _("PDF report with charts")),
+    "ods": ("ods", "application/vnd.oasis.opendocument.spreadsheet", _("OpenDocument spreadsheet")),
+    "json": ("json", "application/json", _("JSON data (with its JSON Schema)")),
 }
 Progress = Callable[[int, int], None]  # (responses written, responses in all)
 
@@ -77,10 +81,12 @@ def filename(d: ExportData, fmt: str) -> str:
     return f"{d.code}-{which}-{d.exported_at:%Y%m%d-%H%M}.{ext}"
 
 
-WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter]] = {
+WRITERS: dict[str, type[XlsxWriter | CsvZipWriter | PdfWriter | OdsWriter | JsonWriter]] = {
     "xlsx": XlsxWriter,
     "csv": CsvZipWriter,
     "pdf": PdfWriter,
+    "ods": OdsWriter,
+    "json": JsonWriter,
 }
 
 

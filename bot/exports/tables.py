@@ -5,7 +5,7 @@ own cells: nothing here knows one type of question from another."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from bot.exports.data import ExportData, RoundPart
 from bot.exports.pseudonym import Pseudonyms
 from bot.services.rounds import STATUS as ROUND_STATUS
 from dialogues.questions import Outcome, RoundOutcome, of
+from dialogues.questions.base import Cell as QuestionCell
 from dialogues.report import (
     DATETIME,
     DECIMAL,
@@ -51,6 +52,7 @@ __all__ = [
     "Table",
     "about_table",
     "chart_table",
+    "columns_table",
     "lead_question",
     "movement_note",
     "panel",
@@ -223,7 +225,7 @@ def chart_data(d: ExportData, chart: Chart | None) -> ChartData | None:
         [tx(label) for label in chart.labels],
         [(tx(name), [float(v) for v in values]) for name, values in chart.series],
         chart.unit,
-        tx(unit_name(chart.unit)),
+        tx(chart.axis if chart.axis is not None else unit_name(chart.unit)),
     )
 
 
@@ -405,15 +407,24 @@ def about_table(d: ExportData) -> Table:
 
 # ---- the Responses table ------------------------------------------------------------------------------------------
 
-FIXED_COLUMNS: list[tuple[Inline, str, float]] = [
-    (_("Pseudonym"), TEXT, 17),
-    (_("Round"), INT, 7),
-    (_("Version"), INT, 8),
-    (_("Started"), DATETIME, 17),
-    (_("Last changed"), DATETIME, 17),
-    (_("Sent"), DATETIME, 17),
+FIXED_COLUMNS: list[QuestionCell] = [
+    QuestionCell(_("Pseudonym"), TEXT, 17, "pseudonym", _("the resident under a pseudonym (see About)")),
+    QuestionCell(_("Round"), INT, 7, "round", _("the round's number")),
+    QuestionCell(_("Version"), INT, 8, "version", _("the version of the consultation file the resident answered")),
+    QuestionCell(_("Started"), DATETIME, 17, "started", _("when the resident began the round")),
+    QuestionCell(_("Last changed"), DATETIME, 17, "last_changed", _("when the resident last changed an answer")),
+    QuestionCell(_("Sent"), DATETIME, 17, "sent", _("when the resident pressed send; empty if they never did")),
 ]
-COMMENT_COLUMNS: list[tuple[Inline, str, float]] = [(_("Why (comment)"), LONG, 50), (_("Comment status"), TEXT, 11)]
+KINDS: dict[str, Msg] = {  # how a column's values read, for the list of columns
+    TEXT: _("text"),
+    LONG: _("text"),
+    INT: _("whole number"),
+    PENCE: _("pence"),
+    PENCE1: _("pence"),
+    PERCENT: _("share of 1 (shown as a percentage)"),
+    DECIMAL: _("number"),
+    DATETIME: _("date and time in the council's time zone"),
+}
 COMMENT_STATUS = {"pending": _("awaiting approval"), "approved": _("approved"), "rejected": _("rejected")}
 WITHHELD = _("(withheld: a moderator rejected this comment)")
 
@@ -423,15 +434,48 @@ def why_key(q: Question) -> str | None:
     return f"{q.key}.why" if q.comment is not None else None
 
 
-def response_columns(d: ExportData) -> list[Column]:
-    """Who and when, then for each question its type's columns and, if it asks "why?", the comment and its status."""
-    tx = d.texts
-    cols = [Column(tx(h), kind, width) for h, kind, width in FIXED_COLUMNS]
-    for q in d.spec.questions:
-        cols += [Column(tx(c.header), c.kind, c.width) for c in of(q).columns(d.spec, q)]
+def response_cells(d: ExportData) -> list[tuple[int | None, QuestionCell]]:
+    """Who and when, then for each question its type's columns and, if it asks "why?", the comment and its status;
+    each with the number of its question (None for who and when)."""
+    out: list[tuple[int | None, QuestionCell]] = [(None, c) for c in FIXED_COLUMNS]
+    for i, q in enumerate(d.spec.questions, 1):
+        out += [(i, c if c.code else replace(c, code=q.key)) for c in of(q).columns(d.spec, q)]
         if why_key(q) is not None:
-            cols += [Column(tx(h), kind, width) for h, kind, width in COMMENT_COLUMNS]
-    return cols
+            out += [
+                (i, QuestionCell(_("Why (comment): {question}", question=q.prompt), LONG, 50, f"{q.key}.why",
+                                 _("the resident's reason, in their words; withheld if a moderator rejected it"))),
+                (i, QuestionCell(_("Comment status: {question}", question=q.prompt), TEXT, 11, f"{q.key}.why_status",
+                                 _("awaiting approval, approved or rejected"))),
+            ]
+    return out
+
+
+def response_columns(d: ExportData) -> list[Column]:
+    """The Responses table's columns in the export's language."""
+    tx = d.texts
+    return [Column(tx(c.header), c.kind, c.width) for _number, c in response_cells(d)]
+
+
+def columns_table(d: ExportData) -> Table:
+    """The list of the Responses table's columns: each header, its stable code, its question, what kind of value
+    it holds and what its values mean (every option with its code), so an officer can read any column."""
+    t = ReportTable("columns", _("The Responses table's columns"), [
+        ReportColumn(_("Column"), TEXT, 8), ReportColumn(_("Header"), LONG, 40), ReportColumn(_("Code"), TEXT, 24),
+        ReportColumn(_("Question"), INT, 9), ReportColumn(_("Kind"), TEXT, 18), ReportColumn(_("Values"), LONG, 60),
+    ])
+    for i, (number, c) in enumerate(response_cells(d)):
+        t.add(_letters(i), c.header, c.code, number, KINDS.get(c.kind, c.kind), c.values)
+    return rendered(d, t, t.name, t.title)
+
+
+def _letters(index: int) -> str:
+    """A spreadsheet's column name: A, B, ..., Z, AA, AB, ..."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 _PLAIN = frozenset({int, float, datetime, type(None)})  # cells a question type gives that need no making safe

@@ -40,6 +40,7 @@ from bot.exports.tables import (
     Table,
     about_table,
     chart_table,
+    columns_table,
     lead_question,
     movement_note,
     question_charts,
@@ -61,7 +62,7 @@ FORMATS = {
 }
 HEADER = {"bold": True, "bg_color": "#DDE6F2", "pattern": 1, "text_wrap": True, "valign": "top"}
 WRAP = {"text_wrap": True, "valign": "top"}
-SUMMARY, RESPONSES, ABOUT = _("Summary"), _("Responses"), _("About")
+SUMMARY, RESPONSES, COLUMNS, ABOUT = _("Summary"), _("Responses"), _("Columns"), _("About")
 CM = 96 / 2.54  # pixels per centimetre, for the chart's size
 MAX_TEXT = 32_767  # the most characters a cell holds
 # One below zlib's default: on 100,000 responses 11.1 MB instead of 10.6 MB (openpyxl's file was 10.8 MB),
@@ -151,13 +152,14 @@ class XlsxWriter:
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
 
-    def _table_sheet(self, table: Table) -> Worksheet:
-        ws = self.wb.add_worksheet(sheet_name(table.name))
+    def _table_sheet(self, table: Table, name: str | None = None) -> Worksheet:
+        ws = self.wb.add_worksheet(sheet_name(name or table.name))
         self._widths(ws, [c.width for c in table.columns])
         ws.freeze_panes(1, 0)
         self._header(ws, 0, table.columns)
         for r, values in enumerate(table.rows, 1):
             self._row(ws, r, values, table.columns)
+        ws.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
         row = len(table.rows) + 2  # a blank row, then what the table is
         _write_text(ws, row, 0, safe_text(table.title), self._format(bold=True))
         if table.note:
@@ -191,7 +193,6 @@ class XlsxWriter:
         tables = [t for t in (rounds, figures, data) if t is not None]
         widths = [max(w) for w in zip(*(_pad([c.width for c in t.columns], 12) for t in tables), strict=True)]
         self._widths(ws, widths)
-        ws.freeze_panes(1, 0)
         title = tx(_("{title}: results", title=d.spec.title))
         _write_text(ws, 0, 0, safe_text(title), self._format(bold=True, font_size=14))
         line = _(
@@ -204,6 +205,8 @@ class XlsxWriter:
         _write_text(ws, 1, 0, safe_text(tx(line)), None)
         _write_text(ws, 2, 0, safe_text(rounds.note), None)
         row = self._rows_at(ws, 4, rounds, heading=False)  # rows count from 0 here: the header is on the fifth row
+        ws.freeze_panes(5, 0)  # the title and the participation table's header stay in sight
+        ws.autofilter(4, 0, max(row - 1, 5), len(rounds.columns) - 1)
         if figures is not None:
             row = self._rows_at(ws, row + 1, figures)  # after a blank row
             if figures.note:
@@ -241,11 +244,16 @@ class XlsxWriter:
         for r, values in enumerate(about.rows, 1):
             self._write(ws, r, 0, values[0], None, bold=True, valign="top")
             self._write(ws, r, 1, values[1], about.columns[1])
+        ws.autofilter(0, 0, len(about.rows), 1)
 
-    def _responses_sheet(self, columns: list[Column]) -> None:
+    def _responses_sheet(self, columns: list[Column], rows: int = 0) -> None:
+        """The Responses sheet's frame; `rows` (known at finish) is how far its AutoFilter reaches. The filter is
+        written after the rows in the sheet's XML, so the rows streamed before it is known are not affected."""
         ws = self.wb.add_worksheet(self.sheets[1])
         self._widths(ws, [c.width for c in columns])
         ws.freeze_panes(1, 1)  # the header row (ResponseSheet writes it) and the pseudonyms stay in sight
+        if rows:
+            ws.autofilter(0, 0, rows, len(columns) - 1)
 
     def _responses_part(self, src: zipfile.ZipFile) -> tuple[str, bytes, bytes]:
         """The Responses sheet's zip entry in a finished workbook, and its XML before and after the rows."""
@@ -285,21 +293,22 @@ class XlsxWriter:
 
     def finish(self, d: ExportData) -> None:
         assert self.responses is not None and self.zip is not None
-        self.responses.close()
         styles = self.styles
         package = self._workbook()
         self._summary(d)
         for table in question_tables(d):
             self._table_sheet(table)
-        self._responses_sheet(response_columns(d))
+        self._responses_sheet(response_columns(d), rows=max(self.responses.next - 2, 1))  # rows count from 2
         for table in breakdown_tables(d):  # after the Responses sheet, whose place its rows were written for
             self._table_sheet(table)
+        self._table_sheet(columns_table(d), d.texts(COLUMNS))
         self._about(d)
         self.wb.close()
         with zipfile.ZipFile(package) as src:
-            part, head, _tail = self._responses_part(src)
+            part, head, tail = self._responses_part(src)
             if (part, head, self.styles) != (self.part, self.head, styles):
                 raise RuntimeError("the workbook's Responses sheet is not the one its rows were written for")
+            self.responses.close(tail)  # the sheet's end as the finished workbook has it: with its AutoFilter
             for info in src.infolist():
                 if info.filename != part:
                     self.zip.writestr(info, src.read(info))
@@ -379,8 +388,8 @@ class ResponseSheet:
         self.next = n
         self.out.write("".join(out).encode("utf-8"))
 
-    def close(self) -> None:
-        self.out.write(self.tail)
+    def close(self, tail: bytes | None = None) -> None:
+        self.out.write(self.tail if tail is None else tail)
         self.out.close()
 
 

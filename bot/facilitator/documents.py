@@ -41,7 +41,7 @@ class Loader:
             body: list[Block] = [
                 Para("❌ ", ngettext("“{file}” has {n} problem; nothing was loaded:",
                               "“{file}” has {n} problems; nothing was loaded:", n, file=inc.filename[:60])),
-                Items([str(p) for p in e.problems[:30]]),
+                Items([p.said() for p in e.problems[:30]]),
             ]
             if n > 30:
                 body.append(Para(ngettext("…and {n} more.", "…and {n} more.", n - 30)))

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.limits import ChatWindows
 from bot.render import Part, Renderer
@@ -31,7 +32,7 @@ from bot.services.common import Deps
 from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
 from dialogues.screens import Screen
 from storage.base import utcnow
-from storage.repositories.outbox import OutboxItem, screen_to_payload
+from storage.repositories.outbox import MESSAGE_IDS, REPLACES, OutboxItem, screen_to_payload
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,12 @@ class OutboxSender:
             log.error("outbox %d (%s): cannot render (%s); given up", item.id, item.kind, type(e).__name__)
             await self._settle([item], error=f"cannot render: {type(e).__name__}")
             return OK
+        if REPLACES in item.payload and len(parts) == 1 and screen.chart is None and screen.document is None:
+            edited = await self._edit_earlier(item, str(item.payload[REPLACES]), parts[0], kb)
+            if edited is not None:
+                return edited
         done = int(item.payload.get(PARTS, 0)) if len(parts) > 1 else 0
+        sent_ids: list[int] = list(item.payload.get(MESSAGE_IDS, []))
         for n in range(done, len(parts)):
             await self.overall.acquire()
             if self._stopping or self._paused_until > time.monotonic():
@@ -253,7 +259,7 @@ class OutboxSender:
             last = n == len(parts) - 1
             try:
                 async with self._calls:
-                    await self._call(item.chat_id, screen, parts[n], kb, png)
+                    sent_ids.append(await self._call(item.chat_id, screen, parts[n], kb, png))
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
             except Blocked:
@@ -270,21 +276,48 @@ class OutboxSender:
                 self.overall.release()
                 self.windows.record(item.chat_id)
             if not last:
-                await self._save_progress(item, n + 1)
-        await self._mark_sent(item)
+                await self._save_progress(item, n + 1, sent_ids)
+        await self._mark_sent(item, {**item.payload, MESSAGE_IDS: sent_ids})
         self.last_progress = utcnow()
         return OK
 
-    async def _save_progress(self, item: OutboxItem, parts_sent: int) -> None:
+    async def _edit_earlier(self, item: OutboxItem, key: str, part: Part, kb: Keyboard | None) -> _Outcome | None:
+        """Corrects the message an earlier row sent (an announcement whose close time moved) by editing it; None
+        when it cannot be edited (never sent, gone, or Telegram refuses), and the row is then sent as new."""
+        async with self.deps.uow() as uow:
+            earlier = await uow.outbox.sent_messages(key, item.chat_id)
+        if len(earlier) != 1:
+            return None  # a post of several messages is not edited piecemeal
+        await self.overall.acquire()
+        try:
+            async with self._calls:
+                await self.transport_provider().edit_text(item.chat_id, earlier[0], part.text, kb)
+        except RetryLater as e:
+            return await self._flood(item, float(e.seconds))
+        except Blocked:
+            await self._settle([item], blocked=True)
+            return _Outcome(blocked=True)
+        except Exception as e:  # deleted by an admin, or too old to edit: say it afresh
+            log.info("outbox %d (%s): could not edit message %d (%s); sending it as new", item.id, item.kind,
+                     earlier[0], type(e).__name__)
+            return None
+        finally:
+            self.overall.release()
+            self.windows.record(item.chat_id)
+        await self._mark_sent(item, {**item.payload, MESSAGE_IDS: earlier})
+        self.last_progress = utcnow()
+        return OK
+
+    async def _save_progress(self, item: OutboxItem, parts_sent: int, sent_ids: list[int]) -> None:
         try:
             async with self.deps.uow() as uow:
-                await uow.outbox.save_payload(item.id, {**item.payload, PARTS: parts_sent})
+                await uow.outbox.save_payload(item.id, {**item.payload, PARTS: parts_sent, MESSAGE_IDS: sent_ids})
                 await uow.commit()
         except Exception as e:  # not logged in full: the statement's parameters hold the message text
             log.warning("outbox %d: could not record a sent part (%s); it may be sent again", item.id, type(e).__name__)
 
-    async def _call(self, chat_id: int, screen: Screen, part: Part, kb: Keyboard | None, png: bytes | None) -> None:
-        await self.renderer.send_part(self.transport_provider(), chat_id, screen, part, kb, png=png)
+    async def _call(self, chat_id: int, screen: Screen, part: Part, kb: Keyboard | None, png: bytes | None) -> int:
+        return await self.renderer.send_part(self.transport_provider(), chat_id, screen, part, kb, png=png)
 
     def _chart_png(self, screen: Screen) -> bytes:
         """Draws each distinct chart once: a results post to many groups and residents reuses the PNG."""
@@ -340,12 +373,12 @@ class OutboxSender:
         for item in items:
             self._in_hand.discard(item.id)
 
-    async def _mark_sent(self, item: OutboxItem) -> None:
+    async def _mark_sent(self, item: OutboxItem, payload: dict[str, Any] | None = None) -> None:
         """Records a delivery, trying hard: if this commit never lands the message goes out again."""
         for delay in (0.1, 0.3, 1.0, 2.0, 4.0, 0.0):
             try:
                 async with self.deps.uow() as uow:
-                    await uow.outbox.mark_sent(item.id)
+                    await uow.outbox.mark_sent(item.id, payload)
                     await uow.commit()
                 return
             except Exception:

@@ -135,3 +135,21 @@ async def round_results(d: Deps, consultation_id: int, round_number: int) -> Rou
         if rnd is None:
             raise LookupError(f"consultation {consultation_id} has no round {round_number}")
         return await tally_round(uow, consultation_id, rnd, d.config.results.min_respondents)
+
+
+async def panel(
+    uow: UnitOfWork, spec: Consultation, q: Question, round_ids: list[int], minimum: int
+) -> dict[int, Outcome[Any]]:
+    """Question `q`'s figures in each of these rounds from only the residents who answered it in all of them, by
+    round id: the same people in each round, so a change between rounds is a change of view. Suppressed (figures
+    None) below the minimum, as any figure is."""
+    values = await uow.reports.panel_values(round_ids, q.key)
+    t = of(q)
+    out: dict[int, Outcome[Any]] = {}
+    for rid in round_ids:
+        tally = t.tally(spec, q)
+        for raw in values.get(rid, []):
+            t.add_raw(spec, q, tally, raw)
+        n = tally.respondents
+        out[rid] = Outcome(n, tally.figures() if n >= minimum and n > 0 else None)
+    return out

@@ -13,6 +13,7 @@ from bot.i18n import translations
 from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
+from dialogues.schema import Consultation
 from dialogues.screens import Button, Screen
 from dialogues.text import Code, Inline, Msg, Para, Span, Strong, _, join, ngettext
 from storage.idempotency import UpdateScope
@@ -164,6 +165,33 @@ def _generation(reopens: int) -> str:
     return f"r{reopens}:" if reopens else ""
 
 
+def _is_open(r: Round, reopens: int, closes: str | None) -> Msg:
+    if reopens:
+        return (
+            _("{round} is open again until {closes}.", round=r.title, closes=closes) if closes
+            else _("{round} is open again.", round=r.title)
+        )
+    return (
+        _("{round} is open until {closes}.", round=r.title, closes=closes) if closes
+        else _("{round} is open.", round=r.title)
+    )
+
+
+def _group_announcement(spec: Consultation, r: Round, is_open: Inline, link: str) -> Screen:
+    described = spec.rounds[r.number - 1].description if 0 < r.number <= len(spec.rounds) else ""
+    body = [
+        Para("📣 ", Strong(spec.title), ": ", is_open),
+        Para(described if r.number > 1 and described else spec.purpose),
+        Para(_("It takes about {minutes} minutes, in a private chat with me.", minutes=spec.minutes)),
+    ]
+    return Screen(body, [[Button(_("Take part privately"), url=link)]])
+
+
+def _announced(r: Round, reopens: int) -> str:
+    """The outbox key prefix of a round's announcements (the group's is this and its chat id)."""
+    return f"open:{r.id}:{_generation(reopens)}"
+
+
 async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     """Tells linked groups, and residents who took part before, that a round is open; the outbox key prefixes used.
 
@@ -174,24 +202,9 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     reopens = times.reopens if times is not None else 0
     link = d.deep_link(code)
     closes = d.local(r.closes_at)
-    if reopens:
-        is_open = (
-            _("{round} is open again until {closes}.", round=r.title, closes=closes) if closes
-            else _("{round} is open again.", round=r.title)
-        )
-    else:
-        is_open = (
-            _("{round} is open until {closes}.", round=r.title, closes=closes) if closes
-            else _("{round} is open.", round=r.title)
-        )
-    described = spec.rounds[r.number - 1].description if 0 < r.number <= len(spec.rounds) else ""
-    body = [
-        Para("📣 ", Strong(spec.title), ": ", is_open),
-        Para(described if r.number > 1 and described else spec.purpose),
-        Para(_("It takes about {minutes} minutes, in a private chat with me.", minutes=spec.minutes)),
-    ]
-    screen = Screen(body, [[Button(_("Take part privately"), url=link)]])
-    prefix = f"open:{r.id}:{_generation(reopens)}"
+    is_open = _is_open(r, reopens, closes)
+    screen = _group_announcement(spec, r, is_open, link)
+    prefix = _announced(r, reopens)
     for g in await uow.consultations.groups(r.consultation_id):
         await uow.outbox.enqueue(f"{prefix}{g.chat_id}", g.chat_id, "announce", screen)
     if r.number > 1 or reopens:
@@ -259,7 +272,7 @@ async def publish_if_due(
 ) -> int:
     """Posts a closed round's results to its groups and each participant, once (or again on /publish); `tell`
     (else the actor) hears how they went."""
-    from bot.services.results import round_results
+    from bot.services.results import panel, round_results
 
     async with d.uow() as uow:
         r = await uow.consultations.round(round_id)
@@ -276,10 +289,12 @@ async def publish_if_due(
     lead = res.lead
     if r.number > 1 and lead is not None and lead.figures is not None:
         earlier = await round_results(d, r.consultation_id, r.number - 1)
-        before = earlier.result(lead.question.key)
-        if before is not None and before.figures is not None:
-            both = [(earlier.round.title, before.figures), (r.title, lead.figures)]
-            moved = publish.movement_chart(res.spec, lead.question, both)
+        async with d.uow() as uow:
+            same = await panel(uow, res.spec, lead.question, [earlier.round.id, r.id], res.min_respondents)
+        before, after = same[earlier.round.id], same[r.id]
+        if before.figures is not None and after.figures is not None:
+            both = [(earlier.round.title, before.figures), (r.title, after.figures)]
+            moved = publish.movement_screen(res.spec, lead.question, both, after.respondents)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     prefixes = [f"results:{r.id}:{gen}{stamp}:"] + ([] if again else [f"yours:{r.id}:{gen}"])
     sent = 0
@@ -289,8 +304,7 @@ async def publish_if_due(
             res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
         )
         if moved is not None:
-            title = Para(Strong(res.spec.title), ": ", _("how views moved between rounds"))
-            screens.insert(1, Screen(title, chart=moved))
+            screens.insert(1, moved)
         for g in await uow.consultations.groups(r.consultation_id):
             for i, s in enumerate(screens):
                 sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s)
@@ -419,7 +433,7 @@ async def extend(
     d: Deps, code: str, number: int | None, closes_at: datetime, actor: int | None, scope: UpdateScope | None = None
 ) -> Round:
     """Moves the close time of the open round (or round NUMBER) later, and tells the linked groups the new time
-    (a new post: the outbox does not keep the ids of the posts it sent, so the old one cannot be edited). A closed
+    (each group's announcement is edited to the new time, and a short post says so). A closed
     round raises ClosedRound: extending it is reopening it (`reopen`)."""
     async with d.uow(scope) as uow:
         r = await find_round(uow, code, number, "close")
@@ -442,17 +456,25 @@ async def extend(
 
 
 async def _post_new_close(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None:
+    """Corrects each group's announcement in place to the new close time (so the post people scroll back to is
+    never stale) and says in a short new post that the round was extended."""
     _version, spec = await uow.consultations.latest(r.consultation_id)
     times = await uow.consultations.round_times(r.id)
-    gen = _generation(times.reopens if times else 0)
+    reopens = times.reopens if times else 0
+    gen = _generation(reopens)
     closes = d.local(r.closes_at) or ""
-    screen = Screen(
+    link = d.deep_link(code)
+    corrected = _group_announcement(spec, r, Span(_is_open(r, reopens, closes), " ", _("(extended)")), link)
+    notice = Screen(
         Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=r.title, closes=closes)),
-        [[Button(_("Take part privately"), url=d.deep_link(code))]],
+        [[Button(_("Take part privately"), url=link)]],
     )
     stamp = f"{r.closes_at:%Y%m%d%H%M}" if r.closes_at else ""
     for g in await uow.consultations.groups(r.consultation_id):
-        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", screen)
+        announced = f"{_announced(r, reopens)}{g.chat_id}"
+        await uow.outbox.enqueue(f"extend-edit:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", corrected,
+                                 replaces=announced)
+        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", notice)
 
 
 async def reopen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dialogues import allocation as rules
@@ -25,13 +25,26 @@ from dialogues.questions.base import (
     by_round,
     register,
 )
-from dialogues.report import INT, PENCE, PENCE1, TEXT, Column, ReportTable
-from dialogues.schema import AllocationQuestion, Consultation
+from dialogues.report import INT, LONG, PENCE, PENCE1, TEXT, Column, ReportTable
+from dialogues.schema import AllocationQuestion, Consequence, Consultation, Service
 from dialogues.screens import Action, Button, Chart, Screen
-from dialogues.tally import AllocationTally, tally_pence_counts
-from dialogues.text import Block, Em, Inline, Lines, Para, Span, Strong, _, join, ngettext
+from dialogues.tally import AllocationTally, ServiceTally, tally_pence_counts
+from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
+
+
+class Board(dict[str, int]):
+    """A resident's pence on the board (service key -> pence) and the service they last changed, whose consequence
+    the board shows. It is a dict of pence like any other draft: equal to one with the same pence."""
+
+    def __init__(self, pence: Mapping[str, int], last: str | None = None):
+        super().__init__(pence)
+        self.last = last
+
+
+def _board(pence: Mapping[str, int], last: str | None = None) -> Board:
+    return Board(pence, last)
 
 
 class PoundTally(Tally[Pence, AllocationTally]):
@@ -81,6 +94,46 @@ def _bounds(s: Any) -> tuple[Inline, ...]:
     return ()
 
 
+def consequence_blocks(services: Sequence[Service], draft: Mapping[str, int]) -> list[Block]:
+    """What the resident's pence for the service they last changed would mean, as the file says (a board of any
+    kind may show it: `draft` is service key -> pence, with the service last changed as its `last`)."""
+    last = getattr(draft, "last", None)
+    s = next((s for s in services if s.key == last), None)
+    if s is None:
+        return []
+    pence = _int(draft.get(s.key, 0))
+    found = s.consequence(pence)
+    if found is None:
+        return []
+    return [Para("ℹ️ ", Strong(_("{service} at {pence}p:", service=s.name, pence=pence)), " ", found.text)]
+
+
+def level_span(c: Consequence) -> Inline:
+    """A consequence's level in words: "3p or less", "4p to 5p", "6p or more"."""
+    return c.span()
+
+
+def level_lines(figures: AllocationTally) -> list[Line]:
+    """For each service with consequences in the file, how many residents chose each level."""
+    shown = [s for s in figures.services if s.levels]
+    if not shown:
+        return []
+    lines: list[Line] = [("",), (Strong(_("What residents' pence would mean")), " ",
+                                 _("(residents who chose each level):"))]
+    for s in shown:
+        lines.append((Strong(s.name),))
+        lines += [("· ", level_span(c), ": ", c.text, " ", Em(_people(n))) for c, n in s.levels]
+    return lines
+
+
+def level_cell(s: ServiceTally) -> Inline:
+    return Span(*join([Span(level_span(c), " (", c.text, "): ", _people(n)) for c, n in s.levels], "; "))
+
+
+def _people(n: int) -> Inline:
+    return ngettext("{n} resident", "{n} residents", n)
+
+
 def _short(name: str) -> str:
     return name if len(name) <= 14 else name[:13] + "…"
 
@@ -97,8 +150,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def decode(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence | None:
         return raw if isinstance(raw, dict) else None
 
-    def check(self, c: Consultation, q: AllocationQuestion) -> list[str]:
-        return ["an allocation question needs at least 2 services"] if len(c.services) < 2 else []
+    def check(self, c: Consultation, q: AllocationQuestion) -> list[Msg]:
+        return [_("an allocation question needs at least 2 services under services:")] if len(c.services) < 2 else []
 
     def describe(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[Line]:
         return [(f"  {s.name}: ", _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]
@@ -135,11 +188,14 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         return rules.empty(c.services)
 
     def draft_to_json(self, draft: Pence) -> Json:
-        return {"pence": draft}
+        last = getattr(draft, "last", None)
+        return {"pence": dict(draft), "last": last} if last else {"pence": dict(draft)}
 
     def draft_from_json(self, c: Consultation, q: AllocationQuestion, raw: Json) -> Pence:
         pence = raw.get("pence") if isinstance(raw, dict) else None
-        return dict(pence) if isinstance(pence, dict) and pence else rules.empty(c.services)
+        last = raw.get("last") if isinstance(raw, dict) else None
+        last = last if isinstance(last, str) and last in c.service_names() else None
+        return _board(pence, last) if isinstance(pence, dict) and pence else rules.empty(c.services)
 
     def screen(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block], draft: Pence) -> Screen:
         left = rules.left(draft)
@@ -164,6 +220,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             *head,
             Para(Em(_("Your pence, with today's in brackets."))),
             board,
+            *consequence_blocks(c.services, draft),
             Lines([status, (Em(_("Tip: you can also type “Libraries 12”, or several lines at once.")),)]),
         ]
         small, big = (q.steps[0], q.steps[-1])
@@ -194,7 +251,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     ) -> Result[Pence, Pence]:
         try:
             if verb == "d" and len(args) == 2 and abs(args[1]) in q.steps:
-                return Changed(rules.adjust(c.services, draft, args[0], args[1]))
+                new = rules.adjust(c.services, draft, args[0], args[1])
+                return Changed(_board(new, c.services[args[0]].key))
             if verb == "i" and len(args) == 1 and 0 <= args[0] < len(c.services):
                 s = c.services[args[0]]
                 return Refused(
@@ -216,7 +274,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             if verb == "a" and len(args) == 2 and 0 <= args[0] < len(c.services):  # a suggestion accepted
                 s = c.services[args[0]]
                 return Changed(
-                    rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}),
+                    _board(rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}), s.key),
                     note=_("Set {changes}.", changes=f"{s.name} {args[1]}p"),
                 )
         except rules.AllocationError as e:
@@ -235,7 +293,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             return Refused(e.message)
         names = c.service_names()
         note = ", ".join(f"{names[k]} {v}p" for k, v in entries.items())
-        return Changed(new, note=_("Set {changes}.", changes=note))
+        return Changed(_board(new, list(entries)[-1] if entries else None), note=_("Set {changes}.", changes=note))
 
     # ---- results ------------------------------------------------------------------------------------------------
     def tally(self, c: Consultation, q: AllocationQuestion) -> PoundTally:
@@ -269,7 +327,16 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         first = rounds[0][1]
         series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
         series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
-        return Chart(_("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series))
+        # In words for the caption: each service's average in each round, in the rounds' order.
+        moves = "; ".join(
+            f"{s.name} " + " → ".join(f"{t.services[i].mean:.1f}p" for _name, t in rounds) + f" ({s.today}p)"
+            for i, s in enumerate(first.services)
+        )
+        return Chart(
+            _("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series),
+            alt=_("Average pence in {rounds}, today's in brackets: {services}.",
+                  rounds=Span(*join([name for name, _t in rounds], _(" then "))), services=moves),
+        )
 
     def result_lines(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally) -> list[Line]:
         n = figures.respondents
@@ -286,6 +353,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         lines.append(("",))
         lines.append((Strong(_("Residents' average pence per service")), " ", _("(today in brackets):")))
         lines += [(f"{s.name}: ", _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services]
+        lines += level_lines(figures)
         return lines
 
     def personal_lines(
@@ -316,7 +384,9 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
 
     # ---- exports ------------------------------------------------------------------------------------------------
     def columns(self, c: Consultation, q: AllocationQuestion) -> list[Cell]:
-        return [Cell(_("{service} (p)", service=s.name), PENCE, 12) for s in c.services]
+        return [Cell(_("{service} (p)", service=s.name), PENCE, 12, f"{q.key}.{s.key}",
+                     _("pence of the resident's 100p given to {service} (today {today}p)", service=s.name,
+                       today=s.today)) for s in c.services]
 
     def cells(self, c: Consultation, q: AllocationQuestion, answer: Pence | None) -> list[Any]:
         if answer is None:
@@ -327,6 +397,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
     def summary(
         self, c: Consultation, q: AllocationQuestion, rounds: Sequence[RoundOutcome[AllocationTally]]
     ) -> ReportTable:
+        levels = any(s.consequences for s in c.services)
         columns = [
             Column(_("Service"), TEXT, 26),
             Column(_("Today (p)"), PENCE, 10),
@@ -339,11 +410,14 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             Column(_("Change from today (p)"), PENCE1, 12),
             Column(_("Residents who answered"), INT, 12),
         ]
+        if levels:  # only when the file gives consequences: a table without them keeps its columns
+            columns.append(Column(_("Residents at each consequence level"), LONG, 60))
         return by_round(
             columns,
             rounds,
             lambda a, n: [
-                (s.name, s.today, round(s.mean, 2), s.median, s.low, s.q1, s.q3, s.high, round(s.change, 2), n)
+                (s.name, s.today, round(s.mean, 2), s.median, s.low, s.q1, s.q3, s.high, round(s.change, 2), n,
+                 *((level_cell(s),) if levels else ()))
                 for s in a.services
             ],
         )

@@ -85,11 +85,14 @@ class RoundOutcome(Generic[R]):
 
 @dataclass(frozen=True)
 class Cell:
-    """A Responses-table column: its header and how its values read (a report.Kind)."""
+    """A Responses-table column: its header in the council's words, how its values read (a report.Kind), and for
+    the export's list of columns its stable code (`question` or `question.option`) and what its values mean."""
 
     header: Inline
     kind: str = "text"
     width: float = 18
+    code: str = ""
+    values: Inline = ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
     def describe(self, c: Consultation, q: Q, answer: A) -> list[Line]:
         """How an answer reads back to the resident: in the summary, the settled message, /mydata."""
 
-    def check(self, c: Consultation, q: Q) -> list[str]:
+    def check(self, c: Consultation, q: Q) -> list[Msg]:
         """Problems of this question within the whole consultation file (its own fields the schema checks)."""
         return []
 
@@ -215,8 +218,10 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
 
     # ---- exports ------------------------------------------------------------------------------------------------
     def columns(self, c: Consultation, q: Q) -> list[Cell]:
-        """The Responses table's columns for this question (one, headed by its key, unless overridden)."""
-        return [Cell(q.key)]
+        """The Responses table's columns for this question (one, headed by its prompt, unless overridden); a type
+        whose answer is several values (ticks, positions) gives a column to each, so a pivot table needs no text
+        splitting."""
+        return [Cell(q.prompt, code=q.key)]
 
     def cells(self, c: Consultation, q: Q, answer: A | None) -> list[Any]:
         """The Responses table's values for one resident's answer (None: no answer); as many as `columns`."""

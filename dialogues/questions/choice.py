@@ -9,6 +9,7 @@ from typing import Any
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
+    Cell,
     Counts,
     Json,
     Line,
@@ -25,7 +26,7 @@ from dialogues.questions.base import (
 from dialogues.report import INT, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, Option, SingleChoiceQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Para, _
+from dialogues.text import Block, Msg, Para, _
 
 
 def match_option(options: Sequence[Option], text: str) -> int | None:
@@ -41,12 +42,13 @@ def match_option(options: Sequence[Option], text: str) -> int | None:
     return starts[0] if len(starts) == 1 else None
 
 
-def unique_options(c: Consultation, q: Any) -> list[str]:
+def unique_options(c: Consultation, q: Any) -> list[Msg]:
     """A consultation check for every question with options: no two share a key."""
     seen: set[str] = set()
     for o in q.options:
         if o.key in seen:
-            return [f"duplicate option key in question {q.key}: {o.key!r}"]
+            return [_("question {question}: two options have the key {key}; give one of them a key: of its own",
+                      question=q.key, key=o.key)]
         seen.add(o.key)
     return []
 
@@ -140,7 +142,7 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
             return Refused(_("Please tap one of the options, or send its number: {options}.", options=listing))
         return Answered(q.options[i].key)
 
-    def check(self, c: Consultation, q: SingleChoiceQuestion) -> list[str]:
+    def check(self, c: Consultation, q: SingleChoiceQuestion) -> list[Msg]:
         return unique_options(c, q)
 
     def tally(self, c: Consultation, q: SingleChoiceQuestion) -> ChoiceTally:
@@ -162,6 +164,10 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
         self, c: Consultation, q: SingleChoiceQuestion, rounds: Sequence[RoundOutcome[OptionFigures]]
     ) -> ReportTable:
         return option_summary(rounds)
+
+    def columns(self, c: Consultation, q: SingleChoiceQuestion) -> list[Cell]:
+        options = "; ".join(f"{o.label} ({o.key})" for o in q.options)
+        return [Cell(q.prompt, code=q.key, values=_("the option chosen, one of: {options}", options=options))]
 
     def cell(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> Any:
         return {o.key: o.label for o in q.options}.get(answer, answer)

@@ -110,7 +110,7 @@ class FreeText(QuestionType[FreeTextQuestion, str, None, Written]):
         return [(_("{count} written answers (read by the council's officers).", count=figures.respondents),)]
 
     def columns(self, c: Consultation, q: FreeTextQuestion) -> list[Cell]:
-        return [Cell(q.key, LONG, 50)]
+        return [Cell(q.prompt, LONG, 50, q.key, _("the resident's own words"))]
 
     def summary(self, c: Consultation, q: FreeTextQuestion, rounds: Sequence[RoundOutcome[Written]]) -> ReportTable:
         columns = [Column(_("Residents who answered"), INT, 12), Column(_("Note"), TEXT, 60)]

@@ -9,6 +9,7 @@ from typing import Any
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
+    Cell,
     Changed,
     Counts,
     Json,
@@ -29,10 +30,10 @@ from dialogues.questions.choice import (
     option_summary,
     unique_options,
 )
-from dialogues.report import ReportTable
+from dialogues.report import INT, ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Para, _, ngettext
+from dialogues.text import Block, Msg, Para, _, ngettext
 
 Picks = list[int]  # indexes of the ticked options, in order
 
@@ -139,7 +140,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
         labels = ", ".join(q.options[i].label for i in sorted(picks))
         return Changed(sorted(picks), note=_("Ticked: {options}. Tap Done when you are happy with it.", options=labels))
 
-    def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[str]:
+    def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Msg]:
         return unique_options(c, q)
 
     def tally(self, c: Consultation, q: MultipleChoiceQuestion) -> MultipleTally:
@@ -165,9 +166,16 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
     ) -> ReportTable:
         return option_summary(rounds)
 
-    def cell(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> Any:
-        labels = {o.key: o.label for o in q.options}
-        return "; ".join(labels.get(k, k) for k in answer)
+    def columns(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Cell]:
+        ticked = _("1 = ticked, 0 = not ticked, empty = not answered")
+        return [Cell(_("{question}: {option}", question=q.prompt, option=o.label), INT, 12, f"{q.key}.{o.key}", ticked)
+                for o in q.options]
+
+    def cells(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str] | None) -> list[Any]:
+        if answer is None:
+            return [None] * len(q.options)
+        chosen = set(answer)
+        return [1 if o.key in chosen else 0 for o in q.options]
 
     def measures(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Measure]:
         return option_measures(q.options)

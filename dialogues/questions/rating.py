@@ -9,6 +9,7 @@ from typing import Any
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
+    Cell,
     Counts,
     Json,
     Line,
@@ -158,6 +159,13 @@ class Rating(QuestionType[RatingQuestion, int, int | None, RatingFigures]):
             rounds,
             lambda f, n: [(value_label(q, v), k, k / n if n else None, n, round(f.mean, 2)) for v, k in f.counts],
         )
+
+    def columns(self, c: Consultation, q: RatingQuestion) -> list[Cell]:
+        ends = _("a whole number from {low} to {high}", low=q.scale_min, high=q.scale_max)
+        if q.min_label or q.max_label:
+            ends = _("a whole number from {low} ({low_label}) to {high} ({high_label})", low=q.scale_min,
+                     high=q.scale_max, low_label=q.min_label or "–", high_label=q.max_label or "–")
+        return [Cell(q.prompt, INT, 12, q.key, ends)]
 
     def cell(self, c: Consultation, q: RatingQuestion, answer: int) -> Any:
         return answer

@@ -25,6 +25,8 @@ from storage.base import utcnow
 from storage.models import OutboxRow, ResidentRow
 
 KEY_LIMIT = 128  # the width of outbox.dedupe_key
+REPLACES = "_replaces"  # payload key: the dedupe key of the earlier message this one corrects in place
+MESSAGE_IDS = "_message_ids"  # payload key: the Telegram ids of the messages a row sent, once sent
 MANY = 500  # messages a statement in enqueue_many: eight values each, well inside either database's limit
 WAITING = ("pending", "sending")
 
@@ -55,6 +57,8 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
         }
         if c.alt is not None:
             out["chart"]["alt"] = content_json(c.alt)
+        if c.axis is not None:
+            out["chart"]["axis"] = content_json(c.axis)
     if screen.document is not None:
         d = screen.document
         out["document"] = {
@@ -82,6 +86,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
             tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
             content(c["alt"]) if c.get("alt") is not None else None,
+            content(c["axis"]) if c.get("axis") is not None else None,
         )
     if payload.get("document"):
         d = payload["document"]
@@ -132,16 +137,20 @@ class Outbox:
         return bind.dialect.name if bind is not None else ""
 
     async def enqueue(
-        self, key: str, chat_id: int, kind: str, screen: Screen, not_before: datetime | None = None
+        self, key: str, chat_id: int, kind: str, screen: Screen, not_before: datetime | None = None,
+        replaces: str | None = None,
     ) -> bool:
         """Adds a message unless one with this key exists or the resident blocked the bot; True if added.
+        `replaces`: the key of an earlier message in the same chat that this one corrects; the sender edits that
+        message in place where Telegram lets it (one text message, sent), and sends this as new otherwise.
 
         Written in the caller's transaction, so the message exists exactly when the change that caused it does.
         """
-        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before) == 1
+        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before, replaces) == 1
 
     async def enqueue_many(
-        self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None
+        self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None,
+        replaces: str | None = None,
     ) -> int:
         """enqueue() for many messages (key, chat, screen) at once; how many were added.
 
@@ -154,7 +163,7 @@ class Outbox:
 
         def payload(screen: Screen) -> dict[str, Any]:
             if id(screen) not in payloads:
-                payloads[id(screen)] = screen_to_payload(screen)
+                payloads[id(screen)] = screen_to_payload(screen) | ({REPLACES: replaces} if replaces else {})
             return payloads[id(screen)]
 
         added = 0
@@ -244,12 +253,27 @@ class Outbox:
         """Records progress inside a message (parts of a long text already sent)."""
         await self._set([id], {"payload": payload}, only_sending=True)
 
-    async def mark_sent(self, id: int) -> None:
-        await self._set(
-            [id],
-            {"status": "sent", "sent_at": utcnow(), "lease_until": None, "attempts": OutboxRow.attempts + 1},
-            only_sending=False,  # it was delivered, whatever else happened to the row meanwhile
-        )
+    async def mark_sent(self, id: int, payload: dict[str, Any] | None = None) -> None:
+        """Records a delivery; `payload`, if given, replaces the row's (with the ids of the messages sent)."""
+        values: dict[str, Any] = {
+            "status": "sent", "sent_at": utcnow(), "lease_until": None, "attempts": OutboxRow.attempts + 1,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        # it was delivered, whatever else happened to the row meanwhile
+        await self._set([id], values, only_sending=False)
+
+    async def sent_messages(self, key: str, chat_id: int) -> list[int]:
+        """The Telegram ids of the messages an earlier row sent to this chat (none if unsent or not recorded)."""
+        row = (
+            await self.s.execute(
+                select(OutboxRow.payload).where(
+                    OutboxRow.dedupe_key == key, OutboxRow.chat_id == chat_id, OutboxRow.status == "sent"
+                )
+            )
+        ).scalar_one_or_none()
+        ids = row.get(MESSAGE_IDS) if isinstance(row, dict) else None
+        return [int(i) for i in ids] if isinstance(ids, list) else []
 
     async def mark_retry(self, id: int, not_before: datetime, error: str | None = None) -> None:
         values: dict[str, Any] = {

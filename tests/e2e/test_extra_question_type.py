@@ -168,7 +168,7 @@ async def test_a_type_defined_in_a_test_module_runs_end_to_end(moot: Harness, ye
     _info, xlsx = await export(moot.deps, code, "xlsx", None, "officer", actor=None, via="cli")
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
     responses = [[c.value for c in row] for row in wb["Responses"].iter_rows()]
-    column = responses[0].index("all_day")
+    column = responses[0].index("Should the bus lane run all day?")  # headed by its prompt
     assert sorted(str(r[column]) for r in responses[1:]) == ["no", "yes"]
     sheet = next(ws for ws in wb.worksheets if "all_day" in ws.title)
     values = [c.value for row in sheet.iter_rows() for c in row]
@@ -180,4 +180,4 @@ async def test_a_type_defined_in_a_test_module_runs_end_to_end(moot: Harness, ye
         rows = list(csv.reader(io.StringIO(z.read(next(n for n in names if "responses" in n)).decode("utf-8-sig"))))
         table = next(n for n in names if "all_day" in n)
         assert "Residents saying yes" in z.read(table).decode("utf-8-sig")
-    assert sorted(r[rows[0].index("all_day")] for r in rows[1:]) == ["no", "yes"]
+    assert sorted(r[rows[0].index("Should the bus lane run all day?")] for r in rows[1:]) == ["no", "yes"]

@@ -107,7 +107,9 @@ async def test_a_facilitator_runs_a_consultation_through_to_round_two(moot: Harn
     await ben.taps("Submit", expect="Why did you share")
     await fac.says("/close council-pound", expect="is closed")
     await api.wait_for_message(GROUP, contains="results of Think again")
-    await api.wait_for_message(GROUP, contains="how views moved between rounds")
+    moved = await api.wait_for_message(GROUP, contains="how views moved between rounds")
+    # Cat answered round 1 only: the chart compares the two residents who answered both rounds, and says so
+    assert "among the 2 residents who answered in both rounds" in moved.text
 
 
 async def test_a_non_facilitator_is_refused_everywhere(moot: Harness) -> None:

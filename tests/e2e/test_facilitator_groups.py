@@ -45,11 +45,18 @@ async def test_a_group_linked_before_the_round_opens_is_told_when_and_kept_up_to
 
     # opened, then extended: the group reads the new close time, with the link
     await fac.says("/open council-pound 1", expect="is open")
-    await api.wait_for_message(GROUP, contains="Share your pound is open until")
+    announced = await api.wait_for_message(GROUP, contains="Share your pound is open until")
+    first_close = moot.deps.local((await _round_one(moot)).closes_at)
     await fac.says("/extend council-pound 1 in 5 hours", expect="Linked groups are told")
     extended = await api.wait_for_message(GROUP, contains="Share your pound is now open until")
-    assert moot.deps.local((await _round_one(moot)).closes_at) in extended.text
+    new_close = moot.deps.local((await _round_one(moot)).closes_at)
+    assert new_close and new_close != first_close and new_close in extended.text
     assert extended.buttons[0][0].url.endswith("?start=council-pound")
+    # and the announcement people scroll back to is corrected in place, not left saying the old time
+    corrected = await api.wait_for_message(GROUP, contains="(extended)")
+    assert corrected.message_id == announced.message_id
+    assert new_close in corrected.text and (first_close or "") not in corrected.text
+    assert corrected.buttons[0][0].url.endswith("?start=council-pound")
 
 
 async def _round_one(moot: Harness):  # type: ignore[no-untyped-def]

@@ -62,8 +62,25 @@ async def test_an_officer_gets_a_workbook_and_a_resident_is_refused(moot: Harnes
     assert pdf.document is not None and pdf.document.startswith(b"%PDF-")
     assert pdf.filename and "round1" in pdf.filename
 
+    # the open formats are offered too: an OpenDocument spreadsheet
+    await officer.says("/export", expect="Which round?")
+    await officer.taps("Round 2", expect="Which format?")
+    await officer.taps("OpenDocument spreadsheet", expect="Preparing")
+    await api.wait_for(lambda: sum(m.kind == "document" for m in officer.chat.messages) == 3)
+    ods = [m for m in officer.chat.messages if m.kind == "document"][-1]
+    assert ods.filename and ods.filename.endswith(".ods") and ods.document is not None
+    assert ods.document[30:38] == b"mimetype"
+
     done = [a for a in await audits(moot) if a.allowed and a.detail.get("sent")]
-    assert [a.detail["format"] for a in done] == ["xlsx", "pdf"] and all(a.actor == OFFICER for a in done)
+    assert [a.detail["format"] for a in done] == ["xlsx", "pdf", "ods"] and all(a.actor == OFFICER for a in done)
+
+    # /export in a group: the officer is told to use a private chat, and no file reaches the group
+    api.add_group(-100777, "Officers' corner", admins=[OFFICER])
+    api.add_bot_to_group(-100777, by_user=OFFICER)
+    api.send_text(OFFICER, "/export", chat_id=-100777)
+    told = await api.wait_for_message(-100777, contains="only send them in a private chat")
+    assert "/export" in (told.text or "")
+    assert not any(m.kind == "document" for m in api.chat(-100777).messages)
 
     # a resident is refused, and the attempt is audited
     resident = Person(api, seeded.ids[0], "Amina")

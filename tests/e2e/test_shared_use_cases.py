@@ -14,6 +14,7 @@ from bot.services import consultations, roles
 from tests.e2e.people import Person
 from tests.harness import ADMIN, EXAMPLE, FACILITATOR, OFFICER, Harness
 from tests.integration.export_seed import seed
+from tests.unit.example import said
 
 BROKEN = (
     EXAMPLE.read_text()
@@ -43,7 +44,7 @@ def _flat(text: str) -> str:
 def _problems() -> list[str]:
     with pytest.raises(consultations.ConsultationFileError) as refused:
         consultations.check(BROKEN.encode())
-    return [str(p) for p in refused.value.problems]
+    return [said(p.said()) for p in refused.value.problems]
 
 
 async def test_a_broken_file_has_the_same_problems_in_the_chat_and_on_the_command_line(
@@ -56,13 +57,16 @@ async def test_a_broken_file_has_the_same_problems_in_the_chat_and_on_the_comman
 
     typed = await _moot("consultation", "load", str(broken), "--config", str(_config(moot, tmp_path)))
     assert typed.exit_code == 1
-    assert "has 3 problem(s)" in _flat(typed.output)
+    assert "has 3 problems:" in _flat(typed.output)
     assert all(_flat(p) in _flat(typed.output) for p in problems), typed.output
 
     moot.api.send_document(FACILITATOR, "broken.yaml", BROKEN.encode())
     said = await moot.api.wait_for_message(FACILITATOR, contains="problems; nothing was loaded")
     assert "has 3 problems; nothing was loaded" in said.text
     assert all(p in said.text for p in problems), said.text
+    # a service is counted from 1 and named, and the problem said plainly
+    assert any(p.endswith(", service 2 “Children's services” › today: must be a whole number, such as 5")
+               for p in problems), problems
 
     async with moot.deps.uow() as uow:
         assert await uow.consultations.all() == []

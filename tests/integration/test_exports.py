@@ -30,6 +30,9 @@ from tests.harness import OFFICER
 from tests.integration.export_seed import INJECTION, KEYS, Seeded, example, seed, version_two
 
 KEY = "integration-test-pseudonym-key"
+# Responses headers are in the council's words: the question's prompt (its key is in the Columns sheet)
+ANYTHING = example().question("anything_else").prompt
+WHY = "Why (comment): " + example().question("pound").prompt
 
 
 def config(database_url: str, **privacy: str) -> Config:
@@ -188,7 +191,7 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert wb.sheetnames == [
         "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
-        "Q6 anything_else", "Responses", "About",
+        "Q6 anything_else", "Responses", "Columns", "About",
     ]  # fmt: skip
     r1 = await round_results(app.deps, seeded.consultation_id, 1)
     r2 = await round_results(app.deps, seeded.consultation_id, 2)
@@ -262,6 +265,28 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
     assert wb["Q2 satisfaction"].freeze_panes == "A2"
     pound_sheet = _table(_sheet(wb, "Q1 pound"))
     assert sum(r["Mean (p)"] for r in pound_sheet if r["Round"] == 1) == pytest.approx(100, abs=0.1)
+    # Libraries' consequence levels: every resident who shared their pound is at exactly one level.
+    libraries = next(r for r in pound_sheet if r["Round"] == 1 and r["Service"] == "Libraries and culture")
+    levels = [int(n) for n in re.findall(r"(\d+) residents?", libraries["Residents at each consequence level"])]
+    assert len(levels) == 3 and sum(levels) == libraries["Residents who answered"]
+    housing = next(r for r in pound_sheet if r["Service"] == "Housing")
+    assert housing["Residents at each consequence level"] in ("", None)  # the file gives housing no consequences
+
+    # The ranking, both ways. Round 1's two rankings (worked by hand): Borda gives online 4,
+    # volunteers 4 (online has a first place), share 3, charge 1; instant-runoff drops volunteers and charge (tied
+    # on 0, listed later first), then online and share tie on 1 at every stage: online, listed later, goes, and
+    # its vote moves to share, which wins at stage 4.
+    savings = [r for r in _table(_sheet(wb, "Q5 savings")) if r["Round"] == 1]
+    assert [(r["Option"], r["Borda points"], r["First places"]) for r in savings] == [
+        ("Move more services online", 4, 1), ("Use more volunteers", 4, 0),
+        ("Share buildings with other public bodies", 3, 1), ("Charge more for some services", 1, 0),
+    ]
+    share = next(r for r in savings if r["Option"].startswith("Share"))
+    assert [share[f"Instant-runoff stage {k} (votes)"] for k in (1, 2, 3, 4)] == [1, 1, 1, 2]
+    assert share["Instant-runoff result"] == "wins at stage 4"
+    online = next(r for r in savings if r["Option"].startswith("Move"))
+    assert online["Instant-runoff result"] == ("out at stage 3 (tie settled by the question's order); its votes "
+                                               "went to: Share buildings with other public bodies 1")
 
     # About: who exported (a role, not a person), the suppression rule, the privacy notice
     about = {r[0]: r[1] for r in _sheet(wb, "About")[1:]}
@@ -274,18 +299,64 @@ async def test_xlsx_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
 MARKED = re.compile(r"⟦.*⟧", re.S)  # the pseudo-locale's mark around every catalogue text
 
 
+async def test_the_responses_are_pivot_ready_and_every_column_is_described(app: App, seeded: Seeded) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx")))
+    responses = _table(_sheet(wb, "Responses"))
+    spec = example()
+    priorities, savings = spec.question("priorities"), spec.question("savings")
+    # a multiple choice is a 0/1 column per option: each column's sum is how many ticked it, as the tally says
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    tally = r1.result("priorities")
+    assert tally is not None
+    ticks = [a["priorities"] for a in seeded.round1.values() if "priorities" in a]
+    for option in priorities.options:  # type: ignore[attr-defined]
+        column = [r[f"{priorities.prompt}: {option.label}"] for r in responses if r["Round"] == 1]
+        answered = [v for v in column if v is not None]
+        assert set(answered) <= {0, 1} and len(answered) == tally.respondents
+        assert sum(answered) == sum(option.key in t for t in ticks), option.key
+    # a ranking is one position column per option: 1 for the first choice, empty where not ranked
+    first = next(a["savings"] for a in seeded.round1.values() if "savings" in a)
+    row = next(r for r in responses if r["Round"] == 1 and r[f"{savings.prompt}: position of "
+               f"{next(o.label for o in savings.options if o.key == first[0])}"] == 1)  # type: ignore[attr-defined]
+    positions = {o.key: row[f"{savings.prompt}: position of {o.label}"] for o in savings.options}  # type: ignore
+    assert sorted(v for v in positions.values() if v is not None) == list(range(1, len(first) + 1))
+    # every sheet can be filtered; headers stay in sight where each table starts
+    for name in wb.sheetnames:
+        assert wb[name].auto_filter.ref, name
+    assert wb["Responses"].auto_filter.ref == f"A1:{_column_name(len(_sheet(wb, 'Responses')[0]))}{len(responses) + 1}"
+    assert wb["Summary"].freeze_panes == "A6"
+    # the Columns sheet lists every Responses column with its code, its question and what its values mean
+    columns = _table(_sheet(wb, "Columns"))
+    assert [c["Header"] for c in columns] == _sheet(wb, "Responses")[0]
+    by_code = {c["Code"]: c for c in columns}
+    assert by_code["priorities.cleaner_streets"]["Values"] == "1 = ticked, 0 = not ticked, empty = not answered"
+    assert by_code["priorities.cleaner_streets"]["Question"] == 4
+    assert "Up to 3% (up_to_3)" in by_code["council_tax"]["Values"]
+    assert by_code["pound.adult_social_care"]["Kind"] == "pence"
+    assert by_code["pseudonym"]["Question"] is None and by_code["started"]["Kind"].startswith("date and time")
+
+
+def _column_name(n: int) -> str:
+    name = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, seeded: Seeded) -> None:
     _, content = await export(
         app.deps, "council-pound", "xlsx", None, "officer", actor=None, via="cli", language="pseudo"
     )
     wb = openpyxl.load_workbook(io.BytesIO(content))
-    assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-2:] == ["⟦Responses⟧", "⟦About⟧"]
+    assert wb.sheetnames[0] == "⟦Summary⟧" and wb.sheetnames[-3:] == ["⟦Responses⟧", "⟦Columns⟧", "⟦About⟧"]
     spec = example()
-    content_headers = {q.key for q in spec.questions} | {f"{s.name} (p)" for s in version_two(spec).services}
+    content_headers = {q.prompt for q in spec.questions} | {f"{s.name} (p)" for s in version_two(spec).services}
     header = _sheet(wb, "⟦Responses⟧")[0]
-    assert [h for h in header if not MARKED.fullmatch(h)] == ["satisfaction", "council_tax", "priorities", "savings",
-                                                             "anything_else"]  # fmt: skip
-    for name in wb.sheetnames[1:-2]:  # each question's table: headers, "not shown", its title and the note
+    # the prompts are the file's own words, not the catalogue's; every other header is a catalogue message
+    by_prompt = [q.prompt for q in spec.questions if q.key in {"satisfaction", "council_tax", "anything_else"}]
+    assert [h for h in header if not MARKED.fullmatch(h)] == by_prompt
+    for name in wb.sheetnames[1:-3]:  # each question's table: headers, "not shown", its title and the note
         rows = _sheet(wb, name)
         assert all(MARKED.fullmatch(h) for h in rows[0]), name
         assert all(MARKED.fullmatch(v) for r in rows[1:] for v in r if v in {"⟦not shown⟧", "not shown"})
@@ -305,17 +376,17 @@ async def test_every_header_title_and_note_comes_from_the_catalogue(app: App, se
 async def test_a_formula_from_a_resident_comes_out_inert(app: App, seeded: Seeded) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(await make(app, "xlsx", 1)))
     responses = _table(_sheet(wb, "Responses"))
-    cell = next(r["anything_else"] for r in responses if r["anything_else"])
+    cell = next(r[ANYTHING] for r in responses if r[ANYTHING])
     assert cell == "'" + INJECTION
     ws = wb["Responses"]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row), "no cell holds a formula"
-    comments = {r["Why (comment)"] for r in responses}
+    comments = {r[WHY] for r in responses}
     assert "'+ libraries @ once" in comments
     assert "(withheld: a moderator rejected this comment)" in comments and "Rejected words." not in comments
 
     with zipfile.ZipFile(io.BytesIO(await make(app, "csv", 1))) as z:
         rows = list(csv.DictReader(io.StringIO(z.read("responses.csv").decode("utf-8-sig"))))
-    assert next(r["anything_else"] for r in rows if r["anything_else"]) == "'" + INJECTION
+    assert next(r[ANYTHING] for r in rows if r[ANYTHING]) == "'" + INJECTION
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
@@ -376,12 +447,13 @@ async def test_the_pdf_report_has_pages_charts_and_tables(app: App, seeded: Seed
     assert content.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", content))
     assert pages >= 2
-    assert pdf_images(content) == 2  # the lead question's chart of the latest round, and movement between rounds
+    # The lead question's chart of the latest round and movement between rounds; the ranking's instant-runoff count.
+    assert pdf_images(content) == 3
     streams = pdf_streams(content)
     pngs = [s for s in streams if len(s) > 10_000]
     assert pngs, "image data decodes"
     one_round = await make(app, "pdf", 1)
-    assert pdf_images(one_round) == 1  # no movement chart for one round
+    assert pdf_images(one_round) == 2  # no movement chart for one round
 
 
 async def test_the_pdf_leaves_out_what_too_few_residents_said(app: App) -> None:
@@ -507,17 +579,113 @@ async def test_without_approved_comments_the_pdf_says_none_are_approved(app: App
     assert "No comments have been approved for publication yet." in text and "withheld" not in text
 
 
+# --- open formats: ODS and JSON ---------------------------------------------------------------------------------
+
+
+def _ods_sheets(content: bytes) -> dict[str, list[list[Any]]]:
+    """Every sheet of an ODS file as rows of typed values, read with odfpy as a spreadsheet program would."""
+    from odf import opendocument, table, text
+
+    doc = opendocument.load(io.BytesIO(content))
+    sheets: dict[str, list[list[Any]]] = {}
+    for t in doc.spreadsheet.getElementsByType(table.Table):
+        rows = []
+        for row in t.getElementsByType(table.TableRow):
+            values: list[Any] = []
+            for c in row.getElementsByType(table.TableCell):
+                kind = c.getAttribute("valuetype")
+                if kind in ("float", "percentage"):
+                    v = float(c.getAttribute("value"))
+                    values.append(int(v) if v.is_integer() and kind == "float" else v)
+                elif kind == "date":
+                    values.append(c.getAttribute("datevalue"))
+                elif kind == "string":
+                    values.append("\n".join(str(p) for p in c.getElementsByType(text.P)))
+                else:
+                    values.append(None)
+            rows.append(values)
+        sheets[t.getAttribute("name")] = rows
+    return sheets
+
+
+async def test_the_ods_has_the_workbook_s_sheets_and_its_sums_match_the_tallies(app: App, seeded: Seeded) -> None:
+    content = await make(app, "ods")
+    assert content[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument.spreadsheet" in content[:100]
+    sheets = _ods_sheets(content)
+    assert list(sheets) == [
+        "Summary", "Q1 pound", "Q2 satisfaction", "Q3 council_tax", "Q4 priorities", "Q5 savings",
+        "Q6 anything_else", "Responses", "Columns", "About",
+    ]  # fmt: skip
+    r1 = await round_results(app.deps, seeded.consultation_id, 1)
+    assert r1.lead is not None and r1.lead.figures is not None
+    responses = _table(sheets["Responses"])
+    assert len(responses) == 9  # one row per resident per round, as in the XLSX
+    rows = [r for r in responses if r["Round"] == 1 and r["Adult social care (p)"] is not None]
+    assert len(rows) == r1.lead.respondents
+    for s in r1.lead.figures.services:
+        col = [r[f"{s.name} (p)"] for r in rows]
+        assert sum(col) / len(col) == pytest.approx(s.mean)
+    # text from a resident is text, never a formula, and times are typed times
+    assert "'" + INJECTION in [r[ANYTHING] for r in responses]
+    assert b"table:formula" not in zipfile.ZipFile(io.BytesIO(content)).read("content.xml")
+    participation = sheets["Summary"]
+    assert participation[0] == ["Participation by round"]
+    header = next(i for i, r in enumerate(participation) if r[:2] == ["Round", "Title"])
+    by_round = _table(participation[header:])
+    assert [r["Residents who started"] for r in by_round] == [r1.started, 4]
+    assert all(isinstance(r["Opened"], str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", r["Opened"])
+               for r in by_round)
+
+
+async def test_the_json_follows_its_schema_and_its_figures_match_the_tallies(app: App, seeded: Seeded) -> None:
+    import json
+
+    import jsonschema
+
+    from bot.exports.jsonfile import schema
+
+    data = json.loads(await make(app, "json"))
+    jsonschema.Draft202012Validator.check_schema(schema())
+    jsonschema.validate(data, schema(), cls=jsonschema.Draft202012Validator)
+    assert data["consultation"]["code"] == "council-pound" and data["rounds"] == [1, 2]
+    headers = [c["header"] for c in data["responses"]["columns"]]
+    rows = [dict(zip(headers, r, strict=True)) for r in data["responses"]["rows"]]
+    assert len(rows) == 9
+    r2 = await round_results(app.deps, seeded.consultation_id, 2)
+    assert r2.lead is not None and r2.lead.figures is not None
+    shared = [r for r in rows if r["Round"] == 2 and r["Adult social care (p)"] is not None]
+    for s in r2.lead.figures.services:
+        assert sum(r[f"{s.name} (p)"] for r in shared) / len(shared) == pytest.approx(s.mean)
+    # the same rows as every format: text a spreadsheet would take for a formula is defused, as the schema says
+    assert "'" + INJECTION in [r[ANYTHING] for r in rows]
+    names = [t["name"] for t in data["tables"]]
+    assert names[0] == "rounds" and names[-2:] == ["columns", "about"] and len(names) == 3 + 6
+
+
+async def test_a_json_export_that_breaks_its_schema_is_caught() -> None:
+    import jsonschema
+
+    from bot.exports.jsonfile import schema
+
+    broken = {"format": "moot-export", "version": 1, "consultation": {"code": "x", "title": "t", "organiser": "o",
+              "version": 1}, "exported_at": "2026-12-05T17:00:00+00:00", "language": "en",
+              "responses": {"name": "responses", "title": "Responses", "columns": [{"header": "Round",
+                            "kind": "whole"}], "rows": [[1]]}, "tables": []}  # fmt: skip
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema(), cls=jsonschema.Draft202012Validator)
+
+
 # --- nothing identifies a resident -------------------------------------------------------------------------------
 
 
 def every_byte(fmt: str, content: bytes) -> bytes:
-    if fmt in {"xlsx", "csv"}:
+    if fmt in {"xlsx", "csv", "ods"}:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             return content + b"".join(z.read(n) for n in z.namelist())
     return content + b"".join(pdf_streams(content))
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "pdf", "ods", "json"])
 async def test_no_telegram_id_appears_anywhere_in_an_export(app: App, seeded: Seeded, fmt: str) -> None:
     blob = every_byte(fmt, await make(app, fmt))  # all rounds: everything an export can hold
     assert b"council-pound" in blob  # the search does see the text (in the PDF, its metadata)

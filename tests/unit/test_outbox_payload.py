@@ -15,6 +15,7 @@ def test_a_screen_comes_back_from_the_outbox_as_it_went_in() -> None:
         ("Care", "Libraries"),
         ((_("Today"), (34.0, 3.0)), (_("Residents' average"), (36.5, 4.0))),
         alt=_("Average of {n} residents: {figures}", n=12, figures="Care 36.5p; Libraries 4p"),
+        axis=_("votes (first places among the options still in)"),
     )
     screen = Screen(
         [

@@ -1,4 +1,6 @@
-"""Instant-runoff voting (dialogues/ranked.py): a count worked by hand, ties, bad ballots, and properties."""
+"""Instant-runoff voting (dialogues/ranked.py): a count worked by hand, ties, bad ballots, properties, and two
+independent counts: a deliberately simple one written here (it recounts every ballot from scratch each round) and
+pyrankvote's."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyrankvote import Ballot, Candidate, instant_runoff_voting
 
-from dialogues.ranked import RankingError, instant_runoff
+from dialogues.ranked import RankingError, instant_runoff, instant_runoff_counted
 
 # Worked by hand: 9 residents rank four uses for the old library, best first (some stop early).
 #
@@ -118,3 +121,81 @@ def test_the_order_of_the_ballots_does_not_matter(ballots: list[list[str]], rnd:
     shuffled = list(ballots)
     rnd.shuffle(shuffled)
     assert instant_runoff(NAMES, shuffled) == instant_runoff(NAMES, ballots)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ballots_st, st.randoms(use_true_random=False))
+def test_counting_equal_ballots_together_changes_nothing(ballots: list[list[str]], rnd: random.Random) -> None:
+    # The ranking tally keeps each distinct ranking once with how many residents gave it.
+    grouped: dict[tuple[str, ...], int] = {}
+    for b in ballots:
+        grouped[tuple(b)] = grouped.get(tuple(b), 0) + 1
+    pairs = list(grouped.items())
+    rnd.shuffle(pairs)
+    assert instant_runoff_counted(NAMES, pairs) == instant_runoff(NAMES, ballots)
+
+
+def test_a_ballot_counted_a_negative_number_of_times_is_refused() -> None:
+    with pytest.raises(RankingError, match="whole number"):
+        instant_runoff_counted(["A", "B"], [(["A"], -1)])
+
+
+def simple_runoff(candidates: list[str], ballots: list[list[str]]) -> tuple[str | None, list[str]]:
+    """The rule written as plainly as possible, independently of dialogues/ranked.py: each round recounts every
+    ballot for its first candidate still in; a majority of the ballots that count wins; else the fewest go, ties
+    settled by fewest in the round before (and before that), then by the name that sorts last. (winner, eliminated
+    in order)."""
+    out: list[str] = []
+    history: list[dict[str, int]] = []
+    while True:
+        left = [c for c in candidates if c not in out]
+        tally = dict.fromkeys(left, 0)
+        for b in ballots:
+            for c in b:
+                if c in tally:
+                    tally[c] += 1
+                    break
+        history.append(tally)
+        live = sum(tally.values())
+        if not left or live == 0:
+            return None, out
+        for c in left:
+            if 2 * tally[c] > live:
+                return c, out
+        fewest = min(tally.values())
+        tied = [c for c in left if tally[c] == fewest]
+        for past in reversed(history[:-1]):
+            if len(tied) == 1:
+                break
+            least = min(past[c] for c in tied)
+            tied = [c for c in tied if past[c] == least]
+        out.append(max(tied))
+
+
+@settings(max_examples=500, deadline=None)
+@given(ballots_st)
+def test_the_count_equals_a_simple_independent_count(ballots: list[list[str]]) -> None:
+    r = instant_runoff(NAMES, ballots)
+    winner, eliminated = simple_runoff(NAMES, ballots)
+    assert r.winner == winner
+    assert [x.eliminated for x in r.rounds if x.eliminated is not None] == eliminated
+
+
+def test_the_count_equals_pyrankvote_on_elections_without_ties() -> None:
+    # pyrankvote settles a tie for fewest by second choices, then at random: so only elections where no round
+    # needed the tie rule are compared. Its winner is ours on every one of them.
+    rnd = random.Random(15)
+    compared = 0
+    for _ in range(400):
+        names = NAMES[: rnd.randint(2, 5)]
+        ballots = [rnd.sample(names, rnd.randint(1, len(names))) for _ in range(rnd.randint(1, 60))]
+        r = instant_runoff(names, ballots)
+        if any(x.tie_break is not None for x in r.rounds):
+            continue
+        people = {n: Candidate(n) for n in names}
+        theirs = instant_runoff_voting(
+            list(people.values()), [Ballot(ranked_candidates=[people[n] for n in b]) for b in ballots]
+        )
+        assert [c.name for c in theirs.get_winners()] == [r.winner], ballots
+        compared += 1
+    assert compared >= 250  # most random elections need no tie rule
