@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import AsyncIterator
 from typing import Any
 
+import jsonschema
 import openpyxl
 import pytest
 
 from bot.bootstrap import App, build
 from bot.config import Config
+from bot.exports.jsonfile import schema
 from bot.exports.service import export
 from bot.services import rounds
 from dialogues.weighting import Margin
+from tests.integration.test_exports import _ods_sheets
 from tests.unit.planted import PLANTED_YAML
 from tests.unit.test_breakdown import PEOPLE
 from tests.unit.test_weighting import ipf_table
@@ -102,6 +106,21 @@ async def test_csv_and_xlsx_break_down_weight_and_withhold(app: App) -> None:
     assert wb.sheetnames.index("Responses") < wb.sheetnames.index("Who took part")
     values: list[Any] = [c for row in wb["Q1 by group"].iter_rows(values_only=True) for c in row]
     assert 4 not in values and 16 not in values  # the small ward and its complement, written nowhere
+
+    _info, ods = await export(app.deps, "wards-test", "ods", None, "officer", actor=None, via="test")
+    sheets = _ods_sheets(ods)
+    assert list(sheets).index("Responses") < list(sheets).index("Who took part")
+    ods_who = {r[2]: r for r in sheets["Who took part"][1:] if len(r) > 3 and r[1] == "Ward"}
+    assert ods_who["North"][3] == 20 and ods_who["South"][3] == "not shown"
+
+    _info, raw = await export(app.deps, "wards-test", "json", None, "officer", actor=None, via="test")
+    data = json.loads(raw)
+    jsonschema.validate(data, schema(), cls=jsonschema.Draft202012Validator)
+    named = {t["name"]: t for t in data["tables"]}
+    assert {"Who took part", "Q1 by group", "Q1 weighted"} <= set(named)
+    headers = [c["header"] for c in named["Q1 weighted"]["columns"]]
+    parks_row = dict(zip(headers, named["Q1 weighted"]["rows"][0], strict=True))
+    assert parks_row["Figure"] == "Parks" and parks_row["Weighted mean"] == pytest.approx(parks, abs=1e-3)
 
     async with app.deps.uow() as uow:
         assert await uow.residents.erase(BASE)  # a North resident
