@@ -16,6 +16,7 @@ from dialogues.questions.base import (
     CONSULTATION,
     NOT_HERE,
     Answered,
+    Cell,
     Counts,
     Json,
     Line,
@@ -259,6 +260,12 @@ class Profile(QuestionType[ProfileQuestion, str, str | None, ProfileFigures]):
                 for label, k in f.counts
             ],
         )
+
+    def columns(self, c: Consultation, q: ProfileQuestion) -> list[Cell]:
+        options = "; ".join([*(f"{o.label} ({o.key})" for o in q.options), f"{q.prefer_not_to_say} ({PREFER_NOT})"])
+        values = _("the group the resident said, one of: {options}; kept once for the whole consultation, so the "
+                   "same in each round", options=options)
+        return [Cell(q.prompt, code=q.key, values=values)]
 
     def cell(self, c: Consultation, q: ProfileQuestion, answer: str) -> Any:
         return self._label(q, answer)

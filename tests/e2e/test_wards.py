@@ -92,7 +92,7 @@ async def test_wards_reach_weighting_and_erasure(moot: Harness, tmp_path: Path) 
     groups = {r[2]: r for r in sheet(wb, "Q1 by group") if r[1] == "Ward"}
     assert groups["South"][3:] == ["not shown"] * 3 and groups["North"][3:] == [4, 60, 40]
     responses = sheet(wb, "Responses")
-    ward_column = responses[0].index("ward")  # each response carries its resident's ward, kept per consultation
+    ward_column = next(i for i, h in enumerate(responses[0]) if h and "ward" in h)  # kept per consultation, in each
     assert sorted(r[ward_column] for r in responses[1:]) == ["Central", "Central", *["North"] * 4, "South"]
 
     await moot.close(CODE)
