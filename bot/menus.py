@@ -35,6 +35,7 @@ STAFF: list[tuple[str, str, Msg]] = [
     ("extend", "schedule", _("Move a round's close later")),
     ("publish", "publish", _("Post a closed round's results again")),
     ("moderate", "moderate", _("Approve residents' comments for the next round")),
+    ("reach", "reach", _("See which wards and groups are under-represented")),
     ("export", "export", _("Download results (XLSX, CSV, PDF, HTML, ODS or JSON)")),
     ("grant", "grant", _("Give someone a role (admins)")),
     ("revoke", "grant", _("Take a role away (admins)")),

@@ -104,9 +104,11 @@ def mydata_screen(
     titles: Mapping[int, str],
     specs: Mapping[int, Consultation] | None = None,
     own: Sequence[Block] = (),
+    about: Mapping[int, Consultation] | None = None,
 ) -> Screen:
     """Everything held about a resident; answers read as the summary reads them, in the file's question order
-    (`specs` by version id); `own` is what question types keep in rows of their own (statements, reactions)."""
+    (`specs` by version id; `about`, by consultation id, reads their answers about themselves); `own` is what
+    question types keep in rows of their own (statements, reactions)."""
     if data is None:
         return Screen(_("We hold nothing about you."))
     body: list[Block] = [
@@ -134,6 +136,22 @@ def mydata_screen(
                     lines += answer_lines(spec, q, r["answers"])
         else:
             lines += [(f"• {k}: {v}",) for k, v in sorted(r["answers"].items())]
+        body.append(Lines(lines))
+    for cid, held in (data.get("profiles") or {}).items():
+        title = titles.get(cid, "?")
+        lines = [(Strong(_("About you, for all of “{title}”:", title=title)),)]
+        spec = (about or {}).get(cid)
+        if spec is not None:
+            from dialogues.journey import answer_lines
+
+            for q in spec.questions:
+                if q.key in held:
+                    lines.append((Strong(q.prompt),))
+                    lines += answer_lines(spec, q, held)
+            asked = {q.key for q in spec.questions}  # what a later file no longer asks is still held: shown too
+            lines += [(f"• {k}: {v}",) for k, v in sorted(held.items()) if k not in asked]
+        else:
+            lines += [(f"• {k}: {v}",) for k, v in sorted(held.items())]
         body.append(Lines(lines))
     body += own
     body.append(Para(_("To delete all of it, send /erase.")))

@@ -21,6 +21,9 @@ from dialogues.text import Block, Em, Inline, Lines, Para, Strong, _
 GO, SKIP, CLEAR, CHANGE, FINISH, SUMMARY = "go", "sk", "clr", "cg", "fin", "sum"
 ACTIONS = frozenset({GO, SKIP, CLEAR, CHANGE, FINISH, SUMMARY})
 EXPIRED_TOAST = _("This button has expired.")
+# Kept for a question asked once per consultation (a ward) that the resident skipped, so a later round does not ask
+# again; it is no answer (no such question's type decodes it), so nothing counts it and the summary offers Change.
+SKIPPED = {"skipped": True}
 
 
 def actions() -> frozenset[str]:
@@ -179,7 +182,7 @@ def _question(c: Consultation, ctx: RoundContext, p: Progress, q: Question, answ
     t = type_of(ctx, q)
     s = t.screen(c, q, question_head(c, q, p.index + 1), t.draft_from_json(c, q, p.draft))
     if not q.required:
-        saved = q.key in answers
+        saved = _held(c, q, answers)
         # Skip never deletes a saved answer; clearing one is its own button.
         row = [Button(_("Keep my answer") if saved else _("Skip"), Action(SKIP))]
         if saved:
@@ -188,8 +191,23 @@ def _question(c: Consultation, ctx: RoundContext, p: Progress, q: Question, answ
     return s
 
 
+def _asked_already(c: Consultation, answers: Mapping[str, Any], index: int) -> int:
+    """The first question from `index` on to ask: one whose answer is kept for the whole consultation (a ward, an
+    age band) and already held is not asked again (the summary still offers to change it)."""
+    while index < len(c.questions):
+        q = c.questions[index]
+        if not (of(q).kept == question_types.CONSULTATION and q.key in answers):
+            break
+        index += 1
+    return index
+
+
 def _enter(c: Consultation, ctx: RoundContext, out: Outcome, answers: Mapping[str, Any], index: int) -> None:
     p = out.progress
+    index = _asked_already(c, answers, index)
+    if index >= len(c.questions):
+        _summary(c, ctx, out, answers)
+        return
     p.index = index
     q = c.questions[index]
     t = type_of(ctx, q)
@@ -211,6 +229,11 @@ def _decoded(c: Consultation, q: Question, t: AnyType, raw: Any) -> Any:
     return None if raw is None else t.decode(c, q, raw)
 
 
+def _held(c: Consultation, q: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether the resident has an answer to the question (not merely a skip that is kept)."""
+    return _decoded(c, q, of(q), answers.get(q.key)) is not None
+
+
 def _settled(c: Consultation, q: Question, value: Any) -> Screen:
     return Screen([Lines([("✅ ", Strong(q.prompt)), *of(q).describe(c, q, value)])], edit=True)
 
@@ -227,10 +250,12 @@ def _ask(
         if event.action.name == CLEAR:
             out.saves[q.key] = None
             out.screens.append(Screen(Lines([("🗑 ", Strong(q.prompt)), (_("Your answer is cleared."),)]), edit=True))
-        elif q.key in answers:
+        elif _held(c, q, answers):
             out.screens.append(_settled(c, q, _decoded(c, q, t, answers[q.key])))
         else:
             out.screens.append(Screen(Lines([("⏭ ", Strong(q.prompt)), (_("Skipped."),)]), edit=True))
+            if t.kept == question_types.CONSULTATION and q.key not in answers:
+                out.saves[q.key] = SKIPPED
         _next(c, ctx, out, answers)
         return
     draft = t.draft_from_json(c, q, p.draft)

@@ -1,5 +1,5 @@
-"""Tables: consultations, versions, rounds, residents, consents, participations, answers, the bot's ledgers and
-settings, statements and reactions."""
+"""Tables: consultations, versions, rounds, residents, consents, participations, answers, answers about residents
+(ward, age band), the bot's ledgers and settings, statements and reactions."""
 
 from __future__ import annotations
 
@@ -108,6 +108,19 @@ class AnswerRow(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review: Mapped[str | None] = mapped_column(String(16), nullable=True)  # comments: pending|approved|rejected
     reviewed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ProfileAnswerRow(Base):
+    """A resident's answer to a question about themselves (ward, age band): one per consultation, not per round."""
+
+    __tablename__ = "profile_answers"
+    __table_args__ = (UniqueConstraint("resident_id", "consultation_id", "question_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(48))
+    value: Mapped[Any] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProcessedUpdateRow(Base):

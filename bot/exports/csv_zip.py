@@ -10,6 +10,7 @@ import zipfile
 from datetime import datetime
 from typing import IO, Any
 
+from bot.exports.breakdown import breakdown_tables
 from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData
 from bot.exports.tables import (
@@ -95,6 +96,8 @@ class CsvZipWriter:
         self._table("rounds.csv", rounds_table(d))
         for i, table in enumerate(question_tables(d), 1):
             self._table(f"question_{i}_{d.spec.questions[i - 1].key}.csv", table)
+        for table in breakdown_tables(d):
+            self._table(f"{table.name.lower().replace(' ', '_')}.csv", table)
         self._table("columns.csv", columns_table(d))
         for table in own_tables(d):
             self._table(f"{table.name.replace(' ', '_')}.csv", table)

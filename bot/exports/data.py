@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.content import Render
@@ -20,6 +20,9 @@ from dialogues.schema import Consultation
 from dialogues.text import Code, Em, Inline, Link, Msg, Span, Strong, _
 from storage.repositories.reports import RoundDates, VersionInfo
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from dialogues.breakdown import Breakdown
 
 _INLINES = (str, Msg, Span, Strong, Em, Code, Link)
 
@@ -103,6 +106,8 @@ class ExportData:
     panel: dict[int, Outcome[Any]] = field(default_factory=dict)
     # Tables of question types' own rows (residents' statements), from their keepers: each a sheet or CSV file.
     extra: list[ReportTable] = field(default_factory=list)
+    # Who took part by ward and group, and weighted results (bot.exports.breakdown); None without groupings.
+    breakdown: Breakdown | None = None
 
     @property
     def responses(self) -> int:
@@ -177,7 +182,7 @@ async def collect(
         extra = [t for q, k in keepers.kept(spec)
                  for t in await k.tables(uow, consultation_id, spec, q, pseudonym, min_respondents)]
         data = replace(data, extra=extra)
-    return data if pending else await with_panel(uow, data)
+    return data if pending else await _complete(uow, data)
 
 
 async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
@@ -188,7 +193,13 @@ async def counted(uow: UnitOfWork, d: ExportData) -> ExportData:
         RoundPart(await t.results(uow, d.min_respondents), p.dates, p.approved)
         for t, p in zip(d.pending, d.rounds, strict=True)
     ]
-    return await with_panel(uow, replace(d, rounds=parts, pending=[]))
+    return await _complete(uow, replace(d, rounds=parts, pending=[]))
+
+
+async def _complete(uow: UnitOfWork, d: ExportData) -> ExportData:
+    from bot.exports.breakdown import with_breakdown  # it builds on this module's ExportData
+
+    return await with_breakdown(uow, await with_panel(uow, d))
 
 
 async def with_panel(uow: UnitOfWork, d: ExportData) -> ExportData:

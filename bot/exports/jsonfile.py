@@ -11,6 +11,7 @@ from datetime import datetime
 from importlib import resources
 from typing import IO, Any
 
+from bot.exports.breakdown import breakdown_tables
 from bot.exports.cells import Cell
 from bot.exports.data import ExportData
 from bot.exports.tables import (
@@ -90,6 +91,7 @@ class JsonWriter:
             "exported_at": d.exported_at.isoformat(timespec="seconds"),
             "language": d.texts.language,
             "rounds": [p.number for p in d.rounds],
-            "tables": [_table(t) for t in (rounds_table(d), *question_tables(d), columns_table(d), about_table(d))],
+            "tables": [_table(t) for t in (rounds_table(d), *question_tables(d), *breakdown_tables(d), columns_table(d),
+                                            about_table(d))],
         }
         self.out.write(b"]}," + _dumps(rest)[1:].encode("utf-8"))

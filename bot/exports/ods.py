@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
+from bot.exports.breakdown import breakdown_tables
 from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData
 from bot.exports.tables import (
@@ -185,6 +186,8 @@ class OdsWriter:
                     content.write(unsqueeze.decompress(chunk))
                 content.write(unsqueeze.flush())
                 content.write(b"</table:table>")
+                for t in breakdown_tables(d):  # who took part, by group, weighted (bot.exports.breakdown)
+                    content.write(self._table(d, t).encode("utf-8"))
                 content.write(self._table(d, columns_table(d)).encode("utf-8"))
                 content.write(self._table(d, about_table(d)).encode("utf-8"))
                 content.write(b"</office:spreadsheet></office:body></office:document-content>")

@@ -25,6 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from bot.exports.breakdown import breakdown_tables
 from bot.exports.cells import Cell, safe, safe_text
 from bot.exports.data import ExportData
 from bot.exports.tables import (
@@ -299,6 +300,8 @@ class XlsxWriter:
         for table in question_tables(d) + own_tables(d):
             self._table_sheet(table)
         self._responses_sheet(response_columns(d), rows=max(self.responses.next - 2, 1))  # rows count from 2
+        for table in breakdown_tables(d):  # after the Responses sheet, whose place its rows were written for
+            self._table_sheet(table)
         self._table_sheet(columns_table(d), d.texts(COLUMNS))
         self._about(d)
         self.wb.close()

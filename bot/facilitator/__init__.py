@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def install(app: App) -> None:
-    from bot.facilitator import commands, deliberation, documents, groups, moderation, roles
+    from bot.facilitator import commands, deliberation, documents, groups, moderation, reach, roles
 
-    for module in (commands, deliberation, documents, groups, moderation, roles):
+    for module in (commands, deliberation, documents, groups, moderation, reach, roles):
         module.install(app)

@@ -32,6 +32,7 @@ HELP: list[Block] = [
         _("/extend CODE [ROUND] 16 Dec 17:00: move the close time later (or reopen a closed round)"),
         _("/publish CODE [ROUND]: post a closed round's results again"),
         _("/moderate: approve residents' comments for the next round"),
+        _("/reach CODE [ROUND]: which wards and groups are under-represented so far"),
         _("/link CODE (in a group) and /unlink: connect a Telegram group"),
         _("/grant, /revoke: roles (admins)"),
     ]),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.actions import Pressed
 from bot.services import keepers
 from bot.services.common import Deps, Reply
 from dialogues import consent, journey
+from dialogues.questions.base import kept_per_consultation
 from dialogues.rounds import Round
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
@@ -79,7 +81,7 @@ class ResidentService:
         if part is not None:
             spec = await self.d.spec(uow, part.version_id)
             progress = journey.Progress.from_json(part.state)
-            answers = await uow.residents.answers(part.id)
+            answers = await self._answers(uow, part, spec, consultation_id)
             out = journey.resume(spec, await self._ctx(uow, resident_id, rnd, spec), progress, answers)
             await uow.residents.save_state(part.id, out.progress.to_json())
             back = consent.welcome_back(progress.step, progress.index, len(spec.questions))
@@ -88,12 +90,24 @@ class ResidentService:
             return reply
         version_id, spec = await uow.consultations.latest(consultation_id)
         ctx = await self._ctx(uow, resident_id, rnd, spec)
-        out = journey.begin(spec, ctx, {}, first_seq=secrets.randbelow(SEQ_SPACE))
+        about = await uow.residents.profile(resident_id, consultation_id) if kept_per_consultation(spec) else {}
+        out = journey.begin(spec, ctx, about, first_seq=secrets.randbelow(SEQ_SPACE))
         part = await uow.residents.start(resident_id, rnd.id, version_id, out.progress.to_json())
         screens = list(out.screens)
         if self.preamble is not None and rnd.number > 1:
             screens = await self.preamble(uow, rnd) + screens
         return Reply(screens, out.progress.seq, None, part.id)
+
+    @staticmethod
+    async def _answers(
+        uow: UnitOfWork, part: Participation, spec: Consultation, consultation_id: int
+    ) -> dict[str, Any]:
+        """The round's answers, with the resident's answers about themselves (ward, age band) kept for the whole
+        consultation, if its questions ask any."""
+        answers = await uow.residents.answers(part.id)
+        if kept_per_consultation(spec):
+            answers = {**await uow.residents.profile(part.resident_id, consultation_id), **answers}
+        return answers
 
     async def _ctx(self, uow: UnitOfWork, resident_id: int, rnd: Round, spec: Consultation) -> journey.RoundContext:
         previous = (
@@ -135,7 +149,7 @@ class ResidentService:
             rnd = await uow.consultations.round(part.round_id)
             assert rnd is not None
             spec = await self.d.spec(uow, part.version_id)
-            answers = await uow.residents.answers(part.id)
+            answers = await self._answers(uow, part, spec, rnd.consultation_id)
             screens = journey.redraw(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers)
         return Reply(screens, progress.seq) if screens else None
 
@@ -167,11 +181,15 @@ class ResidentService:
         rnd = await uow.consultations.round(part.round_id)
         assert rnd is not None
         spec = await self.d.spec(uow, part.version_id)
-        answers = await uow.residents.answers(part.id)
+        answers = await self._answers(uow, part, spec, rnd.consultation_id)
         out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers, event)
         await keepers.apply(uow, rnd, part.resident_id, spec, out.effects)
         if out.saves:
-            await uow.residents.save_answers(part.id, out.saves)
+            kept = kept_per_consultation(spec)
+            await uow.residents.save_answers(part.id, {k: v for k, v in out.saves.items() if k not in kept})
+            about = {k: v for k, v in out.saves.items() if k in kept}
+            if about:
+                await uow.residents.save_profile(part.resident_id, rnd.consultation_id, about)
         await uow.residents.save_state(part.id, out.progress.to_json(), finished=out.finished_now)
         return Reply(out.screens, out.progress.seq, anchor, part.id, out.toast, out.alert)
 
@@ -231,7 +249,8 @@ class ResidentService:
             specs = {v: await self.d.spec(uow, v) for v in versions}
             resident = await uow.residents.find(user_id)
             own = await keepers.mydata(uow, resident.id) if resident is not None else []
-        return Reply([consent.mydata_screen(data, titles, specs, own)])
+            about = {cid: (await uow.consultations.latest(cid))[1] for cid in (data or {}).get("profiles", {})}
+        return Reply([consent.mydata_screen(data, titles, specs, own, about)])
 
     async def erase(self, user_id: int) -> Reply:
         async with self.d.uow() as uow:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.services import keepers
 from bot.services.common import Deps
 from dialogues.questions import AnyType, Outcome, Tally, of
+from dialogues.questions.base import kept_per_consultation
 from dialogues.rounds import Round
 from dialogues.schema import Consultation, Question
 from storage.uow import UnitOfWork
@@ -85,9 +86,10 @@ class RoundTally:
             self.add(key, value)
 
     def outcomes(self, minimum: int) -> Iterator[QuestionResult]:
-        for q, _t, tally in self.tallies.values():
+        for q, t, tally in self.tallies.values():
             n = tally.respondents
-            yield QuestionResult(q, Outcome(n, tally.figures() if n >= minimum and n > 0 else None))
+            shown = n >= minimum and n > 0
+            yield QuestionResult(q, Outcome(n, t.withheld(self.spec, q, tally.figures(), minimum) if shown else None))
 
     async def results(self, uow: UnitOfWork, minimum: int) -> RoundResults:
         for q, k in keepers.kept(self.spec):  # types with rows of their own: the keeper reads the round's rows
@@ -114,9 +116,13 @@ async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum
     """The results of one round, read inside the caller's unit of work (so an export sees one snapshot)."""
     tally = await begin_tally(uow, consultation_id, rnd)
     # Answers that repeat (ratings, choices) the database counts; the rest (pounds, free text) stream past.
-    counted = [q.key for q in tally.spec.questions if of(q).repeats]
-    streamed = [q.key for q in tally.spec.questions if not of(q).repeats]
+    # Answers kept for the whole consultation (ward, age band) are counted over the round's residents.
+    kept = kept_per_consultation(tally.spec)
+    counted = [q.key for q in tally.spec.questions if of(q).repeats and q.key not in kept]
+    streamed = [q.key for q in tally.spec.questions if not of(q).repeats and q.key not in kept]
     for key, value, times in await uow.reports.answer_counts(rnd.id, counted):
+        tally.add(key, value, times)
+    for key, value, times in await uow.reports.profile_counts(rnd.id, kept):
         tally.add(key, value, times)
     for key in streamed:
         async for values in uow.reports.question_values(rnd.id, key):

@@ -23,6 +23,7 @@ NEEDS = {
     "publish": {"facilitator"},
     "link": {"facilitator"},
     "moderate": {"facilitator"},
+    "reach": {"facilitator"},
     "list": {"facilitator", "officer"},
     "export": {"facilitator", "officer"},
     "grant": set(),  # admins only

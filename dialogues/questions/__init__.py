@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogues.questions import allocation, ballot, choice, free_text, multiple, ranking, rating, statements
+from dialogues.questions import allocation, ballot, choice, free_text, multiple, profile, ranking, rating, statements
 from dialogues.questions.base import (
     Answered,
     AnyType,
@@ -43,6 +43,7 @@ __all__ = [
     "free_text",
     "multiple",
     "of",
+    "profile",
     "ranking",
     "rating",
     "register",

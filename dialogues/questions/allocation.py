@@ -16,6 +16,7 @@ from dialogues.questions.base import (
     Changed,
     Json,
     Line,
+    Measure,
     QuestionType,
     Refused,
     Result,
@@ -374,6 +375,12 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             for s in figures.services
         ]
         return lines
+
+    def measures(self, c: Consultation, q: AllocationQuestion) -> list[Measure]:
+        return [Measure(s.key, s.name, PENCE1) for s in c.services]
+
+    def measure(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[float]:
+        return [float(min(100, max(0, _int(answer.get(s.key, 0))))) for s in c.services]
 
     # ---- exports ------------------------------------------------------------------------------------------------
     def columns(self, c: Consultation, q: AllocationQuestion) -> list[Cell]:

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from dialogues.groups import Grouping
 from dialogues.pabulib import PbElection
-from dialogues.report import INT, NOT_SHOWN, Column, ReportTable
+from dialogues.report import DECIMAL, INT, NOT_SHOWN, Column, ReportTable
 from dialogues.schema import QUESTION_CHECKS, Consultation, QuestionBase, accept
 from dialogues.screens import Action, Chart, Screen
 from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Strong, _
@@ -109,6 +110,19 @@ class Cell:
     values: Inline = ""
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A figure each resident's answer gives, for results by ward or group and for weighting: pence to a service,
+    a rating, 1 or 0 for an option chosen or not. `kind` is how its mean reads (a report kind)."""
+
+    key: str
+    label: Inline
+    kind: str = DECIMAL
+
+
+ROUND, CONSULTATION = "round", "consultation"  # how long an answer is kept: QuestionType.kept
+
+
 class QuestionType(ABC, Generic[Q, A, D, R]):
     """One kind of participation. Subclasses set the class attributes and are registered with `register`."""
 
@@ -119,6 +133,11 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
     label: ClassVar[Msg]  # what the type is called in exports: "rating", "share the pound"
     repeats: ClassVar[bool] = True  # answers often equal each other, so the database may count them first
     charted: ClassVar[bool] = False  # its chart heads a results post (`chart` returns one)
+    # ROUND: a resident answers afresh in each round. CONSULTATION: one answer per resident per consultation (a
+    # ward, an age band), kept apart from any round's, asked once (a later round skips it once it is held, but
+    # it can be changed from the summary), counted with each round the resident takes part in.
+    kept: ClassVar[str] = ROUND
+
     # A type with rows of its own (statements, reactions) names the keeper in the services that reads them for it
     # (`bound`, `Tally.rows`), makes its `Effect`s, shows them in /mydata and removes them on /erase.
     keeper: ClassVar[str | None] = None
@@ -191,6 +210,12 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
         """A chart of how views moved across rounds (name of each round, figures); None if the type has none."""
         return None
 
+    def withheld(self, c: Consultation, q: Q, figures: R, minimum: int) -> R:
+        """The figures with every cell of fewer than `minimum` residents withheld (and whatever would let one be
+        worked out), for types whose figures count residents by answer group; the question's own number of
+        residents is checked before this. Most types return the figures as they are."""
+        return figures
+
     @abstractmethod
     def result_lines(self, c: Consultation, q: Q, figures: R) -> list[Line]:
         """The figures in words for a group post, under the question's prompt."""
@@ -200,6 +225,20 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
         lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
         lines += [("  ", *line) for line in self.describe(c, q, answer)[1:]]
         return lines
+
+    # ---- breakdowns and weighting ---------------------------------------------------------------------------------
+    def grouping(self, c: Consultation, q: Q) -> Grouping | None:
+        """The groups this question sorts residents into (wards, age bands), with population shares if the file
+        gives them: results are broken down by it, weighted to it, and /reach compares with it. Most types: None."""
+        return None
+
+    def measures(self, c: Consultation, q: Q) -> list[Measure]:
+        """The figures an answer gives, whose means results by group and weighted results show; none by default."""
+        return []
+
+    def measure(self, c: Consultation, q: Q, answer: A) -> list[float]:
+        """An answer's value for each of `measures`, in their order."""
+        return []
 
     # ---- exports ------------------------------------------------------------------------------------------------
     def columns(self, c: Consultation, q: Q) -> list[Cell]:
@@ -284,6 +323,16 @@ def actions() -> frozenset[str]:
     if not _ACTIONS:
         _ACTIONS.append(frozenset(f"{t.code}.{v}" for t in _REGISTRY.values() for v in t.verbs))
     return _ACTIONS[0]
+
+
+def kept_per_consultation(c: Consultation) -> set[str]:
+    """Keys of the questions whose answers are kept once per resident per consultation, not per round."""
+    return {q.key for q in c.questions if of(q).kept == CONSULTATION}
+
+
+def groupings(c: Consultation) -> list[Grouping]:
+    """Every grouping the consultation's questions declare, in the file's order."""
+    return [g for q in c.questions if (g := of(q).grouping(c, q)) is not None]
 
 
 def by_round(

@@ -13,6 +13,7 @@ from dialogues.questions.base import (
     Counts,
     Json,
     Line,
+    Measure,
     QuestionType,
     Refused,
     Result,
@@ -66,6 +67,11 @@ def option_lines(figures: OptionFigures) -> list[Line]:
         (_("{label}: {count} ({share:.0f}%)", label=label, count=k, share=100 * k / total),)
         for label, k in figures.counts
     ]
+
+
+def option_measures(options: Sequence[Option]) -> list[Measure]:
+    """One measure per option, whose mean is the share of residents who chose it."""
+    return [Measure(o.key, o.label, PERCENT) for o in options]
 
 
 def option_summary(rounds: Sequence[RoundOutcome[OptionFigures]]) -> ReportTable:
@@ -165,6 +171,12 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
 
     def cell(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> Any:
         return {o.key: o.label for o in q.options}.get(answer, answer)
+
+    def measures(self, c: Consultation, q: SingleChoiceQuestion) -> list[Measure]:
+        return option_measures(q.options)
+
+    def measure(self, c: Consultation, q: SingleChoiceQuestion, answer: str) -> list[float]:
+        return [1.0 if o.key == answer else 0.0 for o in q.options]
 
 
 SINGLE_CHOICE = register(SingleChoice())

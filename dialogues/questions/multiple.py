@@ -14,6 +14,7 @@ from dialogues.questions.base import (
     Counts,
     Json,
     Line,
+    Measure,
     QuestionType,
     Refused,
     Result,
@@ -21,7 +22,14 @@ from dialogues.questions.base import (
     Tally,
     register,
 )
-from dialogues.questions.choice import OptionFigures, match_option, option_lines, option_summary, unique_options
+from dialogues.questions.choice import (
+    OptionFigures,
+    match_option,
+    option_lines,
+    option_measures,
+    option_summary,
+    unique_options,
+)
 from dialogues.report import INT, ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
@@ -168,6 +176,12 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
             return [None] * len(q.options)
         chosen = set(answer)
         return [1 if o.key in chosen else 0 for o in q.options]
+
+    def measures(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Measure]:
+        return option_measures(q.options)
+
+    def measure(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> list[float]:
+        return [1.0 if o.key in answer else 0.0 for o in q.options]
 
 
 MULTIPLE_CHOICE = register(MultipleChoice())

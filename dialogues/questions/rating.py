@@ -13,6 +13,7 @@ from dialogues.questions.base import (
     Counts,
     Json,
     Line,
+    Measure,
     QuestionType,
     Refused,
     Result,
@@ -168,6 +169,12 @@ class Rating(QuestionType[RatingQuestion, int, int | None, RatingFigures]):
 
     def cell(self, c: Consultation, q: RatingQuestion, answer: int) -> Any:
         return answer
+
+    def measures(self, c: Consultation, q: RatingQuestion) -> list[Measure]:
+        return [Measure(q.key, _("Average rating"), DECIMAL)]
+
+    def measure(self, c: Consultation, q: RatingQuestion, answer: int) -> list[float]:
+        return [float(answer)]
 
 
 RATING = register(Rating())

@@ -11,17 +11,39 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.models import AnswerRow, ConsultationRow, ParticipationRow, ResidentRow, RoundRow, VersionRow
+from storage.models import (
+    AnswerRow,
+    ConsultationRow,
+    ParticipationRow,
+    ProfileAnswerRow,
+    ResidentRow,
+    RoundRow,
+    VersionRow,
+)
 
 BATCH = 1000  # rows per query: big enough to be quick, small enough that 100,000 responses never sit in memory
 
 
-def _json_text(conn: AsyncConnection) -> ColumnElement[Any]:
+def _json_text(conn: AsyncConnection, column: Any = AnswerRow.value) -> ColumnElement[Any]:
     """The answers' stored JSON as the database holds it, for decode_json: SQLite keeps the text (and a bare
     number as a number), PostgreSQL's driver would decode json itself, one value at a time, unless cast to text."""
     if conn.dialect.name == "sqlite":
-        return type_coerce(AnswerRow.value, String())
-    return cast(AnswerRow.value, Text)
+        return type_coerce(column, String())
+    return cast(column, Text)
+
+
+# Each participation's answers about its resident (ward, age band) in the round's consultation.
+def _profiles_of(conn: AsyncConnection, participation_ids: list[int]) -> Select[Any]:
+    return (
+        select(ParticipationRow.id, ProfileAnswerRow.question_key, _json_text(conn, ProfileAnswerRow.value))
+        .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+        .join(
+            ProfileAnswerRow,
+            (ProfileAnswerRow.resident_id == ParticipationRow.resident_id)
+            & (ProfileAnswerRow.consultation_id == RoundRow.consultation_id),
+        )
+        .where(ParticipationRow.id.in_(participation_ids))
+    )
 
 
 def decode_json(raw: Sequence[Any]) -> list[Any]:
@@ -174,6 +196,29 @@ class Reports:
         ).all()
         return [(k, v, n) for (k, _, n), v in zip(rows, decode_json([r[1] for r in rows]), strict=True)]
 
+    async def profile_counts(self, round_id: int, keys: Collection[str]) -> list[tuple[str, Any, int]]:
+        """Like answer_counts, for answers kept per consultation (ward, age band): how many of the round's
+        residents gave each one."""
+        if not keys:
+            return []
+        conn = await self.s.connection()
+        value = _json_text(conn, ProfileAnswerRow.value)
+        rows = (
+            await conn.execute(
+                select(ProfileAnswerRow.question_key, value, func.count())
+                .select_from(ParticipationRow)
+                .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+                .join(
+                    ProfileAnswerRow,
+                    (ProfileAnswerRow.resident_id == ParticipationRow.resident_id)
+                    & (ProfileAnswerRow.consultation_id == RoundRow.consultation_id),
+                )
+                .where(ParticipationRow.round_id == round_id, ProfileAnswerRow.question_key.in_(list(keys)))
+                .group_by(ProfileAnswerRow.question_key, value)
+            )
+        ).all()
+        return [(k, v, n) for (k, _, n), v in zip(rows, decode_json([r[1] for r in rows]), strict=True)]
+
     async def question_values(self, round_id: int, key: str, batch: int = 5 * BATCH) -> AsyncIterator[list[Any]]:
         """Every answer to one question in a round, decoded, `batch` at a time from one streamed query: for
         answers that are nearly all different (allocations, free text), which counting would not shrink."""
@@ -233,7 +278,8 @@ class Reports:
         return {n: RoundDates(n, o, c, p) for n, o, c, p in rows}
 
     async def responses(self, round_id: int, batch: int = BATCH) -> AsyncIterator[list[Response]]:
-        """Every participation in a round with its answers, in batches by keyset on the participation id.
+        """Every participation in a round with its answers (and its resident's answers about themselves, kept for the
+        consultation), in batches by keyset on the participation id.
 
         The rows come straight from the driver (driver_rows): an export reads some 800,000 of them, and
         SQLAlchemy's own result rows would cost a third of the reading."""
@@ -272,6 +318,9 @@ class Reports:
                 answers[pid][key] = decoded
                 if review is not None:
                     reviews[pid][key] = review
+            about = await driver_rows(conn, _profiles_of(conn, list(answers)))
+            for (pid, key, _), decoded in zip(about, decode_json([r[2] for r in about]), strict=True):
+                answers[pid].setdefault(key, decoded)  # answers about the resident, kept for the consultation
             yield [
                 Response(pid, tid, rid, vid, _naive(started), _naive(updated), _naive(finished) if finished else None,
                          answers[pid], reviews[pid])

@@ -1,4 +1,5 @@
-"""Residents, their consents, participations in rounds, and answers."""
+"""Residents, their consents, participations in rounds, and answers (each round's, and those about themselves kept
+for a whole consultation)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from storage.models import (
     JobRow,
     OutboxRow,
     ParticipationRow,
+    ProfileAnswerRow,
     ResidentRow,
     RoundRow,
 )
@@ -201,6 +203,38 @@ class Residents:
                     row.review = "pending"  # an edited comment needs approving again
         await self.s.flush()
 
+    async def profile(self, resident_id: int, consultation_id: int) -> dict[str, Any]:
+        """The resident's answers about themselves (ward, age band) in a consultation, by question key."""
+        rows = await self.s.execute(
+            select(ProfileAnswerRow.question_key, ProfileAnswerRow.value).where(
+                ProfileAnswerRow.resident_id == resident_id, ProfileAnswerRow.consultation_id == consultation_id
+            )
+        )
+        return {k: v for k, v in rows}
+
+    async def save_profile(self, resident_id: int, consultation_id: int, saves: dict[str, Any]) -> None:
+        """Saves answers about the resident for the whole consultation; None deletes one."""
+        for key, value in saves.items():
+            row = await self.s.scalar(
+                select(ProfileAnswerRow).where(
+                    ProfileAnswerRow.resident_id == resident_id,
+                    ProfileAnswerRow.consultation_id == consultation_id,
+                    ProfileAnswerRow.question_key == key,
+                )
+            )
+            if value is None:
+                if row is not None:
+                    await self.s.delete(row)
+            elif row is None:
+                self.s.add(
+                    ProfileAnswerRow(
+                        resident_id=resident_id, consultation_id=consultation_id, question_key=key, value=value
+                    )
+                )
+            else:
+                row.value, row.answered_at = value, utcnow()
+        await self.s.flush()
+
     async def previous_answers(self, resident_id: int, consultation_id: int, before_number: int) -> dict[str, Any]:
         """The resident's answers in the latest earlier round of the same consultation."""
         row = await self.s.scalar(
@@ -223,7 +257,17 @@ class Residents:
             return None
         consents = list(await self.s.scalars(select(ConsentRow).where(ConsentRow.resident_id == r.id)))
         parts = list(await self.s.scalars(select(ParticipationRow).where(ParticipationRow.resident_id == r.id)))
-        out: dict[str, Any] = {"telegram_id": r.telegram_id, "since": r.created_at, "consents": [], "rounds": []}
+        profiles = (
+            await self.s.execute(
+                select(ProfileAnswerRow.consultation_id, ProfileAnswerRow.question_key, ProfileAnswerRow.value).where(
+                    ProfileAnswerRow.resident_id == r.id
+                )
+            )
+        ).all()
+        out: dict[str, Any] = {"telegram_id": r.telegram_id, "since": r.created_at, "consents": [], "rounds": [],
+                               "profiles": {}}  # fmt: skip
+        for cid, key, value in profiles:
+            out["profiles"].setdefault(cid, {})[key] = value
         for c in consents:
             out["consents"].append(
                 {"consultation_id": c.consultation_id, "agreed_at": c.agreed_at, "reminders": c.reminders}
@@ -241,9 +285,10 @@ class Residents:
         return out
 
     async def erase(self, telegram_id: int) -> bool:
-        """Removes or anonymises every row that names the resident: their answers and comments, participations,
-        consents, the messages waiting or sent to their chat (which hold their answers), and the audit log's
-        mentions of them (kept as events, no longer theirs). False if nothing was held."""
+        """Removes or anonymises every row that names the resident: their answers and comments, their answers
+        about themselves (ward, age band), participations, consents, the messages waiting or sent to their chat
+        (which hold their answers), and the audit log's mentions of them (kept as events, no longer theirs). False
+        if nothing was held."""
         r = await self._row(telegram_id)
         mentioned = await self._forget_mentions(telegram_id)
         gone = await self.s.execute(delete(OutboxRow).where(OutboxRow.chat_id == telegram_id))
@@ -253,6 +298,7 @@ class Residents:
         part_ids = select(ParticipationRow.id).where(ParticipationRow.resident_id == r.id)
         await self.s.execute(delete(AnswerRow).where(AnswerRow.participation_id.in_(part_ids)))
         await self.s.execute(delete(ParticipationRow).where(ParticipationRow.resident_id == r.id))
+        await self.s.execute(delete(ProfileAnswerRow).where(ProfileAnswerRow.resident_id == r.id))
         await self.s.execute(delete(ConsentRow).where(ConsentRow.resident_id == r.id))
         await self.s.execute(delete(ResidentRow).where(ResidentRow.id == r.id))
         return True
