@@ -26,7 +26,7 @@ from dialogues.questions.choice import match_option, unique_options
 from dialogues.report import DECIMAL, INT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RankingQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Items, Para, Strong, _
+from dialogues.text import Block, Items, Para, Strong, _, join
 
 Order = list[int]  # option indexes placed so far, first place first
 
@@ -74,7 +74,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
 
     def describe(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> list[Line]:
         labels = {o.key: o.label for o in q.options}
-        return [(" › ".join(labels.get(v, v) for v in answer),)]
+        return [join([labels.get(v, v) for v in answer], " › ")]
 
     def start(self, c: Consultation, q: RankingQuestion, previous: list[str] | None) -> Order:
         keys = [o.key for o in q.options]
@@ -168,8 +168,8 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
     ) -> list[Line]:
         lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
         if figures is not None:
-            everyone = " › ".join(label for label, _mean in figures.places)
-            lines.append((_("Everyone, by average place:"), " ", everyone))
+            everyone = join([label for label, _mean in figures.places], " › ")
+            lines.append((_("Everyone, by average place:"), " ", *everyone))
         return lines
 
     def summary(
