@@ -146,7 +146,7 @@ def bar_chart(chart: Chart, render: Render) -> bytes:
     """A results or today's-split chart for a Telegram photo."""
     return draw_bars(
         render.text(chart.title),
-        list(chart.labels),
+        [render.text(label) for label in chart.labels],
         [(render.text(name), values) for name, values in chart.series],
         chart.unit,
         render.text(unit_name(chart.unit)),

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.content import Render
 from bot.i18n import translations
+from bot.services import languages
 from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
@@ -174,15 +175,16 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     reopens = times.reopens if times is not None else 0
     link = d.deep_link(code)
     closes = d.local(r.closes_at)
+    title = languages.round_title(spec, r.number, r.title)
     if reopens:
         is_open = (
-            _("{round} is open again until {closes}.", round=r.title, closes=closes) if closes
-            else _("{round} is open again.", round=r.title)
+            _("{round} is open again until {closes}.", round=title, closes=closes) if closes
+            else _("{round} is open again.", round=title)
         )
     else:
         is_open = (
-            _("{round} is open until {closes}.", round=r.title, closes=closes) if closes
-            else _("{round} is open.", round=r.title)
+            _("{round} is open until {closes}.", round=title, closes=closes) if closes
+            else _("{round} is open.", round=title)
         )
     described = spec.rounds[r.number - 1].description if 0 < r.number <= len(spec.rounds) else ""
     body = [
@@ -193,14 +195,15 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     screen = Screen(body, [[Button(_("Take part privately"), url=link)]])
     prefix = f"open:{r.id}:{_generation(reopens)}"
     for g in await uow.consultations.groups(r.consultation_id):
-        await uow.outbox.enqueue(f"{prefix}{g.chat_id}", g.chat_id, "announce", screen)
+        for language, suffix in languages.for_groups(spec, d.config.languages_first):
+            await uow.outbox.enqueue(f"{prefix}{g.chat_id}{suffix}", g.chat_id, "announce", screen, language=language)
     if r.number > 1 or reopens:
         keep = (
             _("See what everyone said, then keep or change your answers until {closes}.", closes=closes) if closes
             else _("See what everyone said, then keep or change your answers.")
         )
         again = Screen(
-            Para("📣 ", Strong(spec.title), ": ", is_open if reopens else _("{round} is open.", round=r.title),
+            Para("📣 ", Strong(spec.title), ": ", is_open if reopens else _("{round} is open.", round=title),
                  " ", keep),
             [[Button(_("Take part again"), url=link)]],
         )
@@ -278,7 +281,8 @@ async def publish_if_due(
         earlier = await round_results(d, r.consultation_id, r.number - 1)
         before = earlier.result(lead.question.key)
         if before is not None and before.figures is not None:
-            both = [(earlier.round.title, before.figures), (r.title, lead.figures)]
+            both = [(languages.round_title(res.spec, earlier.round.number, earlier.round.title), before.figures),
+                    (languages.round_title(res.spec, r.number, r.title), lead.figures)]
             moved = publish.movement_chart(res.spec, lead.question, both)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     prefixes = [f"results:{r.id}:{gen}{stamp}:"] + ([] if again else [f"yours:{r.id}:{gen}"])
@@ -286,18 +290,23 @@ async def publish_if_due(
     async with d.uow(scope) as uow:
         outcomes = [(x.question, x.outcome) for x in res.questions]
         screens = publish.group_screens(
-            res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
+            res.spec, languages.round_title(res.spec, r.number, r.title), res.started, res.finished, outcomes,
+            res.min_respondents, d.deep_link(code)
         )
         if moved is not None:
             title = Para(Strong(res.spec.title), ": ", _("how views moved between rounds"))
             screens.insert(1, Screen(title, chart=moved))
+        in_each = languages.for_groups(res.spec, d.config.languages_first)
         for g in await uow.consultations.groups(r.consultation_id):
-            for i, s in enumerate(screens):
-                sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s)
+            for language, suffix in in_each:
+                for i, s in enumerate(screens):
+                    sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}{suffix}:{i}", g.chat_id, "results", s,
+                                                     language=language)
         if not again:
             personal = []
             async for tid, answers in uow.residents.round_answers(r.id):
-                screen = publish.personal_screen(res.spec, r.title, answers, outcomes)
+                screen = publish.personal_screen(res.spec, languages.round_title(res.spec, r.number, r.title), answers,
+                                                 outcomes)
                 personal.append((f"yours:{r.id}:{gen}{tid}", tid, screen))
                 if len(personal) >= MANY:  # a batch at a time: 10,000 residents' screens need not all be held
                     sent += await uow.outbox.enqueue_many("results", personal)
@@ -447,12 +456,14 @@ async def _post_new_close(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None
     gen = _generation(times.reopens if times else 0)
     closes = d.local(r.closes_at) or ""
     screen = Screen(
-        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=r.title, closes=closes)),
+        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=languages.round_title(spec, r.number, r.title), closes=closes)),
         [[Button(_("Take part privately"), url=d.deep_link(code))]],
     )
     stamp = f"{r.closes_at:%Y%m%d%H%M}" if r.closes_at else ""
     for g in await uow.consultations.groups(r.consultation_id):
-        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", screen)
+        for language, suffix in languages.for_groups(spec, d.config.languages_first):
+            await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}{suffix}", g.chat_id, "announce", screen,
+                                     language=language)
 
 
 async def reopen(
