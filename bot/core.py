@@ -332,7 +332,8 @@ class Core:
             return
         anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
         new_anchor = await self.renderer.show(
-            t, inc.chat_id, reply.screens, reply.seq, anchor, await self._language(inc, reply), reply.supersedes
+            t, inc.chat_id, reply.screens, reply.seq, anchor, await self._language(inc, reply), reply.supersedes,
+            reply.languages,
         )
         if new_anchor is not None and reply.participation_id is not None:
             await self.resident.remember_anchor(reply.participation_id, new_anchor, inc.scope)

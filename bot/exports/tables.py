@@ -412,6 +412,7 @@ FIXED_COLUMNS: list[tuple[Inline, str, float]] = [
     (_("Started"), DATETIME, 17),
     (_("Last changed"), DATETIME, 17),
     (_("Sent"), DATETIME, 17),
+    (_("Language"), TEXT, 9),  # the language(s) the resident answered in ("cy", "en")
 ]
 COMMENT_COLUMNS: list[tuple[Inline, str, float]] = [(_("Why (comment)"), LONG, 50), (_("Comment status"), TEXT, 11)]
 COMMENT_STATUS = {"pending": _("awaiting approval"), "approved": _("approved"), "rejected": _("rejected")}
@@ -504,6 +505,7 @@ class ResponseRows:
             local(r.started_at),
             local(r.updated_at),
             local(r.finished_at) if r.finished_at is not None else None,
+            safe_text(r.language) if r.language else None,
         ]
         answers = r.answers
         spec = self._spec

@@ -234,10 +234,10 @@ class OutboxSender:
     # ---- one message ----------------------------------------------------------------------------
     async def _deliver(self, item: OutboxItem) -> _Outcome:
         try:  # a fault here would recur on every try, so it fails the message at once
-            screen, language = item.screen, item.language
-            kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0, language)
-            png = self._chart_png(screen, language) if screen.chart is not None else None
-            parts = self.renderer.parts(screen, language)
+            screen, languages = item.screen, item.languages
+            kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0, *languages)
+            png = self._chart_png(screen, languages[0]) if screen.chart is not None else None
+            parts = self.renderer.parts(screen, *languages)
         except Exception as e:
             log.error("outbox %d (%s): cannot render (%s); given up", item.id, item.kind, type(e).__name__)
             await self._settle([item], error=f"cannot render: {type(e).__name__}")

@@ -31,6 +31,7 @@ class Reply:
     alert: bool = False
     supersedes: int | None = None  # an older message whose buttons go once a new one with buttons is sent
     language: str | None = None  # the reader's language, where the use case knows it (else the core looks it up)
+    languages: list[str] = field(default_factory=list)  # else shown once in each of these (a group's languages)
 
     @classmethod
     def say(cls, text: Block | Inline | Sequence[Block]) -> Reply:

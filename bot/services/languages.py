@@ -56,15 +56,14 @@ def for_consultation(c: Consultation) -> list[str]:
     return list(c.languages)
 
 
-def for_groups(c: Consultation, first: list[str]) -> list[tuple[str | None, str]]:
-    """The languages a group post goes out in, each with its outbox key's suffix: a consultation in one language
-    posts once (in the council's default, keys as ever); one in several posts in each, those the config names in
-    `languages_first` first (Welsh first, where the council's Welsh Language Standards say so)."""
+def for_groups(c: Consultation, first: list[str]) -> list[str]:
+    """The languages a group post is written in: none named for a consultation in one language (the council's
+    default); for one in several, each, those the config names in `languages_first` first (Welsh first, where the
+    council's Welsh Language Standards say so). The post holds them all at once where they fit in one message."""
     offered = list(c.languages)
     if len(offered) == 1:
-        return [(None, "")]
-    ordered = sorted(offered, key=lambda x: (first.index(x) if x in first else len(first), offered.index(x)))
-    return [(x, f":{x}") for x in ordered]
+        return []
+    return sorted(offered, key=lambda x: (first.index(x) if x in first else len(first), offered.index(x)))
 
 
 def round_title(c: Consultation, number: int, stored: str) -> str:

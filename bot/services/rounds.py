@@ -194,9 +194,9 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     ]
     screen = Screen(body, [[Button(_("Take part privately"), url=link)]])
     prefix = f"open:{r.id}:{_generation(reopens)}"
+    in_each = languages.for_groups(spec, d.config.languages_first)
     for g in await uow.consultations.groups(r.consultation_id):
-        for language, suffix in languages.for_groups(spec, d.config.languages_first):
-            await uow.outbox.enqueue(f"{prefix}{g.chat_id}{suffix}", g.chat_id, "announce", screen, language=language)
+        await uow.outbox.enqueue(f"{prefix}{g.chat_id}", g.chat_id, "announce", screen, languages=in_each)
     if r.number > 1 or reopens:
         keep = (
             _("See what everyone said, then keep or change your answers until {closes}.", closes=closes) if closes
@@ -298,10 +298,9 @@ async def publish_if_due(
             screens.insert(1, Screen(title, chart=moved))
         in_each = languages.for_groups(res.spec, d.config.languages_first)
         for g in await uow.consultations.groups(r.consultation_id):
-            for language, suffix in in_each:
-                for i, s in enumerate(screens):
-                    sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}{suffix}:{i}", g.chat_id, "results", s,
-                                                     language=language)
+            for i, s in enumerate(screens):
+                sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s,
+                                                 languages=in_each)
         if not again:
             personal = []
             async for tid, answers in uow.residents.round_answers(r.id):
@@ -460,10 +459,10 @@ async def _post_new_close(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None
         [[Button(_("Take part privately"), url=d.deep_link(code))]],
     )
     stamp = f"{r.closes_at:%Y%m%d%H%M}" if r.closes_at else ""
+    in_each = languages.for_groups(spec, d.config.languages_first)
     for g in await uow.consultations.groups(r.consultation_id):
-        for language, suffix in languages.for_groups(spec, d.config.languages_first):
-            await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}{suffix}", g.chat_id, "announce", screen,
-                                     language=language)
+        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", screen,
+                                 languages=in_each)
 
 
 async def reopen(

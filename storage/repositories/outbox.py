@@ -112,11 +112,11 @@ class OutboxItem:
         return payload_to_screen(self.payload)
 
     @property
-    def language(self) -> str | None:
-        """What to render it in: the language it was written for (a group's post in each language), else its
-        recipient's, as they chose it by the time it is sent."""
-        given = self.payload.get("language")
-        return str(given) if given else self.recipient_language
+    def languages(self) -> list[str | None]:
+        """What to render it in: the languages it was written for (a group's post in each), else its recipient's,
+        as they chose it by the time it is sent (None: the council's default)."""
+        given = self.payload.get("languages")
+        return [str(x) for x in given] if isinstance(given, list) and given else [self.recipient_language]
 
 
 _ITEM_COLUMNS = (
@@ -141,19 +141,19 @@ class Outbox:
 
     async def enqueue(
         self, key: str, chat_id: int, kind: str, screen: Screen, not_before: datetime | None = None,
-        language: str | None = None,
+        languages: list[str] | None = None,
     ) -> bool:
         """Adds a message unless one with this key exists or the resident blocked the bot; True if added.
 
         Written in the caller's transaction, so the message exists exactly when the change that caused it does.
-        Its content stays neutral: it is rendered when sent, in `language` if given (a group's post in one of a
-        consultation's languages), else in the recipient's own.
+        Its content stays neutral: it is rendered when sent, in each of `languages` if given (a group's post in a
+        consultation's languages, all in one message where they fit), else in the recipient's own.
         """
-        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before, language) == 1
+        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before, languages) == 1
 
     async def enqueue_many(
         self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None,
-        language: str | None = None,
+        languages: list[str] | None = None,
     ) -> int:
         """enqueue() for many messages (key, chat, screen) at once; how many were added.
 
@@ -166,7 +166,7 @@ class Outbox:
 
         def payload(screen: Screen) -> dict[str, Any]:
             if id(screen) not in payloads:
-                payloads[id(screen)] = screen_to_payload(screen) | ({"language": language} if language else {})
+                payloads[id(screen)] = screen_to_payload(screen) | ({"languages": languages} if languages else {})
             return payloads[id(screen)]
 
         added = 0
