@@ -15,7 +15,21 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from dialogues.text import (
-    Block, Code, Em, Inline, Items, Lines, Link, Localised, Msg, Para, Param, Quote, Span, Strong, When,
+    Block,
+    Code,
+    Em,
+    Inline,
+    Items,
+    Lines,
+    Link,
+    Localised,
+    Msg,
+    Para,
+    Param,
+    Quote,
+    Span,
+    Strong,
+    When,
 )
 
 Translator = gettext.NullTranslations

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from bot.content import Render
 from bot.i18n import PSEUDO, translations
 from bot.services import roles
-from bot.services.languages import readable
 from bot.services.common import Deps
+from bot.services.languages import readable
 from bot.transport import CommandScope, Menu, TelegramFailure, Transport
 from dialogues.text import Inline, Msg, _
 

@@ -16,8 +16,15 @@ from typing import Annotated, Any, Literal, Union
 
 from babel import Locale, UnknownLocaleError
 from pydantic import (
-    BaseModel, ConfigDict, Field, GetCoreSchemaHandler, PlainSerializer, PlainValidator, ValidatorFunctionWrapHandler,
-    field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import core_schema

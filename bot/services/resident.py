@@ -10,8 +10,8 @@ from bot.i18n import PSEUDO, translations
 from bot.services import languages
 from bot.services.common import Deps, Reply
 from dialogues import consent, journey
-from dialogues.schema import Consultation
 from dialogues.rounds import Round
+from dialogues.schema import Consultation
 from dialogues.screens import Action, Screen
 from dialogues.text import Msg, _
 from storage.engine import checkpoint
@@ -344,7 +344,9 @@ class ResidentService:
     async def mydata(self, user_id: int, hint: str = "") -> Reply:
         async with self.d.uow() as uow:
             data = await uow.residents.everything(user_id)
-            titles = {c.id: c.title for c in await uow.consultations.all()}
+            titles: dict[int, str] = {c.id: c.title for c in await uow.consultations.all()}
+            for c in data["consents"] if data else []:  # in every language of the file, for the reader's
+                titles[c["consultation_id"]] = (await uow.consultations.latest(c["consultation_id"]))[1].title
             versions = {r["version_id"] for r in data["rounds"]} if data else set()
             specs = {v: await self.d.spec(uow, v) for v in versions}
             if data and data.get("language"):

@@ -455,7 +455,8 @@ async def _post_new_close(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None
     gen = _generation(times.reopens if times else 0)
     closes = d.local(r.closes_at) or ""
     screen = Screen(
-        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=languages.round_title(spec, r.number, r.title), closes=closes)),
+        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.",
+                                                round=languages.round_title(spec, r.number, r.title), closes=closes)),
         [[Button(_("Take part privately"), url=d.deep_link(code))]],
     )
     stamp = f"{r.closes_at:%Y%m%d%H%M}" if r.closes_at else ""

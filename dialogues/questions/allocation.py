@@ -299,7 +299,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             )
         lines.append(("",))
         lines.append((Strong(_("Residents' average pence per service")), " ", _("(today in brackets):")))
-        lines += [(Span(s.name, ": "), _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services]
+        lines += [(Span(s.name, ": "), _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today))
+                  for s in figures.services]
         return lines
 
     def personal_lines(

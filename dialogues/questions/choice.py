@@ -117,7 +117,8 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
 
     def screen(self, c: Consultation, q: SingleChoiceQuestion, head: Sequence[Block], draft: str | None) -> Screen:
         rows = [
-            [Button(Span("✅ " if o.key == draft else "", o.label), self.action("o", i))] for i, o in enumerate(q.options)
+            [Button(Span("✅ " if o.key == draft else "", o.label), self.action("o", i))]
+            for i, o in enumerate(q.options)
         ]
         return Screen([*head, Para(_("Tap one option."))], rows)
 
