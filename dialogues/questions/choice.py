@@ -120,7 +120,9 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
             [Button(Span("✅ " if o.key == draft else "", o.label), self.action("o", i))]
             for i, o in enumerate(q.options)
         ]
-        return Screen([*head, Para(_("Tap one option."))], rows)
+        chosen = next((o.label for o in q.options if o.key == draft), None)
+        earlier = [Para(_("Your answer so far: {answer}", answer=chosen))] if chosen is not None else []
+        return Screen([*head, *earlier, Para(_("Tap one option."))], rows)
 
     def press(
         self, c: Consultation, q: SingleChoiceQuestion, draft: str | None, verb: str, args: tuple[int, ...]

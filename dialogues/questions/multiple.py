@@ -83,7 +83,11 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
             [Button(Span("✅ " if i in draft else "▫️ ", o.label), self.action("t", i))] for i, o in enumerate(q.options)
         ]
         rows.append([Button(_("Done"), self.action("d"))])
-        return Screen([*head, Para(tick, " ", _("Ticked: {count}.", count=len(draft)))], rows)
+        # What is ticked in words too: a screen reader says "check mark", which is not the same as "ticked".
+        names = Span(*join([q.options[i].label for i in draft]))
+        ticked = _("Ticked: {count} ({options}).", count=len(draft), options=names) if draft \
+            else _("Ticked: {count}.", count=0)
+        return Screen([*head, Para(tick, " ", ticked)], rows)
 
     def _toggle(self, q: MultipleChoiceQuestion, draft: Picks, i: int) -> Result[list[str], Picks]:
         picks = list(draft)

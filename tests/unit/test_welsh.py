@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import re
 import string
+from typing import get_args
 
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from pydantic import BaseModel
 
 from bot import catalogue
 from bot.i18n import DOMAIN, translations
+from dialogues.questions import registered
+from dialogues.schema import Consultation
 
 CY = catalogue.po_path("cy")
 CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
@@ -104,3 +108,34 @@ def test_an_untranslated_or_fuzzy_message_is_caught() -> None:
     welsh["Skip"].string = ""
     welsh["Reset"].flags.add("fuzzy")
     assert set(catalogue.untranslated(welsh)) == {"Reset", "Skip"}
+
+
+def _plain_text_fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
+    """Fields of a consultation-file model, and the models inside it, typed as a bare `str` (not Text)."""
+    if model in seen:
+        return []
+    seen.add(model)
+    out = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if annotation is str and name not in NOT_WORDS:
+            out.append(f"{model.__name__}.{name}")
+        for inner in get_args(annotation) or (annotation,):
+            for leaf in get_args(inner) or (inner,):
+                if isinstance(leaf, type) and issubclass(leaf, BaseModel):
+                    out += _plain_text_fields(leaf, seen)
+    return out
+
+
+NOT_WORDS = {"key", "code", "type"}  # identifiers, not words a person reads
+
+
+def test_every_text_of_the_consultation_file_is_translatable() -> None:
+    """Every registered question type (and the file around it) types what people read as schema.Text, so a text
+    can be given in each of the file's languages and a missing one is named. A new type with a bare `str` prompt,
+    label or description fails here."""
+    seen: set[type[BaseModel]] = set()
+    plain = _plain_text_fields(Consultation, seen)
+    for t in registered():
+        plain += _plain_text_fields(t.schema, seen)
+    assert not plain, "type these as Annotated[Text, Limit(min, max)] (dialogues/schema.py): " + ", ".join(plain)
