@@ -1,6 +1,7 @@
 """Builds the message catalogues from the code: every `_()` and `ngettext()` in bot/, dialogues/ and storage/ (Babel's
 Python extractor), written to each language's `.po` in bot/locales. English is the source, so its entries are
-empty; another language keeps its translations and gains the new entries. Run `python -m bot.catalogue`."""
+empty; another language keeps its translations and gains the new entries, untranslated (a test fails until they
+are translated). Run `python -m bot.catalogue`."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ METHODS = [
     ("**.py", "python"),
 ]
 COMMENT_TAGS = ("Translators:",)
+# Plural rules chosen on purpose where Babel's own would not do. Welsh: CLDR's six categories, in CLDR's order
+# (zero 0, one 1, two 2, few 3, many 6, other), not Babel's five from get_plural('cy'), which merges zero into
+# other, so "dim rowndiau" / "chwe rownd" could not both be written; the same as to_gettext(Locale('cy')).
+PLURAL_FORMS = {
+    "cy": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n==3 ? 3 : n==6 ? 4 : 5);",
+}
 HEADER = """\
 # moot's messages in English, the language of the source: every msgstr is empty, the msgid is the text.
 # Made from the code by `python -m bot.catalogue`; run it again after adding or changing a message.
@@ -92,9 +99,30 @@ def build(language: str, pot: Catalog) -> Catalog:
             if m.id:
                 catalog.add(m.id, locations=m.locations, auto_comments=m.auto_comments, flags=m.flags)
         catalog.revision_date = catalog.creation_date  # unchanged output for unchanged code
+        _plurals(catalog, language)
         return catalog
+    # A new message arrives untranslated (or fuzzy, with the nearest old translation as a guess a translator
+    # confirms); fuzzy entries are never used (i18n compiles without them) and untranslated() counts both.
     old.update(pot, update_creation_date=False)
+    _plurals(old, language)
     return old
+
+
+def _plurals(catalog: Catalog, language: str) -> None:
+    if language in PLURAL_FORMS:
+        catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    """The messages a translator still has to do: no translation, an incomplete plural, or fuzzy."""
+    out = []
+    for m in catalog:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        if m.fuzzy or not all(strings) or len(strings) < (catalog.num_plurals if m.pluralizable else 1):
+            out.append(m.id if isinstance(m.id, str) else m.id[0])
+    return out
 
 
 def write(language: str, catalog: Catalog) -> Path:
@@ -110,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     for language in sorted({DEFAULT, *languages()}):
         catalog = build(language, pot)
         path = write(language, catalog)
-        print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
+        todo = "" if language == DEFAULT else f", {len(untranslated(catalog))} to translate"
+        print(f"{path.relative_to(ROOT)}: {len(catalog)} messages{todo}")
     return 0
 
 

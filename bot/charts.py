@@ -169,7 +169,7 @@ def bar_chart(chart: Chart, render: Render) -> bytes:
         return _png(scatter_figure(render.text(chart.title), list(chart.labels), chart.points), DPI)
     return draw_bars(
         render.text(chart.title),
-        list(chart.labels),
+        [render.text(label) for label in chart.labels],
         [(render.text(name), values) for name, values in chart.series],
         chart.unit,
         render.text(chart.axis if chart.axis is not None else unit_name(chart.unit)),

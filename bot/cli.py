@@ -158,11 +158,14 @@ def load(file: Path, config: ConfigOpt = None) -> None:
 
 
 @consultation_app.command("preview")
-def preview(file: Path) -> None:
-    """Print each screen as a resident would see it."""
+def preview(
+    file: Path,
+    language: Annotated[str, typer.Option("--language", "-l", help="en, cy: the language to preview in")] = "en",
+) -> None:
+    """Print each screen as a resident would see it (in one of the file's languages)."""
     from bot.preview import print_preview
 
-    print_preview(_parse(file), console)
+    print_preview(_parse(file), console, language)
 
 
 def _round(action: str, code: str, number: int | None, config: Path | None, reopen: bool = False) -> None:
@@ -284,13 +287,14 @@ def export_results(
                                           "(a budget ballot as pabulib data)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     round_number: Annotated[int | None, typer.Option("--round", "-r", help="one round; all rounds if left out")] = None,
+    language: Annotated[str, typer.Option("--language", "-l", help="en, cy: the file's language (else config's)")] = "",
     config: ConfigOpt = None,
 ) -> None:
     """Export results, pseudonymised: an Excel workbook, zipped CSV files, the report as a PDF or a web page, an
     OpenDocument spreadsheet or JSON data."""
     from bot.exports.cli import run_export
 
-    run_export(_config(config), consultation, fmt, out, round_number, console)
+    run_export(_config(config), consultation, fmt, out, round_number, console, language)
 
 
 @app.command("export-polis")

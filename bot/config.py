@@ -66,6 +66,9 @@ class SchedulerConfig(Section):
 class Config(Section):
     timezone: str = "Europe/London"
     language: str = "en"  # the catalogue people read (bot/locales/); "pseudo" marks every catalogue text
+    # Group posts of a consultation in several languages go out in each; these first, in this order (["cy"]: Welsh
+    # first, as the Welsh Language Standards ask of a council in Wales).
+    languages_first: list[str] = []
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
     roles: RolesConfig = RolesConfig()

@@ -4,11 +4,33 @@ terminal and exports. Long content is split between blocks, never inside a tag."
 from __future__ import annotations
 
 import gettext
+import re
+import string
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from dialogues.text import Block, Code, Em, Inline, Items, Lines, Link, Msg, Para, Param, Quote, Span, Strong
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from dialogues.text import (
+    Block,
+    Code,
+    Em,
+    Inline,
+    Items,
+    Lines,
+    Link,
+    Localised,
+    Msg,
+    Para,
+    Param,
+    Quote,
+    Span,
+    Strong,
+    When,
+)
 
 Translator = gettext.NullTranslations
 TEXT_LIMIT = 4096  # a message's text; Telegram counts after parsing entities, so HTML length is on the safe side
@@ -19,15 +41,57 @@ def _h(text: str) -> str:
     return escape(text, quote=False)
 
 
+DATE_PATTERN = "EEEE d MMMM y, HH:mm"  # 'Friday 5 December 2026, 17:00'
+# Welsh mutates a word after "ar", "tan" ("ar ddydd Gwener"); a date that starts with its number reads right after
+# either: 'ar 5 Rhagfyr 2026 (dydd Gwener), 17:00'.
+DATE_PATTERNS = {"cy": "d MMMM y (EEEE), HH:mm"}
+_NUMBER_SPEC = re.compile(r"^(\+?)(,?)(?:\.(\d)f)?$")  # the specs messages use: {n:,} {mean:.1f} {change:+.1f}
+
+
+class _Numbers(string.Formatter):
+    """str.format, with the numbers a message's spec shapes written as the reader's locale writes them."""
+
+    def __init__(self, locale: Locale):
+        self.locale = locale
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        m = _NUMBER_SPEC.match(format_spec)
+        if format_spec and m and isinstance(value, int | float) and not isinstance(value, bool):
+            sign, grouping, decimals = m.groups()
+            pattern = ("#,##0" if grouping else "0") + ("." + "0" * int(decimals) if decimals and int(decimals) else "")
+            if sign:
+                pattern = f"+{pattern};-{pattern}"
+            return format_decimal(value, format=pattern, locale=self.locale)
+        return super().format_field(value, format_spec)
+
+
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
 class Render:
-    """Content in one language and one markup (`html=True`: Telegram's HTML parse mode)."""
+    """Content in one language and one markup (`html=True`: Telegram's HTML parse mode). The language is the
+    catalogue's own (its Language header): consultation texts, dates and numbers follow it."""
 
     def __init__(self, tr: Translator, html: bool = True):
         self.tr = tr
         self.html = html
+        self.language = tr.info().get("language", "") or "en"
+        self.locale = _locale(self.language)
+        self._numbers = _Numbers(self.locale)
 
     # ---- inlines ------------------------------------------------------------------------------------------------
     def inline(self, x: Inline | Param) -> str:
+        if isinstance(x, Localised):
+            x = x.in_language(self.language)
+        elif isinstance(x, When):
+            pattern = DATE_PATTERNS.get(self.language, DATE_PATTERN)
+            x = format_datetime(x.at, pattern, tzinfo=x.at.tzinfo, locale=self.locale)
+            if self.language == "cy":
+                x = x.replace("(Dydd ", "(dydd ")
         if isinstance(x, str):
             return _h(x) if self.html else x
         if isinstance(x, Msg):
@@ -63,15 +127,18 @@ class Render:
             return template
         values: dict[str, Any] = {k: v if isinstance(v, int | float) else self.inline(v) for k, v in m.params}
         try:
-            return template.format_map(values)
+            return self._numbers.vformat(template, (), values)
         except (KeyError, IndexError, ValueError):
             # A translation naming a parameter the source does not have must not lose the message: use the source.
             source = m.singular if m.plural is None or m.n == 1 else m.plural
-            return (_h(source) if self.html else source).format_map(values)
+            return self._numbers.vformat(_h(source) if self.html else source, (), values)
 
     def text(self, x: Inline) -> str:
         """One inline as plain text whatever the markup: toasts, button labels, file headers."""
         return Render(self.tr, html=False).inline(x)
+
+    def date(self, x: When) -> str:
+        return self.inline(x)
 
     # ---- blocks -------------------------------------------------------------------------------------------------
     def block(self, b: Block) -> str:

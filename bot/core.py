@@ -47,6 +47,7 @@ HELP: list[Block] = [
         (_("/start: take part (or continue where you left off)"),),
         (_("/mydata: see everything we hold about you"),),
         (_("/erase: delete everything we hold about you"),),
+        (_("/language: choose your language (Cymraeg / English)"),),
         (_("/help: this message"),),
     ]),
 ]
@@ -227,14 +228,16 @@ class Core:
                 return Reply.say(_("I don't know that command. Send /help to see what I can do."))
             if not inc.text.strip():
                 return Reply.say(_("Please answer with the buttons or a text message."))
-            return await self.resident.text(inc.user_id, inc.text, inc.scope)
+            return await self.resident.text(inc.user_id, inc.text, inc.scope, inc.language_code)
         name, args = cmd
         if name == "start":
-            return await self.resident.start(inc.user_id, args or None, inc.scope)
+            return await self.resident.start(inc.user_id, args or None, inc.scope, inc.language_code)
+        if name == "language":
+            return await self.resident.choose_language(inc.user_id, inc.language_code)
         if name == "help":
             return Reply.say([*HELP, *await self._help_extra(inc)])
         if name == "mydata":
-            return await self.resident.mydata(inc.user_id)
+            return await self.resident.mydata(inc.user_id, inc.language_code)
         if name == "erase":
             return await self.resident.erase(inc.user_id)
         if name in self.commands:
@@ -255,7 +258,7 @@ class Core:
         name, args = cmd
         if name in self.group_commands:
             return await self.group_commands[name](inc, args)
-        if name in {"start", "help", "mydata", "erase"} or name in self.commands:
+        if name in {"start", "help", "mydata", "erase", "language"} or name in self.commands:
             return Reply(
                 [
                     Screen(
@@ -282,7 +285,7 @@ class Core:
             if not inc.private or inc.user_id != inc.chat_id:
                 await t.answer_callback(inc.callback_id, self.renderer.text(_("This button isn't for you.")))
                 return
-            reply = await self.resident.press(inc.user_id, inc.message_id, pressed, inc.scope)
+            reply = await self.resident.press(inc.user_id, inc.message_id, pressed, inc.scope, inc.language_code)
         elif name in self.actions:
             try:
                 reply = await self.actions[name](inc, pressed)
@@ -291,13 +294,20 @@ class Core:
         else:
             reply = Reply(toast=EXPIRED)
         reply = reply or Reply()
+        reply.language = await self._language(inc, reply)
         try:
-            toast = self.renderer.text(reply.toast)[:200] if reply.toast is not None else None
+            toast = self.renderer.text(reply.toast, reply.language)[:200] if reply.toast is not None else None
             await t.answer_callback(inc.callback_id, toast, reply.alert)
         except Rejected as e:
             # A press answered late (a slow moment) or twice; the screens still matter more than the spinner.
             log.info("could not answer button press %s: %s", inc.update_id, e)
         await self._show(inc, t, reply)
+
+    async def _language(self, inc: Incoming, reply: Reply) -> str | None:
+        """The reader's language: the use case's, else (in a private chat) the one they chose or Telegram's."""
+        if reply.language is not None or not inc.private or inc.user_id is None:
+            return reply.language
+        return await self.resident.language(inc.user_id, inc.language_code)
 
     async def _refuse_button(self, inc: Incoming, why: str) -> None:
         """A forged, damaged or stale press in a staff member's own chat is a refused privileged action, audited like
@@ -322,7 +332,8 @@ class Core:
             return
         anchor = reply.anchor if reply.anchor is not None else (inc.message_id if inc.kind == "callback" else None)
         new_anchor = await self.renderer.show(
-            t, inc.chat_id, reply.screens, reply.seq, anchor, supersedes=reply.supersedes
+            t, inc.chat_id, reply.screens, reply.seq, anchor, await self._language(inc, reply), reply.supersedes,
+            reply.languages,
         )
         if new_anchor is not None and reply.participation_id is not None:
             await self.resident.remember_anchor(reply.participation_id, new_anchor, inc.scope)

@@ -25,6 +25,7 @@ class Incoming:
     file_size: int = 0
     bot_added: bool = False  # for member updates: the bot became a member (true) or left (false)
     reply_user_id: int | None = None  # the author of the message this one replies to (for /grant by reply)
+    language_code: str = ""  # the sender's Telegram app language ("cy", "en-GB"), a hint until they choose
     # Given by the core while it handles the update; handlers pass it on to the use cases they call, so the
     # update id is recorded by the first commit those make (storage.idempotency).
     scope: UpdateScope | None = field(default=None, compare=False, repr=False)
@@ -64,6 +65,7 @@ def from_update(u: dict[str, Any]) -> Incoming:
             message_id=msg.get("message_id"),
             callback_id=str(cq.get("id", "")),
             data=cq.get("data") or "",
+            language_code=_language(cq.get("from")),
         )
     if "my_chat_member" in u:
         m = u["my_chat_member"]
@@ -88,6 +90,7 @@ def from_update(u: dict[str, Any]) -> Incoming:
                 chat_type=str(chat.get("type", "private")),
                 chat_title=chat.get("title") or "",
                 message_id=m.get("message_id"),
+                language_code=_language(m.get("from")),
             )
             if "document" in m and kind == "message":
                 d = m["document"]
@@ -105,6 +108,10 @@ def from_update(u: dict[str, Any]) -> Incoming:
                 kind = "other" if kind == "message" else kind  # stickers, photos, voice: not answers
             return Incoming(uid, kind, **base, text=text or "")
     return Incoming(uid, "other")
+
+
+def _language(user: dict[str, Any] | None) -> str:
+    return str((user or {}).get("language_code") or "")[:16]
 
 
 def _id(user: dict[str, Any] | None) -> int | None:

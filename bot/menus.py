@@ -8,8 +8,11 @@ import logging
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
+from bot.content import Render
+from bot.i18n import PSEUDO, translations
 from bot.services import roles
 from bot.services.common import Deps
+from bot.services.languages import readable
 from bot.transport import CommandScope, Menu, TelegramFailure, Transport
 from dialogues.text import Inline, Msg, _
 
@@ -23,6 +26,7 @@ RESIDENT: list[tuple[str, Msg]] = [
     ("start", _("Take part, or continue where you left off")),
     ("mydata", _("See everything we hold about you")),
     ("erase", _("Delete everything we hold about you")),
+    ("language", _("Choose your language")),
     ("help", _("What I can do")),
 ]
 # A staff command, the action (bot.services.roles.NEEDS) that allows it, and what the menu says.
@@ -63,6 +67,12 @@ class Menus:
     async def publish(self, t: Transport) -> None:
         """Sets every menu: residents' for all private chats, then one per staff member's chat."""
         await self._set(t, self.residents(), CommandScope())
+        # Telegram shows the menu for the app's language where one is set: residents' in each other catalogue.
+        for language in readable():
+            if language != self.d.config.language and self.d.config.language != PSEUDO:
+                words = Render(translations(language), html=False)
+                menu = [(name, words.text(description)) for name, description in RESIDENT]
+                await self._set(t, menu, CommandScope(), language)
         async with self.d.uow() as uow:
             r = self.d.config.roles
             people = {*r.admins, *r.facilitators, *r.officers, *(g.telegram_id for g in await uow.ledger.roles())}
@@ -87,9 +97,9 @@ class Menus:
         except TelegramFailure as e:
             log.info("could not remove the command menu of %s: %s", user_id, e)
 
-    async def _set(self, t: Transport, menu: Menu, scope: CommandScope) -> None:
+    async def _set(self, t: Transport, menu: Menu, scope: CommandScope, language: str = "") -> None:
         try:
-            await t.set_commands(menu, scope)
+            await t.set_commands(menu, scope, language)
         except TelegramFailure as e:
             # A staff member who never opened a chat with the bot has no chat yet ("chat not found"): their menu is
             # set at the next start, or when their role changes.

@@ -77,22 +77,37 @@ class Renderer:
         return self.content(language).text(x)
 
     def keyboard(
-        self, chat_id: int, rows: list[list[Button]], seq: int, language: str | None = None
+        self, chat_id: int, rows: list[list[Button]], seq: int, language: str | None = None, *more: str | None
     ) -> Keyboard | None:
+        """The buttons; labels in each language given ("Cymryd rhan yn breifat / Take part privately")."""
         if not rows:
             return None
-        r = self.content(language)
+        renders = [self.content(x) for x in (language, *more)]
+
+        def label(b: Button) -> str:
+            return " / ".join(dict.fromkeys(r.text(b.label) for r in renders))
 
         def key(b: Button) -> KeyButton:
             if b.url:
-                return KeyButton(r.text(b.label), url=b.url)
+                return KeyButton(label(b), url=b.url)
             data = self.codec.pack(chat_id, b.action, seq) if b.action else None
-            return KeyButton(r.text(b.label), callback_data=data)
+            return KeyButton(label(b), callback_data=data)
 
         return [[key(b) for b in row] for row in rows]
 
-    def parts(self, s: Screen, language: str | None = None) -> list[Part]:
-        """The messages a screen is sent as: never a tag cut in two, never a block dropped."""
+    def parts(self, s: Screen, language: str | None = None, *more: str | None) -> list[Part]:
+        """The messages a screen is sent as: never a tag cut in two, never a block dropped. In several languages,
+        all in one message where they fit (a blank line between), else each language's messages in turn (the
+        chart or document with the first)."""
+        if more:
+            each = [self.parts(s, x) for x in (language, *more)]
+            media = s.chart is not None or s.document is not None
+            joined = "\n\n".join(p[0].text for p in each if p[0].text)
+            if all(len(p) == 1 for p in each) and len(joined) <= (CAPTION_LIMIT if media else TEXT_LIMIT):
+                return [Part(joined, media, True)]
+            flat = [Part(p.text, p.media and i == 0, False) for i, parts in enumerate(each) for p in parts
+                    if i == 0 or p.text]
+            return [*flat[:-1], Part(flat[-1].text, flat[-1].media, True)]
         r = self.content(language)
         media = s.chart is not None or s.document is not None
         body = s.body
@@ -107,7 +122,7 @@ class Renderer:
 
     async def show(
         self, t: Transport, chat_id: int, screens: list[Screen], seq: int = 0, anchor: int | None = None,
-        language: str | None = None, supersedes: int | None = None,
+        language: str | None = None, supersedes: int | None = None, languages: list[str] | None = None,
     ) -> int | None:
         """Sends or edits each screen; returns the id of the last new message with buttons (the new anchor).
 
@@ -115,9 +130,10 @@ class Renderer:
         (unless it was just edited): buttons that look live but answer "expired" are a dead end on a phone."""
         new_anchor: int | None = None
         edited = False
+        each: list[str | None] = [*languages] if languages else [language]  # a group's post in all its languages
         for s in screens:
-            kb = self.keyboard(chat_id, s.buttons, seq, language)
-            parts = self.parts(s, language)
+            kb = self.keyboard(chat_id, s.buttons, seq, *each)
+            parts = self.parts(s, *each)
             if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
                     await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb))
@@ -131,7 +147,7 @@ class Renderer:
                     log.info("edit failed (%s); sending anew", e)
             elif s.edit and not s.buttons:
                 continue
-            mid = await self.send(t, chat_id, s, parts, kb, language)
+            mid = await self.send(t, chat_id, s, parts, kb, each[0])
             if kb and not s.aside:
                 new_anchor = mid
         if new_anchor is not None:

@@ -6,8 +6,8 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 
-from dialogues.schema import Service
-from dialogues.text import Msg, _
+from dialogues.schema import Service, texts_of
+from dialogues.text import Msg, Span, _, join
 
 TOTAL = 100
 Allocation = dict[str, int]
@@ -53,14 +53,16 @@ def adjust(services: Sequence[Service], draft: Mapping[str, int], index: int, de
     return new
 
 
+# Pence in English or Welsh ("12p", "12 pence", "12c", "12 ceiniog"), a unit only when a word ends there.
+_UNIT = r"(?:(?:p|pence|c|ceiniog(?:au)?)\b|%)?"
 # A hyphen is a separator only when a space follows it: "Parks - 3" is 3p, "Parks -3" is minus 3.
 _LINE = re.compile(
-    r"^\s*(?P<name>.*?[^\s:=\-–—])\s*(?:[:=–—]|-(?=\s))?\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence|%)?\s*$",
+    r"^\s*(?P<name>.*?[^\s:=\-–—])\s*(?:[:=–—]|-(?=\s))?\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s*$",
     re.I,
 )
 # The amount first: "12 libraries", "12p for libraries".
 _AMOUNT_FIRST = re.compile(
-    r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?:p|pence|%)?\s*(?:(?:for|on|to)\s+)?(?P<name>[^\d\s].*?)\s*$", re.I
+    r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s*(?:(?:for|on|to|i|ar)\s+)?(?P<name>[^\d\s].*?)\s*$", re.I
 )
 _DECORATION = re.compile(r"^[^\w]+|[^\w)]+$")  # emoji, bullets and stray punctuation around a name
 
@@ -78,24 +80,26 @@ parse_entry = _entry  # the board's reading of one typed line, shared with the b
 
 
 def find_service(services: Sequence[Service], name: str) -> Service:
-    """Finds a service by its name, key, or an unambiguous start of its name; suggests the closest."""
+    """Finds a service by its name in any of the file's languages, its key, or an unambiguous start of a name;
+    suggests the closest."""
     wanted = name.strip().lower()
+    names_of = {s.key: [n.lower() for n in texts_of(s.name) if n] for s in services}
     for s in services:
-        if wanted in (s.name.lower(), s.key):
+        if wanted in (*names_of[s.key], s.key):
             return s
-    starts = [s for s in services if s.name.lower().startswith(wanted) or s.key.startswith(wanted)]
+    starts = [s for s in services if any(n.startswith(wanted) for n in names_of[s.key]) or s.key.startswith(wanted)]
     if len(starts) == 1:
         return starts[0]
-    words = [s for s in services if any(w.startswith(wanted) for w in s.name.lower().split())]
+    words = [s for s in services if any(w.startswith(wanted) for n in names_of[s.key] for w in n.split())]
     if len(words) == 1 and len(wanted) >= 3:
         return words[0]
-    names = [s.name for s in services]
     candidates: dict[str, Service] = {}
     for s in services:
-        candidates[s.name.lower()] = s
-        for w in s.name.lower().split():
-            if len(w) >= 4:
-                candidates.setdefault(w, s)
+        for n in names_of[s.key]:
+            candidates.setdefault(n, s)
+            for w in n.split():
+                if len(w) >= 4:
+                    candidates.setdefault(w, s)
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
     if close:
         match = candidates[close[0]]
@@ -106,7 +110,7 @@ def find_service(services: Sequence[Service], name: str) -> Service:
         )
     raise AllocationError(
         _("I don't know a service called “{name}”. The services are: {services}.", name=name.strip()[:40],
-          services=", ".join(names))
+          services=Span(*join([s.name for s in services])))
     )
 
 

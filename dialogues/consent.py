@@ -4,14 +4,15 @@ confirmation."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any
 
 from dialogues.schema import Consultation
 from dialogues.screens import Action, Button, Screen
-from dialogues.text import Block, Code, Em, Lines, Para, Strong, _
+from dialogues.text import Block, Code, Em, Lines, Para, Strong, When, _
 
-AGREE, DECLINE, PICK, ERASE, KEEP = "ok", "no", "pk", "ea", "en"
-ACTIONS = frozenset({AGREE, DECLINE, PICK, ERASE, KEEP})
+AGREE, DECLINE, PICK, ERASE, KEEP, LANGUAGE = "ok", "no", "pk", "ea", "en", "lg"
+ACTIONS = frozenset({AGREE, DECLINE, PICK, ERASE, KEEP, LANGUAGE})
 
 
 AGREE_START = _("✅ I agree, start")
@@ -19,7 +20,10 @@ AGREE_QUIET = _("✅ I agree, but no reminders")
 NO_THANKS = _("No thanks")
 
 
-def intro_screen(c: Consultation, consultation_id: int, closes: str | None) -> Screen:
+def intro_screen(c: Consultation, consultation_id: int, closes: str | None, language: int = 0) -> Screen:
+    """The invitation and privacy notice; `language` (a number, bot.services.languages) is the language it is
+    shown in, carried by the buttons so that agreeing stores it."""
+    lang = (language,) if language else ()
     minutes = _("⏱ It takes about {minutes} minutes.", minutes=c.minutes)
     timing = [minutes, " ", _("You can answer until {closes}.", closes=closes)] if closes else [minutes]
     privacy: list[Any] = [(Strong(_("How your answers are used and kept")),), (c.privacy.notice,)]
@@ -37,9 +41,9 @@ def intro_screen(c: Consultation, consultation_id: int, closes: str | None) -> S
     return Screen(
         body,
         [
-            [Button(AGREE_START, Action(AGREE, (consultation_id, 1)))],
-            [Button(AGREE_QUIET, Action(AGREE, (consultation_id, 0)))],
-            [Button(NO_THANKS, Action(DECLINE, (consultation_id,)))],
+            [Button(AGREE_START, Action(AGREE, (consultation_id, 1, *lang)))],
+            [Button(AGREE_QUIET, Action(AGREE, (consultation_id, 0, *lang)))],
+            [Button(NO_THANKS, Action(DECLINE, (consultation_id, *lang)))],
         ],
     )
 
@@ -115,12 +119,13 @@ def mydata_screen(
         Lines([
             (Strong(_("Everything we hold about you")),),
             (_("Your Telegram id: {id}", id=Code(str(data["telegram_id"]))),),
-            (_("First seen: {when} UTC", when=f"{data['since']:%d %b %Y %H:%M}"),),
+            (_("First seen: {when} UTC", when=When(data["since"].astimezone(UTC))),),
+            *([(_("Language: {language}", language=str(data["language"])),)] if data.get("language") else []),
         ])
     ]
     for c in data["consents"]:
         agreed = _("Agreed to take part in “{title}” on {when} UTC.", title=titles.get(c["consultation_id"], "?"),
-                   when=f"{c['agreed_at']:%d %b %Y %H:%M}")
+                   when=When(c["agreed_at"].astimezone(UTC)))
         reminders = _("Reminders on.") if c["reminders"] else _("Reminders off.")
         body.append(Para(agreed, " ", reminders))
     for r in data["rounds"]:
@@ -156,6 +161,13 @@ def mydata_screen(
     body += own
     body.append(Para(_("To delete all of it, send /erase.")))
     return Screen(body)
+
+
+def language_screen(consultation_id: int, asked: list[str], names: list[tuple[int, str]]) -> Screen:
+    """Which language, asked in each of them at once (`asked`: the question already in every language), with a
+    button per language named in itself ('Cymraeg', 'English')."""
+    return Screen(Para(" / ".join(asked)),
+                  [[Button(label, Action(LANGUAGE, (consultation_id, n))) for n, label in names]])
 
 
 def erase_confirm_screen() -> Screen:

@@ -301,9 +301,18 @@ def _ask(
             _next(c, ctx, out, answers)
 
 
+WHY = _("Why did you share it this way? (optional)")
+
+
+def why_prompt(q: Question) -> Inline:
+    """The "why?" question: the file's own words, or the catalogue's in the reader's language."""
+    assert q.comment is not None
+    return q.comment.prompt or WHY
+
+
 def _why_screen(q: Question, answers: Mapping[str, Any]) -> Screen:
     assert q.comment is not None
-    body: list[Block] = [Para("💬 ", q.comment.prompt), Para(_("Type a sentence or two as a message, or tap Skip."))]
+    body: list[Block] = [Para("💬 ", why_prompt(q)), Para(_("Type a sentence or two as a message, or tap Skip."))]
     if answers.get(why_key(q.key)):
         body.append(Para(_("Your earlier reason: {reason}", reason=quoted(str(answers[why_key(q.key)]), 300))))
     return Screen(body, [[Button(_("Skip"), Action(SKIP))]])
@@ -317,7 +326,7 @@ def _why(
         if event.action.name != SKIP:
             out.toast = EXPIRED_TOAST
             return
-        out.screens.append(Screen(Lines([("💬 ", q.comment.prompt), (_("Skipped."),)]), edit=True))
+        out.screens.append(Screen(Lines([("💬 ", why_prompt(q)), (_("Skipped."),)]), edit=True))
     else:
         result = check_length(event.text, q.comment.max_length)
         if isinstance(result, Refused):
@@ -325,7 +334,7 @@ def _why(
             return
         assert isinstance(result, Answered)
         out.saves[why_key(q.key)] = result.value
-        out.screens.append(Screen(Lines([("💬 ", q.comment.prompt), (quoted(result.value, 300),)]), edit=True))
+        out.screens.append(Screen(Lines([("💬 ", why_prompt(q)), (quoted(result.value, 300),)]), edit=True))
     _next(c, ctx, out, answers)
 
 

@@ -99,6 +99,8 @@ def _item(field: str, index: int, node: yaml.Node) -> Inline:
     if isinstance(node, yaml.MappingNode):
         for want in ("name", "title", "label", "key"):
             for k, v in node.value:
+                if k.value == want and isinstance(v, yaml.MappingNode) and v.value:  # {en: ..., cy: ...}
+                    v = v.value[0][1]  # the first language's, the file's default
                 if k.value == want and isinstance(v, yaml.ScalarNode) and str(v.value).strip():
                     name = str(v.value).strip()
                     name = name if len(name) <= 40 else name[:39] + "…"

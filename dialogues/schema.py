@@ -1,17 +1,37 @@
-"""The consultation file's shape: services, questions of every type, rounds, privacy notice (pydantic)."""
+"""The consultation file's shape: services, questions of every type, rounds, privacy notice (pydantic).
+
+Every text a person reads is a `Text`: a plain string (the file's first language) or one per language
+(`title: {en: The Council Pound, cy: Y Bunt Gyngor}`); the file declares its `languages:`, and a text missing in
+one of them is a problem at its own line. A question type makes a field translatable by typing it `Text` (with
+`Limit(min, max)` for its length in every language) and nothing else."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from babel import Locale, UnknownLocaleError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
+from pydantic_core import core_schema
 
-from dialogues.text import Msg, _, english
+from dialogues.text import Localised, Msg, _, english
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -34,14 +54,90 @@ class Invalid(ValueError):
         self.message = message
 
 
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+# The languages of the file being read (its `languages:`, the default first), for the texts inside it.
+LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("moot_consultation_languages", default=("en",))
+
+
+def language_name(code: str) -> str:
+    try:
+        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def _text(value: object) -> Localised:
+    languages = LANGUAGES.get()
+    if isinstance(value, Localised):
+        return value
+    if isinstance(value, str):
+        texts = {languages[0]: value.strip()}
+    elif isinstance(value, Mapping):
+        texts = {}
+        for k, v in value.items():
+            if str(k) not in languages:
+                raise ValueError(f"{k!r} is not one of the file's languages ({', '.join(languages)}); "
+                                 f"add it to `languages:` or remove it here")
+            if not isinstance(v, str):
+                raise ValueError(f"the {k} text must be a string")
+            texts[str(k)] = v.strip()
+    else:
+        raise ValueError("expected a text, or one per language like {" + ", ".join(f"{x}: …" for x in languages) + "}")
+    if any(texts.values()):
+        missing = [x for x in languages if not texts.get(x)]
+        if missing:
+            raise ValueError(f"no {' or '.join(language_name(x) for x in missing)} text: give it as "
+                             "{" + ", ".join(f"{x}: …" for x in languages) + "}")
+    return Localised(texts, languages[0])
+
+
+def _dump(value: str) -> object:
+    if isinstance(value, Localised) and len(value.texts) > 1:
+        return dict(value.texts)
+    return str(value)
+
+
+# A text a person reads, in each of the file's languages. As a str it is the default language's text.
+Text = Annotated[Localised, PlainValidator(_text), PlainSerializer(_dump, return_type=Any)]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A Text's length in characters, checked in every language (Welsh runs longer than English)."""
+
+    min_length: int = 0
+    max_length: int = 10_000
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, value: Localised) -> Localised:
+        several = len(value.texts) > 1
+        for language, text in (value.texts.items() if isinstance(value, Localised) else [("", str(value))]):
+            which = f"the {language} text " if several else ""
+            if len(text) < self.min_length and (self.min_length > 0):
+                raise ValueError(f"{which}should have at least {self.min_length} character"
+                                 f"{'s' if self.min_length != 1 else ''}")
+            if len(text) > self.max_length:
+                raise ValueError(f"{which}should have at most {self.max_length} characters (it has {len(text)})")
+        if self.min_length > 0 and not str(value):
+            raise ValueError(f"should have at least {self.min_length} character{'s' if self.min_length != 1 else ''}")
+        return value
+
+
+def texts_of(x: str) -> tuple[str, ...]:
+    """A content text in every language it has (a plain str: itself), for matching what someone typed."""
+    return x.variants() if isinstance(x, Localised) else (x,)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
 class Privacy(Strict):
-    notice: str = Field(min_length=20, max_length=2500)
-    retention: str = Field(default="", max_length=500)
-    contact: str = Field(default="", max_length=200)
+    notice: Annotated[Text, Limit(20, 2500)]
+    retention: Annotated[Text, Limit(0, 500)] = Localised("")
+    contact: Annotated[Text, Limit(0, 200)] = Localised("")
 
 
 class Consequence(Strict):
@@ -50,7 +146,7 @@ class Consequence(Strict):
 
     at_least: int = Field(default=0, ge=0, le=100)
     at_most: int = Field(default=100, ge=0, le=100)
-    text: str = Field(min_length=1, max_length=200)
+    text: Annotated[Text, Limit(1, 200)]
 
     @model_validator(mode="after")
     def _order(self) -> Consequence:
@@ -79,9 +175,9 @@ def pence_span(low: int, high: int) -> Msg:
 
 class Service(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=40)
+    name: Annotated[Text, Limit(1, 40)]
     today: int = Field(ge=0, le=100, description="pence of today's council pound")
-    description: str = Field(default="", max_length=300)
+    description: Annotated[Text, Limit(0, 300)] = Localised("")
     min: int = Field(default=0, ge=0, le=100)
     max: int = Field(default=100, ge=0, le=100)
     consequences: list[Consequence] = Field(default=[], max_length=10)
@@ -136,7 +232,7 @@ class Service(Strict):
 
 class Option(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
-    label: str = Field(min_length=1, max_length=60)
+    label: Annotated[Text, Limit(1, 60)]
 
     @model_validator(mode="after")
     def _key(self) -> Option:
@@ -147,15 +243,16 @@ class Option(Strict):
 
 def _options(value: object) -> object:
     # A plain list of strings is the friendly form; expand it to Option objects.
-    if isinstance(value, list):
-        return [{"label": v} if isinstance(v, str) else v for v in value]
+    if isinstance(value, list):  # a per-language label ({en: …, cy: …}) is a label too, not an Option's fields
+        return [{"label": v} if isinstance(v, str) or (isinstance(v, dict) and "label" not in v) else v
+                for v in value]
     return value
 
 
 class Comment(Strict):
     """The optional "why?" after a question: any type can ask for one."""
 
-    prompt: str = Field(default="Why did you share it this way? (optional)", max_length=300)
+    prompt: Annotated[Text, Limit(0, 300)] = Localised("")  # "" asks the catalogue's "Why did you share it…?"
     max_length: int = Field(default=1000, ge=10, le=3500)
 
 
@@ -163,8 +260,8 @@ class QuestionBase(Strict):
     """What every question has, whatever its type (each type's model adds `type: Literal[...]` and its own)."""
 
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
-    prompt: str = Field(min_length=1, max_length=600)
-    help: str = Field(default="", max_length=600)
+    prompt: Annotated[Text, Limit(1, 600)]
+    help: Annotated[Text, Limit(0, 600)] = Localised("")
     required: bool = True
     comment: Comment | None = None
 
@@ -177,7 +274,7 @@ class AllocationQuestion(QuestionBase):
     type: Literal["allocation"]
     total: Literal[100] = 100
     steps: list[int] = Field(default=[1, 5], min_length=1, max_length=2)
-    today_intro: str = Field(default="", max_length=600)
+    today_intro: Annotated[Text, Limit(0, 600)] = Localised("")
 
     @field_validator("steps")
     @classmethod
@@ -193,8 +290,8 @@ class RatingQuestion(QuestionBase):
     type: Literal["rating"]
     scale_min: int = Field(default=1, ge=0, le=1)
     scale_max: int = Field(default=5, ge=2, le=10)
-    min_label: str = Field(default="", max_length=40)
-    max_label: str = Field(default="", max_length=40)
+    min_label: Annotated[Text, Limit(0, 40)] = Localised("")
+    max_label: Annotated[Text, Limit(0, 40)] = Localised("")
 
 
 class SingleChoiceQuestion(QuestionBase):
@@ -234,23 +331,45 @@ QUESTION_CHECKS: dict[str, Callable[[Consultation, Any], list[Msg]]] = {}
 
 
 class RoundSpec(Strict):
-    title: str = Field(min_length=1, max_length=80)
-    description: str = Field(default="", max_length=600)
+    title: Annotated[Text, Limit(1, 80)]
+    description: Annotated[Text, Limit(0, 600)] = Localised("")
     deliberation: bool = Field(default=False, description="show the previous round's results and comments first")
 
 
 class Consultation(Strict):
     code: str = Field(pattern=CODE_PATTERN)
-    title: str = Field(min_length=3, max_length=100)
-    organiser: str = Field(min_length=2, max_length=100)
-    purpose: str = Field(min_length=10, max_length=1200)
+    # The languages its texts are given in, the default first (a plain string in the file is the default's).
+    languages: list[Annotated[str, Field(pattern=LANGUAGE_PATTERN)]] = Field(default=["en"], min_length=1,
+                                                                              max_length=8)
+    title: Annotated[Text, Limit(3, 100)]
+    organiser: Annotated[Text, Limit(2, 100)]
+    purpose: Annotated[Text, Limit(10, 1200)]
     minutes: int = Field(ge=1, le=120, description="about how long it takes")
-    figures_note: str = Field(default="", max_length=300)
-    results_note: str = Field(default="", max_length=600)
+    figures_note: Annotated[Text, Limit(0, 300)] = Localised("")
+    results_note: Annotated[Text, Limit(0, 600)] = Localised("")
     privacy: Privacy
     services: list[Service] = Field(default=[], max_length=12)
     questions: list[QuestionBase] = Field(min_length=1, max_length=30)  # made the registered types by accept()
     rounds: list[RoundSpec] = Field(default=[], max_length=5)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_its_languages(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Reads the file's texts knowing its languages (declared before any text needs them)."""
+        given = data.get("languages") if isinstance(data, dict) else None
+        ok = isinstance(given, list) and given and all(isinstance(x, str) and re.match(LANGUAGE_PATTERN, x)
+                                                       for x in given)
+        token = LANGUAGES.set(tuple(dict.fromkeys(given)) if ok and isinstance(given, list) else ("en",))
+        try:
+            return handler(data)
+        finally:
+            LANGUAGES.reset(token)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str]) -> list[str]:
+        _unique(v, lambda k: _("{language} is listed twice under languages:", language=k))
+        return v
 
     @field_validator("rounds", mode="before")
     @classmethod
@@ -298,7 +417,7 @@ class Consultation(Strict):
             if problems:
                 raise problems[0] if isinstance(problems[0], Invalid) else Invalid(_("{problem}", problem=problems[0]))
         if not self.rounds:
-            object.__setattr__(self, "rounds", [RoundSpec(title="Round 1")])
+            object.__setattr__(self, "rounds", [RoundSpec(title=Localised("Round 1"))])
         return self
 
     def question(self, key: str) -> Question:

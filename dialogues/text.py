@@ -2,13 +2,16 @@
 
 A `Msg` names a catalogue entry (its English source text is the key, as gettext does) and carries its parameters; it is
 translated only when it is rendered, for the person who reads it. Plain `str` inlines are the consultation's own
-content (titles, prompts, service names) or what a resident wrote: never translated, always escaped.
+content (titles, prompts, service names) or what a resident wrote: never translated, always escaped. Two kinds of
+`str` know more: `Localised` is a consultation text given in several languages (the reader's is shown), `When` a
+moment (shown in the reader's language and way of writing dates). As plain strings both read as the default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Union
 
 Param = Union[str, int, float, "Msg", "Span", "Strong", "Em", "Code", "Link"]
@@ -26,6 +29,45 @@ class Msg:
 
     def param(self, name: str) -> Param | None:
         return next((v for k, v in self.params if k == name), None)
+
+
+class Localised(str):
+    """A text of the consultation file in each of its languages. As a `str` it is the default language's, so code
+    that compares, slugs or measures it sees one text; the renderer shows the reader's language where given."""
+
+    texts: dict[str, str]
+    default: str
+
+    def __new__(cls, texts: Mapping[str, str] | str, default: str = "en") -> Localised:
+        given = {default: texts} if isinstance(texts, str) else {k: v for k, v in texts.items() if v}
+        self = super().__new__(cls, given.get(default) or next(iter(given.values()), ""))
+        self.texts, self.default = given, default
+        return self
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # copy and pickle make it again from its texts
+        return (self.texts, self.default)
+
+    def in_language(self, language: str) -> str:
+        return self.texts.get(language) or str(self)
+
+    def variants(self) -> tuple[str, ...]:
+        """Every language's text, the default first: what typed answers may be matched against."""
+        return (str(self), *(t for k, t in self.texts.items() if k != self.default))
+
+
+class When(str):
+    """A moment as the council says it; as a `str`, in English ('Friday 5 December 2026, 17:00'), and rendered in
+    the reader's language. `at` is local to the council's time zone."""
+
+    at: datetime
+
+    def __new__(cls, at: datetime) -> When:
+        self = super().__new__(cls, f"{at:%A} {at.day} {at:%B %Y, %H:%M}")
+        self.at = at
+        return self
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (self.at,)
 
 
 def _(msgid: str, **params: Param) -> Msg:
@@ -158,6 +200,10 @@ def join(items: Sequence[Inline], separator: Inline = ", ") -> tuple[Inline, ...
 
 def to_json(x: Any) -> Any:
     """Blocks, inlines and message parameters as JSON values."""
+    if isinstance(x, Localised):
+        return {"l": x.texts, "d": x.default} if len(x.texts) > 1 else str(x)
+    if isinstance(x, When):
+        return {"w": x.at.isoformat()}
     if isinstance(x, str | int | float) or x is None:
         return x
     if isinstance(x, Msg):
@@ -183,6 +229,10 @@ def from_json(x: Any) -> Any:
         return x
     if not isinstance(x, Mapping):
         raise ValueError("content must be a string, a number or an object")
+    if "l" in x:
+        return Localised({str(k): str(v) for k, v in x["l"].items()}, str(x.get("d", "en")))
+    if "w" in x:
+        return When(datetime.fromisoformat(x["w"]))
     if "m" in x:
         params = tuple((k, from_json(v)) for k, v in x.get("p", {}).items())
         return Msg(x["m"], params, x.get("pl"), x.get("n"))

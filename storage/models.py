@@ -70,6 +70,8 @@ class ResidentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # false once the resident blocked the bot
     inactive_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The language they read in (a catalogue's code: "en", "cy"), chosen when they agreed or with /language.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class ConsentRow(Base):
@@ -106,6 +108,7 @@ class AnswerRow(Base):
     question_key: Mapped[str] = mapped_column(String(48))
     value: Mapped[Any] = mapped_column(JSON)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the language it was given in
     review: Mapped[str | None] = mapped_column(String(16), nullable=True)  # comments: pending|approved|rejected
     reviewed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 

@@ -17,8 +17,16 @@ from bot.exports.service import FORMATS, ExportInfo, export_file
 from bot.i18n import translations
 
 
-def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | None, console: Console) -> None:
-    """Writes the export (audited as made from the command line) and says where it went."""
+def run_export(
+    cfg: Config, code: str, fmt: str, out: Path, round_number: int | None, console: Console, language: str = ""
+) -> None:
+    """Writes the export (audited as made from the command line), in `language` or the config's, and says where it
+    went."""
+    from bot.i18n import languages
+
+    if language and language not in languages():
+        console.print(f"[red]No catalogue for {language!r}[/]: choose one of {', '.join(languages())}.")
+        raise typer.Exit(2)
     if fmt not in FORMATS:
         console.print(f"[red]Unknown format {fmt!r}[/]: choose one of {', '.join(FORMATS)}.")
         raise typer.Exit(2)
@@ -45,7 +53,7 @@ def run_export(cfg: Config, code: str, fmt: str, out: Path, round_number: int | 
                     bar.update(task, completed=done, total=total or None)
 
                 return await export_file(app.deps, code, fmt, out, round_number, "operator (command line)", progress,
-                                         actor=None, via="cli")  # fmt: skip
+                                         actor=None, via="cli", language=language or cfg.language)  # fmt: skip
         finally:
             await app.close()
 

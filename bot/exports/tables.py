@@ -416,6 +416,7 @@ FIXED_COLUMNS: list[QuestionCell] = [
     QuestionCell(_("Started"), DATETIME, 17, "started", _("when the resident began the round")),
     QuestionCell(_("Last changed"), DATETIME, 17, "last_changed", _("when the resident last changed an answer")),
     QuestionCell(_("Sent"), DATETIME, 17, "sent", _("when the resident pressed send; empty if they never did")),
+    QuestionCell(_("Language"), TEXT, 9, "language", _("the language(s) the resident answered in (cy, en)")),
 ]
 KINDS: dict[str, Msg] = {  # how a column's values read, for the list of columns
     TEXT: _("text"),
@@ -550,6 +551,7 @@ class ResponseRows:
             local(r.started_at),
             local(r.updated_at),
             local(r.finished_at) if r.finished_at is not None else None,
+            safe_text(r.language) if r.language else None,
         ]
         answers = r.answers
         spec = self._spec

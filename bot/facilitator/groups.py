@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.incoming import Incoming
-from bot.services import roles
+from bot.services import languages, roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
 from dialogues.rounds import Round
@@ -78,7 +78,8 @@ class Groups:
         if previous is not None:
             screens.insert(0, Screen(_("This group was linked to “{title}”; it is now linked to “{new}” instead.",
                                        title=previous.title, new=spec.title)))
-        return Reply(screens)
+        # In each of the consultation's languages, as every post to the group is.
+        return Reply(screens, languages=languages.for_groups(spec, self.d.config.languages_first))
 
     def invitation(self, spec: Consultation, code: str, rounds: list[Round]) -> Screen:
         """What the group reads when it is linked: the open round with a link to take part; else when the next
@@ -95,15 +96,16 @@ class Groups:
         body: list[Block] = [Para("📣 ", Strong(spec.title)), Para(spec.purpose)]
         if open_now is not None:
             closes = self.d.local(open_now.closes_at)
-            body.insert(1, Para(_("{round} is open until {closes}.", round=open_now.title, closes=closes) if closes
-                                else _("{round} is open.", round=open_now.title)))
+            now = languages.round_title(spec, open_now.number, open_now.title)
+            body.insert(1, Para(_("{round} is open until {closes}.", round=now, closes=closes) if closes
+                                else _("{round} is open.", round=now)))
             return Screen([*body, Para(takes)], [[Button(TAKE_PART, url=self.d.deep_link(code))]])
         opens = self.d.local(waiting.opens_at) if waiting is not None and waiting.status == "scheduled" else None
         if waiting is None:
             when = _("This consultation has closed: no round is left to take part in.")
         elif opens:
-            when = _("{round} opens on {opens}. I'll post the link to take part here then.", round=waiting.title,
-                     opens=opens)
+            when = _("{round} opens on {opens}. I'll post the link to take part here then.",
+                     round=languages.round_title(spec, waiting.number, waiting.title), opens=opens)
         else:
             when = _("It is not open yet. I'll post the link to take part here when it opens.")
         return Screen([*body, Para(when), Para(takes)])

@@ -235,10 +235,10 @@ class OutboxSender:
     # ---- one message ----------------------------------------------------------------------------
     async def _deliver(self, item: OutboxItem) -> _Outcome:
         try:  # a fault here would recur on every try, so it fails the message at once
-            screen = item.screen
-            kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0)
-            png = self._chart_png(screen) if screen.chart is not None else None
-            parts = self.renderer.parts(screen)
+            screen, languages = item.screen, item.languages
+            kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0, *languages)
+            png = self._chart_png(screen, languages[0]) if screen.chart is not None else None
+            parts = self.renderer.parts(screen, *languages)
         except Exception as e:
             log.error("outbox %d (%s): cannot render (%s); given up", item.id, item.kind, type(e).__name__)
             await self._settle([item], error=f"cannot render: {type(e).__name__}")
@@ -319,14 +319,15 @@ class OutboxSender:
     async def _call(self, chat_id: int, screen: Screen, part: Part, kb: Keyboard | None, png: bytes | None) -> int:
         return await self.renderer.send_part(self.transport_provider(), chat_id, screen, part, kb, png=png)
 
-    def _chart_png(self, screen: Screen) -> bytes:
-        """Draws each distinct chart once: a results post to many groups and residents reuses the PNG."""
+    def _chart_png(self, screen: Screen, language: str | None = None) -> bytes:
+        """Draws each distinct chart once per language: a results post to many groups and residents reuses the PNG."""
         c = screen.chart
         assert c is not None
-        key = hashlib.sha256(json.dumps(screen_to_payload(screen)["chart"]).encode()).hexdigest()
+        drawn = json.dumps([screen_to_payload(screen)["chart"], language or self.renderer.language])
+        key = hashlib.sha256(drawn.encode()).hexdigest()
         png = self._charts.get(key)
         if png is None:
-            png = self._charts[key] = self.renderer.chart_png(screen)
+            png = self._charts[key] = self.renderer.chart_png(screen, language)
             while len(self._charts) > 16:
                 self._charts.popitem(last=False)
         self._charts.move_to_end(key)

@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.links import deep_link
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
-from dialogues.text import Block, Inline
+from dialogues.text import Block, Inline, When
 from storage.idempotency import UpdateScope
 from storage.uow import UnitOfWork
 
@@ -30,6 +30,8 @@ class Reply:
     toast: Inline | None = None
     alert: bool = False
     supersedes: int | None = None  # an older message whose buttons go once a new one with buttons is sent
+    language: str | None = None  # the reader's language, where the use case knows it (else the core looks it up)
+    languages: list[str] = field(default_factory=list)  # else shown once in each of these (a group's languages)
 
     @classmethod
     def say(cls, text: Block | Inline | Sequence[Block]) -> Reply:
@@ -81,11 +83,11 @@ class Deps:
         return ZoneInfo(self.config.timezone)
 
     def local(self, when: datetime | None) -> str | None:
-        """A time as the council says it: 'Friday 5 December 2026, 17:00'."""
+        """A time as the council says it, 'Friday 5 December 2026, 17:00', in its time zone; shown in the reader's
+        language ('5 Rhagfyr 2026 (dydd Gwener), 17:00') wherever it is rendered (a When)."""
         if when is None:
             return None
-        t = when.astimezone(self.tz)
-        return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
+        return When(when.astimezone(self.tz))
 
     def deep_link(self, code: str | None = None) -> str:
         """A link into this bot's private chat; UnknownBot rather than a link to a bot that is not this one."""

@@ -10,12 +10,13 @@ from typing import Any
 
 from bot.content import Render
 from bot.i18n import translations
+from bot.services import languages
 from bot.services.common import Deps
 from dialogues import publish
 from dialogues.rounds import Round, schedule_problems
 from dialogues.schema import Consultation
 from dialogues.screens import Button, Screen
-from dialogues.text import Code, Inline, Msg, Para, Span, Strong, _, join, ngettext
+from dialogues.text import Code, Inline, Msg, Para, Param, Span, Strong, _, join, ngettext
 from storage.idempotency import UpdateScope
 from storage.repositories.jobs import TIMED, Job
 from storage.repositories.outbox import MANY
@@ -165,15 +166,16 @@ def _generation(reopens: int) -> str:
     return f"r{reopens}:" if reopens else ""
 
 
-def _is_open(r: Round, reopens: int, closes: str | None) -> Msg:
+def _is_open(title: str, reopens: int, closes: Param | None) -> Msg:
+    """'Round 2 is open until …' (or open again), with the round's title in the reader's language."""
     if reopens:
         return (
-            _("{round} is open again until {closes}.", round=r.title, closes=closes) if closes
-            else _("{round} is open again.", round=r.title)
+            _("{round} is open again until {closes}.", round=title, closes=closes) if closes
+            else _("{round} is open again.", round=title)
         )
     return (
-        _("{round} is open until {closes}.", round=r.title, closes=closes) if closes
-        else _("{round} is open.", round=r.title)
+        _("{round} is open until {closes}.", round=title, closes=closes) if closes
+        else _("{round} is open.", round=title)
     )
 
 
@@ -202,18 +204,20 @@ async def _announce(d: Deps, uow: UnitOfWork, code: str, r: Round) -> list[str]:
     reopens = times.reopens if times is not None else 0
     link = d.deep_link(code)
     closes = d.local(r.closes_at)
-    is_open = _is_open(r, reopens, closes)
+    title = languages.round_title(spec, r.number, r.title)
+    is_open = _is_open(title, reopens, closes)
     screen = _group_announcement(spec, r, is_open, link)
     prefix = _announced(r, reopens)
+    in_each = languages.for_groups(spec, d.config.languages_first)
     for g in await uow.consultations.groups(r.consultation_id):
-        await uow.outbox.enqueue(f"{prefix}{g.chat_id}", g.chat_id, "announce", screen)
+        await uow.outbox.enqueue(f"{prefix}{g.chat_id}", g.chat_id, "announce", screen, languages=in_each)
     if r.number > 1 or reopens:
         keep = (
             _("See what everyone said, then keep or change your answers until {closes}.", closes=closes) if closes
             else _("See what everyone said, then keep or change your answers.")
         )
         again = Screen(
-            Para("📣 ", Strong(spec.title), ": ", is_open if reopens else _("{round} is open.", round=r.title),
+            Para("📣 ", Strong(spec.title), ": ", is_open if reopens else _("{round} is open.", round=title),
                  " ", keep),
             [[Button(_("Take part again"), url=link)]],
         )
@@ -293,7 +297,8 @@ async def publish_if_due(
             same = await panel(uow, res.spec, lead.question, [earlier.round.id, r.id], res.min_respondents)
         before, after = same[earlier.round.id], same[r.id]
         if before.figures is not None and after.figures is not None:
-            both = [(earlier.round.title, before.figures), (r.title, after.figures)]
+            both = [(languages.round_title(res.spec, earlier.round.number, earlier.round.title), before.figures),
+                    (languages.round_title(res.spec, r.number, r.title), after.figures)]
             moved = publish.movement_screen(res.spec, lead.question, both, after.respondents)
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     prefixes = [f"results:{r.id}:{gen}{stamp}:"] + ([] if again else [f"yours:{r.id}:{gen}"])
@@ -301,17 +306,21 @@ async def publish_if_due(
     async with d.uow(scope) as uow:
         outcomes = [(x.question, x.outcome) for x in res.questions]
         screens = publish.group_screens(
-            res.spec, r.title, res.started, res.finished, outcomes, res.min_respondents, d.deep_link(code)
+            res.spec, languages.round_title(res.spec, r.number, r.title), res.started, res.finished, outcomes,
+            res.min_respondents, d.deep_link(code)
         )
         if moved is not None:
             screens.insert(1, moved)
+        in_each = languages.for_groups(res.spec, d.config.languages_first)
         for g in await uow.consultations.groups(r.consultation_id):
             for i, s in enumerate(screens):
-                sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s)
+                sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s,
+                                                 languages=in_each)
         if not again:
             personal = []
             async for tid, answers in uow.residents.round_answers(r.id):
-                screen = publish.personal_screen(res.spec, r.title, answers, outcomes)
+                screen = publish.personal_screen(res.spec, languages.round_title(res.spec, r.number, r.title), answers,
+                                                 outcomes)
                 personal.append((f"yours:{r.id}:{gen}{tid}", tid, screen))
                 if len(personal) >= MANY:  # a batch at a time: 10,000 residents' screens need not all be held
                     sent += await uow.outbox.enqueue_many("results", personal)
@@ -464,17 +473,20 @@ async def _post_new_close(d: Deps, uow: UnitOfWork, code: str, r: Round) -> None
     gen = _generation(reopens)
     closes = d.local(r.closes_at) or ""
     link = d.deep_link(code)
-    corrected = _group_announcement(spec, r, Span(_is_open(r, reopens, closes), " ", _("(extended)")), link)
+    title = languages.round_title(spec, r.number, r.title)
+    corrected = _group_announcement(spec, r, Span(_is_open(title, reopens, closes), " ", _("(extended)")), link)
     notice = Screen(
-        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=r.title, closes=closes)),
+        Para("⏰ ", Strong(spec.title), ": ", _("{round} is now open until {closes}.", round=title, closes=closes)),
         [[Button(_("Take part privately"), url=link)]],
     )
     stamp = f"{r.closes_at:%Y%m%d%H%M}" if r.closes_at else ""
+    in_each = languages.for_groups(spec, d.config.languages_first)
     for g in await uow.consultations.groups(r.consultation_id):
         announced = f"{_announced(r, reopens)}{g.chat_id}"
         await uow.outbox.enqueue(f"extend-edit:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", corrected,
-                                 replaces=announced)
-        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", notice)
+                                 replaces=announced, languages=in_each)
+        await uow.outbox.enqueue(f"extend:{r.id}:{gen}{stamp}:{g.chat_id}", g.chat_id, "announce", notice,
+                                 languages=in_each)
 
 
 async def reopen(

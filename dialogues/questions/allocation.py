@@ -29,7 +29,7 @@ from dialogues.report import INT, LONG, PENCE, PENCE1, TEXT, Column, ReportTable
 from dialogues.schema import AllocationQuestion, Consequence, Consultation, Service
 from dialogues.screens import Action, Button, Chart, Screen
 from dialogues.tally import AllocationTally, ServiceTally, tally_pence_counts
-from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Span, Strong, _, join, ngettext
+from dialogues.text import Block, Em, Inline, Lines, Localised, Msg, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
 
@@ -135,7 +135,20 @@ def _people(n: int) -> Inline:
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= 14 else name[:13] + "…"
+    """A service name cut to fit a button, in each of its languages."""
+    def cut(text: str) -> str:
+        return text if len(text) <= 14 else text[:13] + "…"
+
+    return Localised({k: cut(v) for k, v in name.texts.items()}, name.default) if isinstance(name, Localised) \
+        else cut(name)
+
+
+def _pence(service: str, pence: int) -> Inline:
+    return _("{service} {pence}p", service=service, pence=pence)
+
+
+def _change(service: str, change: float) -> Inline:
+    return _("{service} ({change:+.1f}p)", service=service, change=change)
 
 
 class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]):
@@ -154,7 +167,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         return [_("an allocation question needs at least 2 services under services:")] if len(c.services) < 2 else []
 
     def describe(self, c: Consultation, q: AllocationQuestion, answer: Pence) -> list[Line]:
-        return [(f"  {s.name}: ", _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]
+        return [(Span("  ", s.name, ": "), _("{pence}p", pence=_int(answer.get(s.key, 0)))) for s in c.services]
 
     # ---- the journey --------------------------------------------------------------------------------------------
     def intro(self, c: Consultation, q: AllocationQuestion) -> list[Screen]:
@@ -164,7 +177,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             title=_("How each penny of a council pound is spent today"),
             labels=tuple(s.name for s in by_today),
             series=((_("Today"), tuple(float(s.today) for s in by_today)),),
-            alt=_("Today, of each £1: {services}.", services="; ".join(f"{s.name} {s.today}p" for s in by_today)),
+            alt=_("Today, of each £1: {services}.", services=Span(*join([_pence(s.name, s.today) for s in by_today],
+                                                                            "; "))),
         )
         caption: list[Block] = [Para(Strong(_("{title}: today", title=c.title)))]
         if c.figures_note:
@@ -201,7 +215,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         left = rules.left(draft)
         board = Lines(
             (
-                f"{s.name}: ",
+                Span(s.name, ": "),
                 Strong(_("{pence}p", pence=draft.get(s.key, 0))),
                 " ",
                 _("({pence}p)", pence=s.today),
@@ -230,7 +244,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
             row += [
                 Button(f"−{small}", self.action("d", i, -small)),
                 # The amount first: a phone cuts the end of a label.
-                Button(f"{draft.get(s.key, 0)}p {_short(s.name)}", self.action("i", i)),
+                Button(Span(_("{pence}p", pence=draft.get(s.key, 0)), " ", _short(s.name)), self.action("i", i)),
                 Button(f"+{small}", self.action("d", i, small)),
             ]
             row += [Button(f"+{big}", self.action("d", i, big))] if big != small else []
@@ -275,7 +289,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 s = c.services[args[0]]
                 return Changed(
                     _board(rules.apply_typed(c.services, draft, {s.key: max(0, min(s.max, args[1]))}), s.key),
-                    note=_("Set {changes}.", changes=f"{s.name} {args[1]}p"),
+                    note=_("Set {changes}.", changes=_pence(s.name, args[1])),
                 )
         except rules.AllocationError as e:
             return Refused(e.message)
@@ -292,7 +306,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
                 return Refused(e.message, offer=(offer, self.action("a", i, pence)))
             return Refused(e.message)
         names = c.service_names()
-        note = ", ".join(f"{names[k]} {v}p" for k, v in entries.items())
+        note = Span(*join([_pence(names[k], v) for k, v in entries.items()]))
         return Changed(_board(new, list(entries)[-1] if entries else None), note=_("Set {changes}.", changes=note))
 
     # ---- results ------------------------------------------------------------------------------------------------
@@ -305,7 +319,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
 
     def chart(self, c: Consultation, q: AllocationQuestion, figures: AllocationTally, title: Inline) -> Chart:
         # In the file's order, as result_lines lists the averages.
-        averages = "; ".join(f"{s.name} {s.mean:.1f}p ({s.today}p)" for s in figures.services)
+        averages = Span(*join([_("{service} {mean:.1f}p ({today}p)", service=s.name, mean=s.mean, today=s.today)
+                               for s in figures.services], "; "))
         return Chart(
             title=title,
             labels=tuple(s.name for s in figures.services),
@@ -344,15 +359,16 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         up, down = figures.raise_most(3), figures.cut_most(3)
         if up:
             lines.append(
-                (_("Would raise most: {services}", services=", ".join(f"{s.name} (+{s.change:.1f}p)" for s in up)),)
+                (_("Would raise most: {services}", services=Span(*join([_change(s.name, s.change) for s in up]))),)
             )
         if down:
             lines.append(
-                (_("Would cut most: {services}", services=", ".join(f"{s.name} ({s.change:.1f}p)" for s in down)),)
+                (_("Would cut most: {services}", services=Span(*join([_change(s.name, s.change) for s in down]))),)
             )
         lines.append(("",))
         lines.append((Strong(_("Residents' average pence per service")), " ", _("(today in brackets):")))
-        lines += [(f"{s.name}: ", _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today)) for s in figures.services]
+        lines += [(Span(s.name, ": "), _("{mean:.1f}p ({today}p)", mean=s.mean, today=s.today))
+                  for s in figures.services]
         lines += level_lines(figures)
         return lines
 
@@ -364,7 +380,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         lines: list[Line] = [(Strong(_("Your pound beside everyone's average")), " ", _("(today in brackets):"))]
         lines += [
             (
-                f"{s.name}: ",
+                Span(s.name, ": "),
                 _(
                     "you {mine}p, everyone {mean:.1f}p ({today}p)",
                     mine=_int(answer.get(s.key, 0)),

@@ -24,9 +24,9 @@ from dialogues.questions.base import (
     register,
 )
 from dialogues.report import INT, PERCENT, TEXT, Column, ReportTable
-from dialogues.schema import Consultation, Option, SingleChoiceQuestion
+from dialogues.schema import Consultation, Option, SingleChoiceQuestion, texts_of
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Msg, Para, _
+from dialogues.text import Block, Msg, Para, Span, _, join
 
 
 def match_option(options: Sequence[Option], text: str) -> int | None:
@@ -35,10 +35,11 @@ def match_option(options: Sequence[Option], text: str) -> int | None:
     if n is not None:
         return n - 1 if 1 <= n <= len(options) else None
     t = text.strip().lower()
-    exact = [i for i, o in enumerate(options) if o.label.lower() == t or o.key == t]
+    labels = [[x.lower() for x in texts_of(o.label)] for o in options]  # in every language of the file
+    exact = [i for i, o in enumerate(options) if t in labels[i] or o.key == t]
     if exact:
         return exact[0]
-    starts = [i for i, o in enumerate(options) if o.label.lower().startswith(t)] if len(t) >= 2 else []
+    starts = [i for i in range(len(options)) if any(x.startswith(t) for x in labels[i])] if len(t) >= 2 else []
     return starts[0] if len(starts) == 1 else None
 
 
@@ -124,9 +125,12 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
 
     def screen(self, c: Consultation, q: SingleChoiceQuestion, head: Sequence[Block], draft: str | None) -> Screen:
         rows = [
-            [Button(("✅ " if o.key == draft else "") + o.label, self.action("o", i))] for i, o in enumerate(q.options)
+            [Button(Span("✅ " if o.key == draft else "", o.label), self.action("o", i))]
+            for i, o in enumerate(q.options)
         ]
-        return Screen([*head, Para(_("Tap one option."))], rows)
+        chosen = next((o.label for o in q.options if o.key == draft), None)
+        earlier = [Para(_("Your answer so far: {answer}", answer=chosen))] if chosen is not None else []
+        return Screen([*head, *earlier, Para(_("Tap one option."))], rows)
 
     def press(
         self, c: Consultation, q: SingleChoiceQuestion, draft: str | None, verb: str, args: tuple[int, ...]
@@ -138,7 +142,7 @@ class SingleChoice(QuestionType[SingleChoiceQuestion, str, str | None, OptionFig
     def typed(self, c: Consultation, q: SingleChoiceQuestion, draft: str | None, text: str) -> Result[str, str | None]:
         i = match_option(q.options, text)
         if i is None:
-            listing = "; ".join(f"{n}. {o.label}" for n, o in enumerate(q.options, 1))
+            listing = Span(*join([Span(f"{n}. ", o.label) for n, o in enumerate(q.options, 1)], "; "))
             return Refused(_("Please tap one of the options, or send its number: {options}.", options=listing))
         return Answered(q.options[i].key)
 

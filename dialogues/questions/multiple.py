@@ -33,7 +33,7 @@ from dialogues.questions.choice import (
 from dialogues.report import INT, ReportTable
 from dialogues.schema import Consultation, MultipleChoiceQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Msg, Para, _, ngettext
+from dialogues.text import Block, Msg, Para, Span, _, join, ngettext
 
 Picks = list[int]  # indexes of the ticked options, in order
 
@@ -73,7 +73,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
 
     def describe(self, c: Consultation, q: MultipleChoiceQuestion, answer: list[str]) -> list[Line]:
         labels = {o.key: o.label for o in q.options}
-        return [(", ".join(labels.get(v, v) for v in answer),)] if answer else [(_("none"),)]
+        return [join([labels.get(v, v) for v in answer])] if answer else [(_("none"),)]
 
     def start(self, c: Consultation, q: MultipleChoiceQuestion, previous: list[str] | None) -> Picks:
         keys = [o.key for o in q.options]
@@ -89,10 +89,14 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
     def screen(self, c: Consultation, q: MultipleChoiceQuestion, head: Sequence[Block], draft: Picks) -> Screen:
         tick = ngettext("Tap to tick up to {n}, then Done.", "Tap to tick up to {n}, then Done.", _limit(q))
         rows = [
-            [Button(("✅ " if i in draft else "▫️ ") + o.label, self.action("t", i))] for i, o in enumerate(q.options)
+            [Button(Span("✅ " if i in draft else "▫️ ", o.label), self.action("t", i))] for i, o in enumerate(q.options)
         ]
         rows.append([Button(_("Done"), self.action("d"))])
-        return Screen([*head, Para(tick, " ", _("Ticked: {count}.", count=len(draft)))], rows)
+        # What is ticked in words too: a screen reader says "check mark", which is not the same as "ticked".
+        names = Span(*join([q.options[i].label for i in draft]))
+        ticked = _("Ticked: {count} ({options}).", count=len(draft), options=names) if draft \
+            else _("Ticked: {count}.", count=0)
+        return Screen([*head, Para(tick, " ", ticked)], rows)
 
     def _toggle(self, q: MultipleChoiceQuestion, draft: Picks, i: int) -> Result[list[str], Picks]:
         picks = list(draft)
@@ -137,7 +141,7 @@ class MultipleChoice(QuestionType[MultipleChoiceQuestion, list[str], Picks, Opti
         if len(picks) > _limit(q):
             return Refused(_("You can choose up to {most}.", most=_limit(q)))
         # Typed numbers tick the options, as taps would; Done still sends them, as the screen says.
-        labels = ", ".join(q.options[i].label for i in sorted(picks))
+        labels = Span(*join([q.options[i].label for i in sorted(picks)]))
         return Changed(sorted(picks), note=_("Ticked: {options}. Tap Done when you are happy with it.", options=labels))
 
     def check(self, c: Consultation, q: MultipleChoiceQuestion) -> list[Msg]:

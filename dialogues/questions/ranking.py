@@ -213,7 +213,7 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
 
     def describe(self, c: Consultation, q: RankingQuestion, answer: list[str]) -> list[Line]:
         labels = {o.key: o.label for o in q.options}
-        return [(" › ".join(labels.get(v, v) for v in answer),)]
+        return [join([labels.get(v, v) for v in answer], " › ")]
 
     def start(self, c: Consultation, q: RankingQuestion, previous: list[str] | None) -> Order:
         keys = [o.key for o in q.options]
@@ -327,8 +327,8 @@ class Ranking(QuestionType[RankingQuestion, list[str], Order, RankingFigures]):
     ) -> list[Line]:
         lines: list[Line] = [(_("You:"), " ", *self.describe(c, q, answer)[0])]
         if figures is not None:
-            everyone = " › ".join(label for label, _mean in figures.places)
-            lines.append((_("Everyone, by Borda count:"), " ", everyone))
+            everyone = join([label for label, _mean in figures.places], " › ")
+            lines.append((_("Everyone, by Borda count:"), " ", *everyone))
             if figures.runoff.winner is not None:
                 lines.append((_("Instant-runoff winner:"), " ", figures.label(figures.runoff.winner)))
         return lines

@@ -26,7 +26,7 @@ from dialogues.questions.base import (
 from dialogues.report import DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
 from dialogues.schema import Consultation, RatingQuestion
 from dialogues.screens import Button, Screen
-from dialogues.text import Block, Inline, Para, Span, _
+from dialogues.text import Block, Inline, Localised, Para, Span, _, join
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class RatingTally(Tally[int, RatingFigures]):
 def value_label(q: RatingQuestion, value: int) -> str:
     """A value with its end label where it has one: '5 (Very satisfied)'."""
     label = {q.scale_min: q.min_label, q.scale_max: q.max_label}.get(value, "")
+    if isinstance(label, Localised) and label:
+        return Localised({k: f"{value} ({v})" for k, v in label.texts.items()}, label.default)
     return f"{value} ({label})" if label else str(value)
 
 
@@ -91,9 +93,10 @@ class Rating(QuestionType[RatingQuestion, int, int | None, RatingFigures]):
         per_row = 6 if len(values) > 6 else len(values)
         rows = [values[i : i + per_row] for i in range(0, len(values), per_row)]
         buttons = [[Button(f"✅ {v}" if v == draft else str(v), self.action("v", v)) for v in row] for row in rows]
-        ends = [f"{v} = {label}" for v, label in ((q.scale_min, q.min_label), (q.scale_max, q.max_label)) if label]
+        ends = [Span(f"{v} = ", label) for v, label in ((q.scale_min, q.min_label), (q.scale_max, q.max_label))
+                if label]
         tap = (
-            _("Tap a number from {low} to {high} ({ends}).", low=q.scale_min, high=q.scale_max, ends=", ".join(ends))
+            _("Tap a number from {low} to {high} ({ends}).", low=q.scale_min, high=q.scale_max, ends=Span(*join(ends)))
             if ends
             else _("Tap a number from {low} to {high}.", low=q.scale_min, high=q.scale_max)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,7 +51,7 @@ def screen_to_payload(screen: Screen) -> dict[str, Any]:
         c = screen.chart
         out["chart"] = {
             "title": content_json(c.title),
-            "labels": list(c.labels),
+            "labels": [content_json(label) for label in c.labels],  # a service name in each language
             "series": [[content_json(name), [float(v) for v in values]] for name, values in c.series],
             "unit": c.unit,
         }
@@ -84,7 +84,7 @@ def payload_to_screen(payload: dict[str, Any]) -> Screen:
         c = payload["chart"]
         chart = Chart(
             content(c["title"]),
-            tuple(c["labels"]),
+            tuple(content(label) for label in c["labels"]),
             tuple((content(name), tuple(float(v) for v in values)) for name, values in c["series"]),
             c.get("unit", "p"),
             content(c["alt"]) if c.get("alt") is not None else None,
@@ -113,10 +113,18 @@ class OutboxItem:
     attempts: int
     not_before: datetime
     created_at: datetime
+    recipient_language: str | None = None  # the resident's own, looked up when the row is claimed
 
     @property
     def screen(self) -> Screen:
         return payload_to_screen(self.payload)
+
+    @property
+    def languages(self) -> list[str | None]:
+        """What to render it in: the languages it was written for (a group's post in each), else its recipient's,
+        as they chose it by the time it is sent (None: the council's default)."""
+        given = self.payload.get("languages")
+        return [str(x) for x in given] if isinstance(given, list) and given else [self.recipient_language]
 
 
 _ITEM_COLUMNS = (
@@ -142,18 +150,21 @@ class Outbox:
     async def enqueue(
         self, key: str, chat_id: int, kind: str, screen: Screen, not_before: datetime | None = None,
         replaces: str | None = None,
+        languages: list[str] | None = None,
     ) -> bool:
         """Adds a message unless one with this key exists or the resident blocked the bot; True if added.
         `replaces`: the key of an earlier message in the same chat that this one corrects; the sender edits that
         message in place where Telegram lets it (one text message, sent), and sends this as new otherwise.
 
         Written in the caller's transaction, so the message exists exactly when the change that caused it does.
+        Its content stays neutral: it is rendered when sent, in each of `languages` if given (a group's post in a
+        consultation's languages, all in one message where they fit), else in the recipient's own.
         """
-        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before, replaces) == 1
+        return await self.enqueue_many(kind, [(key, chat_id, screen)], not_before, replaces, languages) == 1
 
     async def enqueue_many(
         self, kind: str, messages: Iterable[tuple[str, int, Screen]], not_before: datetime | None = None,
-        replaces: str | None = None,
+        replaces: str | None = None, languages: list[str] | None = None,
     ) -> int:
         """enqueue() for many messages (key, chat, screen) at once; how many were added.
 
@@ -166,7 +177,8 @@ class Outbox:
 
         def payload(screen: Screen) -> dict[str, Any]:
             if id(screen) not in payloads:
-                payloads[id(screen)] = screen_to_payload(screen) | ({REPLACES: replaces} if replaces else {})
+                payloads[id(screen)] = (screen_to_payload(screen) | ({REPLACES: replaces} if replaces else {})
+                                        | ({"languages": languages} if languages else {}))
             return payloads[id(screen)]
 
         added = 0
@@ -240,7 +252,13 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         rows = (await self.s.execute(stmt)).all()
-        return sorted((OutboxItem(*row) for row in rows), key=lambda i: i.id)
+        residents = sorted({row.chat_id for row in rows if row.chat_id > 0})
+        spoken = dict((await self.s.execute(
+            select(ResidentRow.telegram_id, ResidentRow.language).where(
+                ResidentRow.telegram_id.in_(residents), ResidentRow.language.is_not(None))
+        )).tuples().all()) if residents else {}  # fmt: skip
+        items = (OutboxItem(*row) for row in rows)
+        return sorted((replace(i, recipient_language=spoken.get(i.chat_id)) for i in items), key=lambda i: i.id)
 
     async def renew(self, ids: list[int], until: datetime) -> None:
         """Extends the lease of rows still being sent (a long batch, a slow call)."""

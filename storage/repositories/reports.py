@@ -98,6 +98,7 @@ class Response(NamedTuple):
     finished_at: datetime | None  # naive, UTC
     answers: dict[str, Any]
     reviews: dict[str, str | None]  # only the answers that have a review state (comments)
+    language: str = ""  # the language(s) the answers were given in: "cy", or "en, cy" for someone who switched
 
 
 class Reports:
@@ -308,22 +309,24 @@ class Reports:
             last = parts[-1][0]
             answers: dict[int, dict[str, Any]] = {p[0]: {} for p in parts}
             reviews: dict[int, dict[str, str | None]] = {p[0]: {} for p in parts}
+            spoken: dict[int, dict[str, None]] = {p[0]: {} for p in parts}
             rows = await driver_rows(
                 conn,
-                select(AnswerRow.participation_id, AnswerRow.question_key, value, AnswerRow.review).where(
-                    AnswerRow.participation_id.in_(list(answers))
-                ),
+                select(AnswerRow.participation_id, AnswerRow.question_key, value, AnswerRow.review,
+                       AnswerRow.language).where(AnswerRow.participation_id.in_(list(answers))),
             )
-            for (pid, key, _, review), decoded in zip(rows, decode_json([r[2] for r in rows]), strict=True):
+            for (pid, key, _, review, language), decoded in zip(rows, decode_json([r[2] for r in rows]), strict=True):
                 answers[pid][key] = decoded
                 if review is not None:
                     reviews[pid][key] = review
+                if language:
+                    spoken[pid][language] = None
             about = await driver_rows(conn, _profiles_of(conn, list(answers)))
             for (pid, key, _), decoded in zip(about, decode_json([r[2] for r in about]), strict=True):
                 answers[pid].setdefault(key, decoded)  # answers about the resident, kept for the consultation
             yield [
                 Response(pid, tid, rid, vid, _naive(started), _naive(updated), _naive(finished) if finished else None,
-                         answers[pid], reviews[pid])
+                         answers[pid], reviews[pid], ", ".join(sorted(spoken[pid])))
                 for pid, tid, rid, vid, started, updated, finished in parts
             ]  # fmt: skip
             if len(parts) < batch:

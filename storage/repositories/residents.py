@@ -48,6 +48,7 @@ class Resident:
     created_at: datetime
     active: bool  # false once the resident blocked the bot
     inactive_since: datetime | None
+    language: str | None = None  # the language they read in, once they chose or agreed
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Participation:
 
 
 def _resident(row: ResidentRow) -> Resident:
-    return Resident(row.id, row.telegram_id, row.created_at, row.active, row.inactive_since)
+    return Resident(row.id, row.telegram_id, row.created_at, row.active, row.inactive_since, row.language)
 
 
 def _p(row: ParticipationRow) -> Participation:
@@ -114,6 +115,24 @@ class Residents:
         elif not row.active:
             row.active, row.inactive_since = True, None  # they wrote to us again, so they unblocked the bot
         return _resident(row)
+
+    async def language(self, telegram_id: int) -> str | None:
+        """The language a resident reads in, if they are known and chose one."""
+        return await self.s.scalar(select(ResidentRow.language).where(ResidentRow.telegram_id == telegram_id))
+
+    async def languages(self, telegram_ids: list[int]) -> dict[int, str]:
+        """The languages of these chats' residents (those who have one), for rendering broadcasts to them."""
+        if not telegram_ids:
+            return {}
+        rows = await self.s.execute(select(ResidentRow.telegram_id, ResidentRow.language).where(
+            ResidentRow.telegram_id.in_(telegram_ids), ResidentRow.language.is_not(None)))
+        return {tid: lang for tid, lang in rows if lang}
+
+    async def set_language(self, resident_id: int, language: str) -> None:
+        row = await self.s.get(ResidentRow, resident_id)
+        if row is not None:
+            row.language = language
+            await self.s.flush()
 
     async def consent(self, resident_id: int, consultation_id: int) -> Consent | None:
         row = await self.s.scalar(
@@ -180,7 +199,8 @@ class Residents:
         rows = await self.s.execute(_ANSWERS, {"participation_id": participation_id})
         return {k: v for k, v in rows}
 
-    async def save_answers(self, participation_id: int, saves: dict[str, Any]) -> None:
+    async def save_answers(self, participation_id: int, saves: dict[str, Any], language: str | None = None) -> None:
+        """Saves answers (None deletes one), each with the language it was given in."""
         for key, value in saves.items():
             row = await self.s.scalar(
                 select(AnswerRow).where(AnswerRow.participation_id == participation_id, AnswerRow.question_key == key)
@@ -194,11 +214,12 @@ class Residents:
                         participation_id=participation_id,
                         question_key=key,
                         value=value,
+                        language=language,
                         review="pending" if key.endswith(".why") else None,
                     )
                 )
             else:
-                row.value, row.answered_at = value, utcnow()
+                row.value, row.answered_at, row.language = value, utcnow(), language
                 if key.endswith(".why"):
                     row.review = "pending"  # an edited comment needs approving again
         await self.s.flush()
@@ -264,8 +285,8 @@ class Residents:
                 )
             )
         ).all()
-        out: dict[str, Any] = {"telegram_id": r.telegram_id, "since": r.created_at, "consents": [], "rounds": [],
-                               "profiles": {}}  # fmt: skip
+        out: dict[str, Any] = {"telegram_id": r.telegram_id, "since": r.created_at, "language": r.language,
+                               "consents": [], "rounds": [], "profiles": {}}  # fmt: skip
         for cid, key, value in profiles:
             out["profiles"].setdefault(cid, {})[key] = value
         for c in consents:

@@ -8,7 +8,7 @@ import pytest
 from tests.e2e.people import Person
 from tests.harness import ADMIN, FACILITATOR, OFFICER, Harness
 
-RESIDENT_MENU = ["start", "mydata", "erase", "help"]
+RESIDENT_MENU = ["start", "mydata", "erase", "language", "help"]
 
 
 @pytest.fixture
@@ -95,9 +95,11 @@ async def test_menus_residents_everywhere_staff_in_their_own_chats(moot: Harness
 
     assert [c["command"] for c in api.my_commands({"type": "all_private_chats"})] == RESIDENT_MENU
     assert all(c["description"] for c in api.my_commands({"type": "all_private_chats"}))
+    welsh = {c["command"]: c["description"] for c in api.my_commands({"type": "all_private_chats"}, "cy")}
+    assert list(welsh) == RESIDENT_MENU and welsh["language"] == "Dewis eich iaith"  # for apps set to Welsh
     assert api.menu_seen(3010) == RESIDENT_MENU
     facilitator = api.menu_seen(FACILITATOR)
-    assert facilitator[:4] == RESIDENT_MENU and {"open", "close", "schedule", "export"} <= set(facilitator)
+    assert facilitator[:5] == RESIDENT_MENU and {"open", "close", "schedule", "export"} <= set(facilitator)
     assert "grant" not in facilitator
     officer = api.menu_seen(OFFICER)
     assert officer == [*RESIDENT_MENU, "consultations", "export"]

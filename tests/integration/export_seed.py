@@ -59,7 +59,8 @@ def version_two(spec: Consultation) -> Consultation:
     """The file reloaded with a new service that round 1's answers never mention."""
     data = spec.model_dump(mode="json")
     data["services"][-1]["today"] -= 1
-    data["services"].append({"name": "Climate action", "today": 1, "description": "Insulating homes."})
+    data["services"].append({"name": {"en": "Climate action", "cy": "Gweithredu ar yr hinsawdd"}, "today": 1,
+                             "description": {"en": "Insulating homes.", "cy": "Inswleiddio cartrefi."}})
     return Consultation.model_validate(data)
 
 

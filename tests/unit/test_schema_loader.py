@@ -87,7 +87,7 @@ def test_missing_rounds_default_to_one() -> None:
 
 
 def test_a_misspelt_top_level_field_is_named_with_its_line() -> None:
-    text = EXAMPLE_TEXT.replace("title: The Council Pound", "titel: The Council Pound")
+    text = EXAMPLE_TEXT.replace("title:\n  en: The Council Pound", "titel:\n  en: The Council Pound")
     problems = problems_of(text)
     p = only(problems, "titel")
     assert p.line == line_of(text, "titel:")
@@ -104,7 +104,7 @@ def test_a_misspelt_field_inside_a_question_is_named_by_its_path() -> None:
 
 
 def test_a_misspelt_field_inside_a_service_is_named_by_its_path() -> None:
-    text = EXAMPLE_TEXT.replace("    description: Road repairs", "    descripton: Road repairs")
+    text = EXAMPLE_TEXT.replace("    description:\n      en: Road repairs", "    descripton:\n      en: Road repairs")
     p = only(problems_of(text), "services[4].descripton")
     assert p.line == line_of(text, "descripton")
 
@@ -160,7 +160,7 @@ def test_a_service_with_min_above_max_is_named() -> None:
     text = EXAMPLE_TEXT.replace("    min: 5\n", "    min: 5\n    max: 4\n")
     p = only(problems_of(text), "services[1]")
     assert shown(p) == f"line {p.line}, service 2 “Children's services”: its min (5p) is more than its max (4p)"
-    assert p.line == line_of(text, "name: Children's services")
+    assert p.line == line_of(text, "name: {en: Children's services")
 
 
 def test_max_choices_above_the_options_is_named() -> None:
@@ -170,8 +170,8 @@ def test_max_choices_above_the_options_is_named() -> None:
 
 
 def test_duplicate_service_names_are_refused() -> None:
-    text = EXAMPLE_TEXT.replace("name: Housing", "name: Parks and leisure", 1).replace(
-        "name: Parks and leisure\n    today: 4", "name: Parks and Leisure\n    today: 4"
+    text = EXAMPLE_TEXT.replace("name: {en: Housing,", "name: {en: Parks and leisure,", 1).replace(
+        "name: {en: Parks and leisure, cy: Parciau a hamdden}", "name: {en: Parks and Leisure, cy: Parciau a hamdden}"
     )
     p = only(problems_of(text), "services")
     assert message(p) == "two services are called “Parks and leisure”: each service needs a name of its own"
@@ -230,9 +230,9 @@ def test_the_problems_are_catalogue_messages_a_welsh_reader_would_get_translated
 
 
 def test_bad_yaml_syntax_names_its_line() -> None:
-    text = EXAMPLE_TEXT.replace("title: The Council Pound", "title: The: Council Pound")
+    text = EXAMPLE_TEXT.replace("  en: The Council Pound", "  en: The: Council Pound")
     [p] = problems_of(text)
-    assert p.line == line_of(text, "title: The: Council")
+    assert p.line == line_of(text, "en: The: Council")
     assert message(p).startswith("not valid YAML: ")
     assert_readable([p])
 
@@ -291,3 +291,44 @@ def test_a_damaged_example_is_explained_within_the_file(index: int, replacement:
         n_lines = len(text.splitlines()) + 1
         for p in e.problems:
             assert p.line is None or 1 <= p.line <= n_lines, p
+
+
+# Texts in each of the file's languages
+
+
+def test_a_text_missing_in_a_declared_language_is_named_with_its_line() -> None:
+    welsh = "      cy: Pa mor fodlon ydych chi â gwasanaethau'r cyngor yn gyffredinol?\n"
+    assert welsh in EXAMPLE_TEXT
+    text = EXAMPLE_TEXT.replace(welsh, "").replace("  - {en: Jobs and skills, cy: Swyddi a sgiliau}",
+                                                  "  - Jobs and skills")
+    problems = problems_of(text)
+    prompt = only(problems, "questions[1].prompt")
+    assert prompt.line == line_of(text, "How satisfied are you") - 1  # the line of `prompt:`
+    assert "no Welsh (cy) text" in prompt.message and "{en: …, cy: …}" in prompt.message
+    option = only(problems, "questions[3].options[4].label")
+    assert option.line == line_of(text, "  - Jobs and skills")
+    assert {p.path for p in problems} == {"questions[1].prompt", "questions[3].options[4].label"}
+    assert_readable(problems)
+
+
+def test_a_language_the_file_does_not_declare_and_a_too_long_translation_are_named() -> None:
+    text = EXAMPLE_TEXT.replace("  cy: Punt y Cyngor", "  cy: Punt y Cyngor\n  fr: La livre du conseil").replace(
+        "cy: Tai}", "cy: Tai cymdeithasol a chymorth i bobl ddigartref ym mhob rhan o'r ddinas}")
+    problems = problems_of(text)
+    assert "'fr' is not one of the file's languages (en, cy)" in only(problems, "title").message
+    assert only(problems, "services[5].name").message == "the cy text should have at most 40 characters (it has 69)"
+
+
+def test_texts_read_in_each_language_and_survive_storing() -> None:
+    c = parse_consultation(EXAMPLE_TEXT)
+    assert c.languages == ["en", "cy"]
+    assert str(c.title) == "The Council Pound" and c.title.in_language("cy") == "Punt y Cyngor"
+    assert [s.key for s in c.services][:2] == ["adult_social_care", "childrens_services"]  # keys from the English
+    again = type(c).model_validate(c.model_dump(mode="json"))
+    assert again == c and again.services[7].name.in_language("cy") == "Llyfrgelloedd a diwylliant"
+
+
+def test_a_file_in_one_language_is_all_plain_strings() -> None:
+    english = EXAMPLE_TEXT.replace("languages: [en, cy]\n", "")
+    problems = problems_of(english)
+    assert problems and all("'cy' is not one of the file's languages (en)" in p.message for p in problems)
