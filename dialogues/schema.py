@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
 
-from dialogues.text import Localised, Msg, _, english
+from dialogues.text import Localised, Msg, _, english, ngettext
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -76,18 +76,20 @@ def _text(value: object) -> Localised:
         texts = {}
         for k, v in value.items():
             if str(k) not in languages:
-                raise ValueError(f"{k!r} is not one of the file's languages ({', '.join(languages)}); "
-                                 f"add it to `languages:` or remove it here")
+                raise Invalid(_("'{language}' is not one of the file's languages ({languages}); add it to "
+                                "languages: or remove it here", language=str(k), languages=", ".join(languages)))
             if not isinstance(v, str):
-                raise ValueError(f"the {k} text must be a string")
+                raise Invalid(_("the {language} text must be text", language=str(k)))
             texts[str(k)] = v.strip()
     else:
-        raise ValueError("expected a text, or one per language like {" + ", ".join(f"{x}: …" for x in languages) + "}")
+        raise Invalid(_("expected a text, or one per language like {form}",
+                        form="{" + ", ".join(f"{x}: …" for x in languages) + "}"))
     if any(texts.values()):
         missing = [x for x in languages if not texts.get(x)]
         if missing:
-            raise ValueError(f"no {' or '.join(language_name(x) for x in missing)} text: give it as "
-                             "{" + ", ".join(f"{x}: …" for x in languages) + "}")
+            raise Invalid(_("no {languages} text: give it as {form}",
+                            languages=" or ".join(language_name(x) for x in missing),
+                            form="{" + ", ".join(f"{x}: …" for x in languages) + "}"))
     return Localised(texts, languages[0])
 
 
@@ -114,14 +116,20 @@ class Limit:
     def _check(self, value: Localised) -> Localised:
         several = len(value.texts) > 1
         for language, text in (value.texts.items() if isinstance(value, Localised) else [("", str(value))]):
-            which = f"the {language} text " if several else ""
             if len(text) < self.min_length and (self.min_length > 0):
-                raise ValueError(f"{which}should have at least {self.min_length} character"
-                                 f"{'s' if self.min_length != 1 else ''}")
+                raise Invalid(_("must not be empty") if self.min_length == 1 else ngettext(
+                    "must be at least {n} character long", "must be at least {n} characters long", self.min_length))
             if len(text) > self.max_length:
-                raise ValueError(f"{which}should have at most {self.max_length} characters (it has {len(text)})")
+                if several:
+                    raise Invalid(ngettext(
+                        "the {language} text is {length} characters long; at most {n} is allowed",
+                        "the {language} text is {length} characters long; at most {n} are allowed", self.max_length,
+                        language=language, length=len(text)))
+                raise Invalid(ngettext("is {length} characters long; at most {n} is allowed",
+                                       "is {length} characters long; at most {n} are allowed", self.max_length,
+                                       length=len(text)))
         if self.min_length > 0 and not str(value):
-            raise ValueError(f"should have at least {self.min_length} character{'s' if self.min_length != 1 else ''}")
+            raise Invalid(_("must not be empty"))
         return value
 
 

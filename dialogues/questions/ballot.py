@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -31,9 +31,9 @@ from dialogues.questions.base import (
     register,
 )
 from dialogues.report import INT, PERCENT, TEXT, Column, ReportTable
-from dialogues.schema import KEY_PATTERN, Consultation, Invalid, QuestionBase, Service, Strict, slug
+from dialogues.schema import KEY_PATTERN, Consultation, Invalid, Limit, QuestionBase, Service, Strict, Text, slug
 from dialogues.screens import Action, Button, Chart, Screen
-from dialogues.text import Block, Em, Inline, Lines, Msg, Para, Span, Strong, _, ngettext
+from dialogues.text import Block, Em, Inline, Lines, Localised, Msg, Para, Span, Strong, _, ngettext
 
 Kind = Literal["within_budget", "approval", "points"]
 Votes = dict[str, int]  # project key -> points; 1 for a tick. A draft and a decoded answer alike.
@@ -41,10 +41,10 @@ Votes = dict[str, int]  # project key -> points; 1 for a tick. A draft and a dec
 
 class BallotProject(Strict):
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
-    title: str = Field(min_length=1, max_length=60)
+    title: Annotated[Text, Limit(1, 60)]
     cost: int = Field(gt=0, le=10**12, description="whole units of the currency")
-    description: str = Field(default="", max_length=300)
-    ward: str = Field(default="", max_length=60)
+    description: Annotated[Text, Limit(0, 300)] = Localised("")
+    ward: Annotated[Text, Limit(0, 60)] = Localised("")
 
     @model_validator(mode="after")
     def _key(self) -> BallotProject:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -30,10 +30,10 @@ from dialogues.questions.base import (
 )
 from dialogues.questions.choice import match_option
 from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
-from dialogues.schema import KEY_PATTERN, Consultation, QuestionBase, Strict, slug
+from dialogues.schema import KEY_PATTERN, Consultation, Limit, QuestionBase, Strict, Text, slug, texts_of
 from dialogues.screens import Button, Screen
 from dialogues.suppression import hidden
-from dialogues.text import Block, Em, Para, _
+from dialogues.text import Block, Em, Localised, Para, Span, _, join
 
 PREFER_NOT = "_prefer_not"  # the stored answer of a resident who preferred not to say
 DISTRICT = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?")
@@ -45,7 +45,7 @@ class ProfileGroup(Strict):
     """A ward, an age band, or another group a resident can say they belong to."""
 
     key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
-    label: str = Field(min_length=1, max_length=60)
+    label: Annotated[Text, Limit(1, 60)]
     population: float | None = Field(default=None, ge=0, le=100, description="percent of the population")
     postcodes: list[str] = Field(default=[], max_length=60, description="postcode districts in it, such as NE4")
 
@@ -74,11 +74,13 @@ class ProfileGroup(Strict):
 class ProfileQuestion(QuestionBase):
     type: Literal["profile"]
     required: bool = False
-    name: str = Field(default="", max_length=40, description="what the groups are called in tables: Ward, Age band")
+    name: Annotated[Text, Limit(0, 40)] = Localised("")  # what the groups are called in tables: Ward, Age band
     options: list[ProfileGroup] = Field(min_length=2, max_length=40)
-    prefer_not_to_say: str = Field(default="Prefer not to say", min_length=1, max_length=40)
+    # The file may word it; by default it is said in English and Welsh, the languages moot ships.
+    prefer_not_to_say: Annotated[Text, Limit(1, 40)] = Localised(
+        {"en": "Prefer not to say", "cy": "Mae'n well gen i beidio â dweud"}, "en")
     weight: bool = Field(default=True, description="weight results to the population shares, when they are given")
-    population_source: str = Field(default="", max_length=200)
+    population_source: Annotated[Text, Limit(0, 200)] = Localised("")
 
     @field_validator("options", mode="before")
     @classmethod
@@ -188,7 +190,7 @@ class Profile(QuestionType[ProfileQuestion, str, str | None, ProfileFigures]):
 
     def screen(self, c: Consultation, q: ProfileQuestion, head: Sequence[Block], draft: str | None) -> Screen:
         def button(label: str, key: str, verb: str, *args: int) -> Button:
-            return Button(("✅ " if key == draft else "") + label, self.action(verb, *args))
+            return Button(Span("✅ ", label) if key == draft else label, self.action(verb, *args))
 
         cells = [button(o.label, o.key, "o", i) for i, o in enumerate(q.options)]
         rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
@@ -213,7 +215,7 @@ class Profile(QuestionType[ProfileQuestion, str, str | None, ProfileFigures]):
 
     def typed(self, c: Consultation, q: ProfileQuestion, draft: str | None, text: str) -> Result[str, str | None]:
         t = text.strip().lower()
-        if t and q.prefer_not_to_say.lower().startswith(t) and len(t) >= 3:
+        if len(t) >= 3 and any(said.lower().startswith(t) for said in texts_of(q.prefer_not_to_say)):
             return Answered(PREFER_NOT)
         i = match_option(q.options, text)  # type: ignore[arg-type]  # ProfileGroup has an Option's key and label
         if i is not None:
@@ -225,10 +227,10 @@ class Profile(QuestionType[ProfileQuestion, str, str | None, ProfileFigures]):
                 return Answered(found[0].key)
             if found:
                 return Refused(_("{district} covers more than one of them: {options}. Please tap yours.",
-                                 district=district, options=", ".join(o.label for o in found)))
+                                 district=district, options=Span(*join([o.label for o in found]))))
             return Refused(_("I don't know the postcode district {district}. Please tap one of the options, or "
                              "{prefer}.", district=district, prefer=q.prefer_not_to_say))
-        listing = "; ".join(f"{n}. {o.label}" for n, o in enumerate(q.options, 1))
+        listing = Span(*join([Span(f"{n}. ", o.label) for n, o in enumerate(q.options, 1)], "; "))
         return Refused(_("Please tap one of the options, or send its number: {options}.", options=listing))
 
     def tally(self, c: Consultation, q: ProfileQuestion) -> ProfileTally:

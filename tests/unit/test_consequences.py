@@ -24,7 +24,10 @@ t = of(POUND)
 def with_levels(levels: str, service: str = "Libraries and culture") -> str:
     """The example with the libraries' consequences replaced by `levels` (YAML lines under `consequences:`)."""
     start = EXAMPLE_TEXT.index("    consequences:\n")
-    end = EXAMPLE_TEXT.index("  - name: Community safety")
+    end = EXAMPLE_TEXT.index("  - name: {en: Community safety")
+    # the example is in English and Welsh, so each level's text is given in both
+    levels = levels.replace("text: Close", "text: {en: Close, cy: Cau}")
+    levels = levels.replace("text: Open", "text: {en: Open, cy: Agor}")
     text = EXAMPLE_TEXT[:start] + "    consequences:\n" + levels + EXAMPLE_TEXT[end:]
     return text if service == "Libraries and culture" else text.replace("Libraries and culture", service)
 
@@ -68,9 +71,9 @@ def test_levels_that_overlap_or_leave_a_gap_are_refused_at_the_field_and_its_lin
 
 def test_a_level_outside_the_services_limits_and_a_reversed_level_are_refused() -> None:
     text = with_levels("      - {at_most: 4, text: Close}\n      - {at_least: 5, text: Open}\n"
-                       "      - {at_least: 60, at_most: 70, text: Never}\n")
-    text = text.replace("    description: Libraries, museums, events and support for the arts.\n",
-                        "    description: Libraries, museums, events and support for the arts.\n    max: 50\n")
+                       "      - {at_least: 60, at_most: 70, text: {en: Never, cy: Byth}}\n")
+    welsh = "      cy: Llyfrgelloedd, amgueddfeydd, digwyddiadau a chymorth i'r celfyddydau.\n"
+    text = text.replace(welsh, welsh + "    max: 50\n")
     assert problem(text)[2].endswith("› consequences: the level 60p to 70p can never be chosen: this service takes "
                                      "50p or less")
     reversed_level = with_levels("      - {at_least: 5, at_most: 3, text: Close}\n")

@@ -94,9 +94,9 @@ def test_answering_saves_it_and_the_summary_can_change_it() -> None:
     answers = {"ward": PREFER_NOT, "age": "under_45", "pound": {"parks": 60, "buses": 40}}
     summary = journey.Progress(step="summary", index=2)
     out = journey.handle(FIRST, CTX, summary, answers, journey.Press(Action("cg", (0,))))
-    assert out.progress.step == "ask" and out.progress.index == 0 and "✅ Prefer not to say" in str(
-        [b.label for row in out.screens[0].buttons for b in row]
-    )
+    assert out.progress.step == "ask" and out.progress.index == 0 and "✅ Prefer not to say" in [
+        said(b.label) for row in out.screens[0].buttons for b in row
+    ]
     out = journey.handle(FIRST, CTX, out.progress, answers, journey.Press(Action("sk")))
     assert out.saves == {} and out.progress.step == "summary"  # Skip keeps the saved answer
 

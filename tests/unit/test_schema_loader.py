@@ -200,9 +200,9 @@ def test_a_service_is_counted_from_1_and_named_and_its_problem_said_plainly() ->
 
 
 def test_a_text_too_long_says_how_long_it_is_and_what_is_allowed() -> None:
-    text = EXAMPLE_TEXT.replace("title: The Council Pound", "title: " + "Pound " * 30)
+    text = EXAMPLE_TEXT.replace("  en: The Council Pound", "  en: " + "Pound " * 30)
     p = only(problems_of(text), "title")
-    assert message(p) == "is 179 characters long; at most 100 are allowed"
+    assert message(p) == "the en text is 179 characters long; at most 100 are allowed"
 
 
 def test_a_bad_key_says_which_letters_it_may_hold() -> None:
@@ -304,7 +304,7 @@ def test_a_text_missing_in_a_declared_language_is_named_with_its_line() -> None:
     problems = problems_of(text)
     prompt = only(problems, "questions[1].prompt")
     assert prompt.line == line_of(text, "How satisfied are you") - 1  # the line of `prompt:`
-    assert "no Welsh (cy) text" in prompt.message and "{en: …, cy: …}" in prompt.message
+    assert "no Welsh (cy) text" in message(prompt) and "{en: …, cy: …}" in message(prompt)
     option = only(problems, "questions[3].options[4].label")
     assert option.line == line_of(text, "  - Jobs and skills")
     assert {p.path for p in problems} == {"questions[1].prompt", "questions[3].options[4].label"}
@@ -315,8 +315,8 @@ def test_a_language_the_file_does_not_declare_and_a_too_long_translation_are_nam
     text = EXAMPLE_TEXT.replace("  cy: Punt y Cyngor", "  cy: Punt y Cyngor\n  fr: La livre du conseil").replace(
         "cy: Tai}", "cy: Tai cymdeithasol a chymorth i bobl ddigartref ym mhob rhan o'r ddinas}")
     problems = problems_of(text)
-    assert "'fr' is not one of the file's languages (en, cy)" in only(problems, "title").message
-    assert only(problems, "services[5].name").message == "the cy text should have at most 40 characters (it has 69)"
+    assert "'fr' is not one of the file's languages (en, cy)" in message(only(problems, "title"))
+    assert message(only(problems, "services[5].name")) == "the cy text is 69 characters long; at most 40 are allowed"
 
 
 def test_texts_read_in_each_language_and_survive_storing() -> None:
@@ -331,4 +331,4 @@ def test_texts_read_in_each_language_and_survive_storing() -> None:
 def test_a_file_in_one_language_is_all_plain_strings() -> None:
     english = EXAMPLE_TEXT.replace("languages: [en, cy]\n", "")
     problems = problems_of(english)
-    assert problems and all("'cy' is not one of the file's languages (en)" in p.message for p in problems)
+    assert problems and all("'cy' is not one of the file's languages (en)" in message(p) for p in problems)

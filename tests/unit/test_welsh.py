@@ -127,7 +127,8 @@ def _plain_text_fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> li
     return out
 
 
-NOT_WORDS = {"key", "code", "type"}  # identifiers, not words a person reads
+# identifiers, not words a person reads (currency is an ISO code; country only goes into the .pb file)
+NOT_WORDS = {"key", "code", "type", "currency", "country"}
 
 
 def test_every_text_of_the_consultation_file_is_translatable() -> None:
