@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +154,26 @@ async def test_a_token_telegram_does_not_know_is_said_so_at_start(moot: Harness)
     config = moot.config().model_copy(deep=True)
     config.telegram.token = SecretStr("999:not-this-bots-token")
     config.telegram.bot_username = ""  # so the bot asks Telegram who it is, as `moot run` does
-    with pytest.raises(BadToken):
+    with pytest.raises(BadToken) as caught:
         await build(config, migrate=False)
+    said = [str(caught.value), repr(caught.value), str(caught.value.__cause__), str(caught.value.__context__)]
+    assert not any("not-this-bots-token" in s for s in said), said  # PTB's own message quotes the whole token
+
+
+async def test_moot_run_with_a_rejected_token_never_prints_it(moot: Harness, tmp_path: Path) -> None:
+    token = "999:AAsecret-not-this-bots-token"
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": token,
+        "MOOT_TELEGRAM__API_BASE": moot.api.base_url,
+        "MOOT_TELEGRAM__RUNTIME": moot.runtime,
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_PRIVACY__PSEUDONYM_KEY": "k",
+    }
+    run = partial(CliRunner(env=env).invoke, cli.app, ["run", "--config", str(ROOT / "config.example.toml")])
+    result = await asyncio.to_thread(run)  # the command runs its own event loop
+    assert result.exit_code == 1, result.output
+    assert "does not accept this bot token" in " ".join(result.output.split())
+    assert "AAsecret" not in result.output and "Traceback" not in result.output
 
 
 def test_moot_run_says_plainly_when_telegram_cannot_be_reached(tmp_path: Path) -> None:
