@@ -199,7 +199,7 @@ class Core:
         if inc.kind == "callback":
             await self._callback(inc, t)
             return
-        if inc.kind == "member":
+        if inc.kind in {"member", "migrated"}:  # the bot joined or left a group, or a group changed its id
             if self.on_member is not None:
                 await self._show(inc, t, await self.on_member(inc, ""))
             return

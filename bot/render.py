@@ -17,7 +17,7 @@ from bot.charts import bar_chart
 from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
 from bot.limits import SendWindow
-from bot.transport import Keyboard, KeyButton, Rejected, RetryLater, Transport
+from bot.transport import Keyboard, KeyButton, Migrated, Rejected, RetryLater, Transport
 from dialogues.screens import Button, Screen
 from dialogues.text import Em, Inline, Para
 
@@ -147,11 +147,12 @@ class Renderer:
     ) -> int:
         mid = 0
         for part in parts:
-
-            def call(part: Part = part) -> Awaitable[int]:
-                return self.send_part(t, chat_id, s, part, kb, language, png)
-
-            mid = await self.paced(call)
+            try:
+                mid = await self.paced(partial(self.send_part, t, chat_id, s, part, kb, language, png))
+            except Migrated as e:  # the group is now a supergroup: this and the rest go to its new id
+                log.info("chat %s is now %s; the reply follows it", chat_id, e.new_chat_id)
+                chat_id = e.new_chat_id
+                mid = await self.paced(partial(self.send_part, t, chat_id, s, part, kb, language, png))
         return mid
 
     async def send_part(

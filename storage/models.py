@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, utcnow
@@ -141,6 +141,8 @@ class GroupRow(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     linked_by: Mapped[int] = mapped_column(BigInteger)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # False once the bot was removed from the group: nothing is posted there until it is added back.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class JobRow(Base):

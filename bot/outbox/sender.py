@@ -27,8 +27,9 @@ from datetime import datetime, timedelta
 
 from bot.limits import ChatWindows
 from bot.render import Part, Renderer
+from bot.services import group_links
 from bot.services.common import Deps
-from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
+from bot.transport import Blocked, Keyboard, Migrated, Rejected, RetryLater, Transport, Unreachable
 from dialogues.screens import Screen
 from storage.base import utcnow
 from storage.repositories.outbox import OutboxItem, screen_to_payload
@@ -256,6 +257,8 @@ class OutboxSender:
                     await self._call(item.chat_id, screen, parts[n], kb, png)
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
+            except Migrated as e:
+                return await self._follow(item, e.new_chat_id)
             except Blocked:
                 log.info("outbox %d (%s): the chat refuses the bot; given up", item.id, item.kind)
                 await self._settle([item], blocked=True)
@@ -309,6 +312,18 @@ class OutboxSender:
             await uow.commit()
         return _Outcome(hold_until=self._paused_until)
 
+    async def _follow(self, item: OutboxItem, new_chat_id: int) -> _Outcome:
+        """The group became a supergroup: this message and the chat's others go to the new id, and so does the
+        group's link; the message is due again at once (a part already sent is not sent again)."""
+        log.info("outbox %d (%s): the group is now a supergroup; sending to its new id", item.id, item.kind)
+        async with self.deps.uow() as uow:
+            await group_links.follow_migration(uow, item.chat_id, new_chat_id)
+            await uow.outbox.release([item.id], utcnow())
+            await uow.commit()
+        self._in_hand.discard(item.id)
+        self.notify()
+        return _Outcome(hold_until=time.monotonic())  # the old id's later rows go back, now under the new id
+
     async def _backoff(self, item: OutboxItem, error: Exception) -> _Outcome:
         attempts = item.attempts + 1
         kind = "unreachable" if isinstance(error, Unreachable) else type(error).__name__
@@ -336,6 +351,8 @@ class OutboxSender:
                     await uow.outbox.mark_failed(item.id, error)
             if blocked and items[0].chat_id > 0:
                 await uow.residents.mark_inactive(items[0].chat_id)
+            elif blocked:  # removed from a group: its link goes inactive and its facilitator is told
+                await group_links.bot_removed(self.deps, uow, items[0].chat_id)
             await uow.commit()
         for item in items:
             self._in_hand.discard(item.id)

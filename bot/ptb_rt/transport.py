@@ -39,6 +39,7 @@ from bot.transport import (
     CommandScope,
     Keyboard,
     Menu,
+    Migrated,
     Rejected,
     RetryLater,
     Unreachable,
@@ -84,9 +85,11 @@ async def call(coro: Awaitable[T]) -> T:
         raise RetryLater(retry_seconds(e)) from e
     except Forbidden as e:
         raise Blocked(e.message) from e
+    except ChatMigrated as e:
+        raise Migrated(e.new_chat_id) from e
     except InvalidToken:
         pass  # raised below, outside this block: see there
-    except (BadRequest, ChatMigrated, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
+    except (BadRequest, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
         raise Rejected(e.message) from e
     except (TimedOut, NetworkError) as e:
         raise Unreachable(str(e)) from e
