@@ -234,6 +234,13 @@ class OutboxSender:
 
     # ---- one message ----------------------------------------------------------------------------
     async def _deliver(self, item: OutboxItem) -> _Outcome:
+        """One message, holding one of the `concurrency` slots from its first call until it is recorded as sent:
+        a message Telegram has but the outbox has not marked is what a crash sends twice, so at most that many
+        are ever at risk (not only the calls in flight, but the answered ones still waiting for their commit)."""
+        async with self._calls:
+            return await self._deliver_parts(item)
+
+    async def _deliver_parts(self, item: OutboxItem) -> _Outcome:
         try:  # a fault here would recur on every try, so it fails the message at once
             screen = item.screen
             kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0)
@@ -253,8 +260,7 @@ class OutboxSender:
                 return _Outcome(hold_until=at)  # the chat's later rows go back with it, in order
             last = n == len(parts) - 1
             try:
-                async with self._calls:
-                    await self._call(item.chat_id, screen, parts[n], kb, png)
+                await self._call(item.chat_id, screen, parts[n], kb, png)
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
             except Migrated as e:
