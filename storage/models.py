@@ -180,3 +180,15 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SendLogRow(Base):
+    """Bot API sends of the last minute or two, when several workers share Telegram's limits (bot/shared_limits.py):
+    one row per send, stamped when it started and when its call returned (by the database's clock)."""
+
+    __tablename__ = "send_log"
+    __table_args__ = (Index("ix_send_log_chat", "chat_id", "started_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: a reply, counted overall only
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.limits import ChatWindows
+from bot.limits import ChatNotReady, ChatWindows
 from bot.render import Part, Renderer
 from bot.services import group_links
 from bot.services.common import Deps
@@ -252,9 +252,14 @@ class OutboxSender:
             return OK
         done = int(item.payload.get(PARTS, 0)) if len(parts) > 1 else 0
         for n in range(done, len(parts)):
-            await self.overall.acquire()
+            try:
+                ticket = await self.overall.acquire(item.chat_id)
+            except ChatNotReady as e:  # another worker sent to this chat: it waits its turn, in order
+                at = time.monotonic() + e.seconds
+                await self._hand_back([(item, at)])
+                return _Outcome(hold_until=at)
             if self._stopping or self._paused_until > time.monotonic():
-                self.overall.release(sent=False)
+                await self.overall.release(sent=False, ticket=ticket)
                 at = max(time.monotonic(), self._paused_until)
                 await self._hand_back([(item, at)])
                 return _Outcome(hold_until=at)  # the chat's later rows go back with it, in order
@@ -276,7 +281,7 @@ class OutboxSender:
             except Exception as e:  # Unreachable, or a fault in the transport: worth another try later
                 return await self._backoff(item, e)
             finally:
-                self.overall.release()
+                await self.overall.release(ticket=ticket)
                 self.windows.record(item.chat_id)
             if not last:
                 await self._save_progress(item, n + 1)
