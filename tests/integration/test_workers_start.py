@@ -40,7 +40,7 @@ async def test_workers_whose_pools_could_exceed_max_connections_are_refused(moot
     config.database.connections = allowed  # every worker's share together would take all of them
     app = await build(config, migrate=False, with_runtime=False)
     try:
-        with pytest.raises(SystemExit, match="lower database.connections"):
+        with pytest.raises(SystemExit, match=r"lower database\.connections"):
             await check_connections(app, 4)
     finally:
         await app.close()
