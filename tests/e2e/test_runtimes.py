@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 from functools import partial
@@ -189,3 +190,30 @@ def test_moot_run_says_plainly_when_telegram_cannot_be_reached(tmp_path: Path) -
     assert result.exit_code == 1
     assert f"Cannot reach Telegram at http://127.0.0.1:{port}" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_moot_run_warns_when_no_pseudonym_key_is_set(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as s:  # a port nobody listens on: the run stops right after the warning
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": "123456:ABC",
+        "MOOT_TELEGRAM__API_BASE": f"http://127.0.0.1:{port}",
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_PRIVACY__PSEUDONYM_KEY": "",
+    }
+    with caplog.at_level(logging.WARNING, logger="bot.serve"):
+        CliRunner(env=env).invoke(cli.app, ["run", "--config", str(ROOT / "config.example.toml")])
+    assert "privacy.pseudonym_key is not set" in caplog.text
+
+
+def test_webhook_mode_without_a_secret_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": "123456:ABC",
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_WEBHOOK__SECRET_TOKEN": "",
+    }
+    result = CliRunner(env=env).invoke(cli.app, ["run", "--webhook", "--config", str(ROOT / "config.example.toml")])
+    assert result.exit_code != 0
+    assert "needs a secret token" in str(result.exception) + result.output
+    assert not (tmp_path / "moot.db").exists(), "the database was opened (so the bot had begun to start)"
