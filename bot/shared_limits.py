@@ -1,5 +1,5 @@
 """Telegram's limits counted in PostgreSQL, so several workers together stay within them: 30 messages a second for
-the bot, 1 a second per chat and 20 a minute per group, with a 429's pause seen by every worker (issue 19 #8).
+the bot, 1 a second and 20 a minute per group, with a 429's pause seen by every worker (issue 19 #8).
 
 The same rule as bot.limits.SendWindow: a send may start only while fewer than `capacity` sends are in flight or
 returned within the window, each stamped when its call returned (by the database's clock, which all workers
@@ -38,6 +38,11 @@ class SharedSendWindow(SendWindow):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def acquire(self, chat_id: int | None = None, patient: bool = False) -> int:
+        if chat_id is not None and chat_id > 0:
+            # A resident's chat is counted overall only: no Telegram id of a resident is written here (nothing for
+            # /erase to chase), their updates are one at a time across workers already (storage.chatlock), and
+            # the outbox sends them one message at a time. Groups, whose 20 a minute several workers share, are.
+            chat_id = None
         while True:
             ticket, wait, for_chat = await self._try(chat_id)
             if ticket is not None:

@@ -189,6 +189,6 @@ class SendLogRow(Base):
     __tablename__ = "send_log"
     __table_args__ = (Index("ix_send_log_chat", "chat_id", "started_at"),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: a reply, counted overall only
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # a group's; None: counted overall only
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
