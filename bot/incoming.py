@@ -92,10 +92,11 @@ def from_update(u: dict[str, Any]) -> Incoming:
             )
             if kind == "message" and ("migrate_to_chat_id" in m or "migrate_from_chat_id" in m):
                 # Telegram says it in both chats: the old group (migrate_to) and the new supergroup (migrate_from).
-                here = int(chat.get("id") or 0)
-                old, new = (here, int(m["migrate_to_chat_id"])) if "migrate_to_chat_id" in m else (
-                    int(m["migrate_from_chat_id"]), here)
-                return Incoming(uid, "migrated", **{**base, "chat_id": old}, migrated_to=new)
+                here, to, since = chat.get("id"), m.get("migrate_to_chat_id"), m.get("migrate_from_chat_id")
+                old, new = (here, to) if to is not None else (since, here)
+                if isinstance(old, int) and isinstance(new, int):
+                    return Incoming(uid, "migrated", **{**base, "chat_id": old}, migrated_to=new)
+                return Incoming(uid, "other", **base)
             if "document" in m and kind == "message":
                 d = m["document"]
                 return Incoming(
