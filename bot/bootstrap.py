@@ -67,6 +67,10 @@ async def build(config: Config, migrate: bool = True, with_runtime: bool = True)
     deps = Deps(config=config, sessions=make_sessions(engine), engine=engine)
     resident = ResidentService(deps)
     core = Core(deps, ActionCodec(button_key(config)), resident)
+    if config.outbox.shared_budget and engine.dialect.name == "postgresql":  # several workers: one budget for all
+        from bot.shared_limits import SharedSendWindow
+
+        core.renderer.budget = SharedSendWindow(engine, config.outbox.per_second, config.outbox.per_group_per_minute)
     app = App(config, engine, deps, core)
     install(app)
     menus = install_menus(app)

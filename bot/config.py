@@ -57,6 +57,9 @@ class WebhookConfig(Section):
 class OutboxConfig(Section):
     per_second: float = Field(default=29.0, gt=0, le=30)  # Telegram allows about 30 a second; one spare for replies
     per_group_per_minute: int = Field(default=20, ge=1, le=20)
+    # Count the limits in the database (PostgreSQL), so that several processes share them; `moot run --workers N`
+    # sets it for its workers. Off, each process counts its own sends.
+    shared_budget: bool = False
 
 
 class SchedulerConfig(Section):

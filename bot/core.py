@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.actions import ActionCodec, BadButton, Pressed
+from bot.group_quiet import GroupQuiet
 from bot.incoming import Incoming
 from bot.limits import SendWindow
 from bot.render import Renderer
@@ -95,6 +96,7 @@ class Core:
         self.on_document: Handler | None = None
         self.on_member: Handler | None = None
         self._locks = ChatLocks()
+        self.group_quiet = GroupQuiet()
         # Updates handled at once by this process: bounds memory and database connections in a flood.
         self._slots = asyncio.Semaphore(CONCURRENT_UPDATES)
 
@@ -198,7 +200,7 @@ class Core:
         if inc.kind == "callback":
             await self._callback(inc, t)
             return
-        if inc.kind == "member":
+        if inc.kind in {"member", "migrated"}:  # the bot joined or left a group, or a group changed its id
             if self.on_member is not None:
                 await self._show(inc, t, await self.on_member(inc, ""))
             return
@@ -256,19 +258,34 @@ class Core:
         if cmd is None:
             return None  # ordinary group conversation is none of our business
         name, args = cmd
+        ours = (name in self.group_commands or name in {"start", "help", "mydata", "erase", "language"}
+                or name in self.commands)
+        if not ours or not await self._may_answer_in_group(inc):
+            return None
         if name in self.group_commands:
             return await self.group_commands[name](inc, args)
-        if name in {"start", "help", "mydata", "erase", "language"} or name in self.commands:
-            return Reply(
-                [
-                    Screen(
-                        _("Answers are collected in a private chat with me, so nobody else sees them. "
-                          "Tap below to start."),
-                        [[Button(_("Take part privately"), url=self.d.deep_link())]],
-                    )
-                ]
-            )
-        return None
+        return Reply(
+            [
+                Screen(
+                    _("Answers are collected in a private chat with me, so nobody else sees them. "
+                      "Tap below to start."),
+                    [[Button(_("Take part privately"), url=self.d.deep_link())]],
+                )
+            ]
+        )
+
+    async def _may_answer_in_group(self, inc: Incoming) -> bool:
+        """Staff are always answered; anyone else once an hour, and a few a minute in the whole group (issue 19 #11)."""
+        from bot.services.roles import roles_of
+
+        assert inc.user_id is not None and inc.chat_id is not None
+        async with self.d.uow() as uow:
+            if await roles_of(self.d, uow, inc.user_id):
+                return True
+        if self.group_quiet.may_answer(inc.chat_id, inc.user_id):
+            return True
+        log.info("not answering a command in group %s again so soon (update %s)", inc.chat_id, inc.update_id)
+        return False
 
     async def _callback(self, inc: Incoming, t: Transport) -> None:
         assert inc.user_id is not None and inc.chat_id is not None

@@ -11,7 +11,7 @@ from storage.idempotency import UpdateScope
 @dataclass(frozen=True)
 class Incoming:
     update_id: int
-    kind: str  # message | callback | document | member | edited | other
+    kind: str  # message | callback | document | member | migrated | edited | other
     user_id: int | None = None
     chat_id: int | None = None
     chat_type: str = "private"  # private | group | supergroup | channel
@@ -26,6 +26,7 @@ class Incoming:
     bot_added: bool = False  # for member updates: the bot became a member (true) or left (false)
     reply_user_id: int | None = None  # the author of the message this one replies to (for /grant by reply)
     language_code: str = ""  # the sender's Telegram app language ("cy", "en-GB"), a hint until they choose
+    migrated_to: int | None = None  # kind "migrated": the group chat_id is now the supergroup with this id
     # Given by the core while it handles the update; handlers pass it on to the use cases they call, so the
     # update id is recorded by the first commit those make (storage.idempotency).
     scope: UpdateScope | None = field(default=None, compare=False, repr=False)
@@ -92,6 +93,13 @@ def from_update(u: dict[str, Any]) -> Incoming:
                 message_id=m.get("message_id"),
                 language_code=_language(m.get("from")),
             )
+            if kind == "message" and ("migrate_to_chat_id" in m or "migrate_from_chat_id" in m):
+                # Telegram says it in both chats: the old group (migrate_to) and the new supergroup (migrate_from).
+                here, to, since = chat.get("id"), m.get("migrate_to_chat_id"), m.get("migrate_from_chat_id")
+                old, new = (here, to) if to is not None else (since, here)
+                if isinstance(old, int) and isinstance(new, int):
+                    return Incoming(uid, "migrated", **{**base, "chat_id": old}, migrated_to=new)
+                return Incoming(uid, "other", **base)
             if "document" in m and kind == "message":
                 d = m["document"]
                 return Incoming(

@@ -42,8 +42,11 @@ class SendWindow:
             self._returned.popleft()
         return self.in_flight + len(self._returned)
 
-    async def acquire(self) -> None:
-        """Waits for room in the window and takes it; pair with `release()`."""
+    async def acquire(self, chat_id: int | None = None, patient: bool = False) -> int:
+        """Waits for room in the window and takes it; pair with `release(ticket=...)` of the ticket it returns.
+        `chat_id` is for windows that also count per chat (SharedSendWindow, which raises ChatNotReady for a chat
+        busy for long unless `patient`); this one leaves chats to the outbox's ChatWindows.
+        """
         while True:
             now = self._clock()
             if now < self._paused_until:
@@ -51,15 +54,23 @@ class SendWindow:
                 continue
             if self._busy(now) < self.capacity:
                 self.in_flight += 1
-                return
+                return 0
             # at least a millisecond: a wake a rounding error early must not spin
             await self._sleep(max(0.001, self._returned[0] + self.window - now) if self._returned else 0.02)
 
-    def release(self, sent: bool = True) -> None:
+    async def release(self, sent: bool = True, ticket: int = 0) -> None:
         """The call returned (`sent`: it may have reached Telegram), or the room was given up unused."""
         self.in_flight -= 1
         if sent:
             self._returned.append(self._clock())
+
+
+class ChatNotReady(Exception):
+    """The chat's own window (1 a second, 20 a minute in a group) is full for `seconds` more."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the chat may be sent to again in {seconds:.1f} s")
+        self.seconds = seconds
 
 
 class ChatWindows:

@@ -17,7 +17,7 @@ from bot.charts import bar_chart
 from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
 from bot.limits import SendWindow
-from bot.transport import Keyboard, KeyButton, Rejected, RetryLater, Transport
+from bot.transport import Keyboard, KeyButton, Migrated, Rejected, RetryLater, Transport
 from dialogues.screens import Button, Screen
 from dialogues.text import Em, Inline, Para
 
@@ -45,16 +45,17 @@ class Renderer:
         # broadcast never starves residents' answers, nor the reverse.
         self.budget = budget if budget is not None else SendWindow(29.0)
 
-    async def paced(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def paced(self, call: Callable[[], Awaitable[T]], chat_id: int | None = None) -> T:
         """One Bot API send through the shared budget; after a 429 it waits retry_after (pausing the whole
-        budget, as Telegram's limit is the bot's) and tries again, in order, for up to REPLY_PATIENCE."""
+        budget, as Telegram's limit is the bot's) and tries again, in order, for up to REPLY_PATIENCE. With the
+        chat, a window that counts per chat (several workers' SharedSendWindow) counts the reply there too."""
         waited = 0.0
         while True:
-            await self.budget.acquire()
+            ticket = await self.budget.acquire(chat_id, patient=True)
             try:
                 result = await call()
             except RetryLater as e:
-                self.budget.release(sent=False)
+                await self.budget.release(sent=False, ticket=ticket)
                 seconds = max(float(e.seconds), 0.05)
                 if waited + seconds > REPLY_PATIENCE:
                     raise
@@ -64,9 +65,9 @@ class Renderer:
                 await asyncio.sleep(seconds)
                 continue
             except BaseException:
-                self.budget.release()
+                await self.budget.release(ticket=ticket)
                 raise
-            self.budget.release()
+            await self.budget.release(ticket=ticket)
             return result
 
     def content(self, language: str | None = None) -> Render:
@@ -136,7 +137,7 @@ class Renderer:
             parts = self.parts(s, *each)
             if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
-                    await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb))
+                    await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb), chat_id)
                     edited = True
                     continue
                 except Rejected as e:
@@ -154,7 +155,7 @@ class Renderer:
             for old in {supersedes, None if edited else anchor} - {None, new_anchor}:
                 assert old is not None
                 with contextlib.suppress(Rejected):  # gone, or it had no buttons: nothing to take away
-                    await self.paced(partial(t.clear_keyboard, chat_id, old))
+                    await self.paced(partial(t.clear_keyboard, chat_id, old), chat_id)
         return new_anchor
 
     async def send(
@@ -163,11 +164,12 @@ class Renderer:
     ) -> int:
         mid = 0
         for part in parts:
-
-            def call(part: Part = part) -> Awaitable[int]:
-                return self.send_part(t, chat_id, s, part, kb, language, png)
-
-            mid = await self.paced(call)
+            try:
+                mid = await self.paced(partial(self.send_part, t, chat_id, s, part, kb, language, png), chat_id)
+            except Migrated as e:  # the group is now a supergroup: this and the rest go to its new id
+                log.info("chat %s is now %s; the reply follows it", chat_id, e.new_chat_id)
+                chat_id = e.new_chat_id
+                mid = await self.paced(partial(self.send_part, t, chat_id, s, part, kb, language, png), chat_id)
         return mid
 
     async def send_part(

@@ -118,10 +118,11 @@ def run_workers(config_path: str | None, workers: int, config: Config) -> int:
 
     asyncio.run(once())
     cmd = [sys.executable, "-m", "bot.cli", "run", "--webhook", "--worker"]
-    # Telegram's limits are per bot, so the workers share the sending budget between them.
+    # Telegram's limits are per bot, so the workers count them together, in the database (bot/shared_limits.py):
+    # each may use the whole budget while the others are idle, and a group's 20 a minute are shared too.
     env = {
         **os.environ,
-        "MOOT_OUTBOX__PER_SECOND": str(config.outbox.per_second / workers),
+        "MOOT_OUTBOX__SHARED_BUDGET": "true",
         # PostgreSQL's connections are shared too: the workers split them rather than each taking them all.
         "MOOT_DATABASE__CONNECTIONS": str(max(4, config.database.connections // workers)),
     }

@@ -69,6 +69,14 @@ class Rejected(TelegramFailure):
         return "not modified" in str(self)
 
 
+class Migrated(TelegramFailure):
+    """400 with migrate_to_chat_id: the group became a supergroup, which has a new id; send there instead."""
+
+    def __init__(self, new_chat_id: int):
+        super().__init__(f"the group is now the supergroup {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
 class Unreachable(TelegramFailure):
     """Network trouble or a server error: worth retrying later."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -169,6 +170,8 @@ class GroupRow(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     linked_by: Mapped[int] = mapped_column(BigInteger)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # False once the bot was removed from the group: nothing is posted there until it is added back.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class JobRow(Base):
@@ -257,3 +260,15 @@ class StatementFollowerRow(Base):
     question_key: Mapped[str] = mapped_column(String(48), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SendLogRow(Base):
+    """Bot API sends of the last minute or two, when several workers share Telegram's limits (bot/shared_limits.py):
+    one row per send, stamped when it started and when its call returned (by the database's clock)."""
+
+    __tablename__ = "send_log"
+    __table_args__ = (Index("ix_send_log_chat", "chat_id", "started_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # a group's; None: counted overall only
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
@@ -35,6 +36,7 @@ from bot.transport import (
     CommandScope,
     Keyboard,
     Menu,
+    Migrated,
     Rejected,
     RetryLater,
     Unreachable,
@@ -66,6 +68,8 @@ async def call(coro: Awaitable[T]) -> T:
         return await coro
     except TelegramRetryAfter as e:
         raise RetryLater(e.retry_after) from e
+    except TelegramMigrateToChat as e:
+        raise Migrated(e.migrate_to_chat_id) from e
     except TelegramForbiddenError as e:
         raise Blocked(e.message) from e
     except TelegramUnauthorizedError as e:

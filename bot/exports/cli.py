@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.config import Config
@@ -59,11 +60,11 @@ def run_export(
 
     try:
         info = asyncio.run(go())
-    except PseudonymKeyMissing as e:
-        console.print(f"[red]Cannot export:[/] {e}")
+    except PseudonymKeyMissing as e:  # escaped: Rich would take "[privacy]" in the message for markup
+        console.print(f"[red]Cannot export:[/] {escape(str(e))}")
         raise typer.Exit(2) from e
     except ExportError as e:
-        console.print(f"[red]Cannot export:[/] {e}")
+        console.print(f"[red]Cannot export:[/] {escape(str(e))}")
         raise typer.Exit(1) from e
     rounds = ", ".join(str(n) for n in info.rounds)
     kind = Render(translations()).text(FORMATS[fmt][2])

@@ -80,9 +80,10 @@ class Commands:
                     else:
                         label = _("Publish {code} round {number} again", code=row.code, number=r.number)
                         buttons.append([Button(label, Action("fp", (r.id,)))])
-                groups = await uow.consultations.groups(row.id)
+                groups = await uow.consultations.groups(row.id, with_inactive=True)
                 if groups:
-                    names: list[Inline] = [g.title or str(g.chat_id) for g in groups]
+                    names: list[Inline] = [(g.title or str(g.chat_id)) if g.active else _(
+                        "{group} (I was removed from it)", group=g.title or str(g.chat_id)) for g in groups]
                     lines.append(ngettext("Linked group: {groups}", "Linked groups: {groups}", len(groups),
                                           groups=Span(*join(names))))
                 else:
@@ -198,10 +199,23 @@ class Commands:
             return refused(_("Not closed."), e)
         if not change.changed:
             return Reply.say(_("Round {number} was already closed; nothing changed.", number=change.round.number))
-        return Reply.say(Para("✅ ", _(
+        async with self.d.uow() as uow:
+            groups = await uow.consultations.groups(change.round.consultation_id, with_inactive=True)
+        said: list[Inline] = ["✅ ", _(
             "Round {number} of {code} is closed. Results are being posted to the linked groups and participants.",
             number=change.round.number, code=Code(code),
-        )))
+        ) if any(g.active for g in groups) else _(
+            "Round {number} of {code} is closed. Results are being sent to participants; no linked group can be "
+            "posted to.", number=change.round.number, code=Code(code),
+        )]
+        gone: list[Inline] = [g.title or str(g.chat_id) for g in groups if not g.active]
+        if gone:  # the bot was removed from them: say so rather than let the facilitator wait for a post
+            said += [" ", ngettext(
+                "Not posted in {groups}: I was removed from it (add me back to post there).",
+                "Not posted in {groups}: I was removed from them (add me back to post there).",
+                len(gone), groups=Span(*join(gone)),
+            )]
+        return Reply.say(Para(*said))
 
     async def extend(self, inc: Incoming, args: str) -> Reply:
         code, number, rest = split_code(args)

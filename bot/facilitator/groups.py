@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.incoming import Incoming
-from bot.services import languages, roles
+from bot.services import group_links, languages, roles
 from bot.services.common import Deps, Reply
+from bot.services.rounds import notify_outbox
 from bot.transport import TelegramFailure, Transport
 from dialogues.rounds import Round
 from dialogues.schema import Consultation
@@ -31,8 +32,31 @@ class Groups:
         self.d = d
 
     async def member(self, inc: Incoming, args: str) -> Reply | None:
-        if inc.private or not inc.bot_added:
+        """The bot joined or left a group, or the group became a supergroup with a new id."""
+        assert inc.chat_id is not None
+        if inc.private:
             return None
+        if inc.kind == "migrated" and inc.migrated_to is not None:
+            async with self.d.uow(inc.scope) as uow:
+                await group_links.follow_migration(uow, inc.chat_id, inc.migrated_to)
+                await uow.commit()
+            return None
+        async with self.d.uow(inc.scope) as uow:
+            if not inc.bot_added:
+                changed = await group_links.bot_removed(self.d, uow, inc.chat_id)
+                await uow.commit()
+                if changed is not None:
+                    notify_outbox(self.d)
+                return None
+            back = await group_links.bot_added_back(uow, inc.chat_id)
+            title = None
+            if back is not None:
+                _version, spec = await uow.consultations.latest(back.consultation_id)
+                title = spec.title
+            await uow.commit()
+        if title is not None:
+            return Reply.say(_("I'm back: this group is linked to “{title}” again, so invitations and results will be "
+                               "posted here.", title=title))
         return Reply.say(GREETING)
 
     async def link(self, inc: Incoming, args: str) -> Reply | None:

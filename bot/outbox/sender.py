@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.limits import ChatWindows
+from bot.limits import ChatNotReady, ChatWindows
 from bot.render import Part, Renderer
+from bot.services import group_links
 from bot.services.common import Deps
-from bot.transport import Blocked, Keyboard, Rejected, RetryLater, Transport, Unreachable
+from bot.transport import Blocked, Keyboard, Migrated, Rejected, RetryLater, Transport, Unreachable
 from dialogues.screens import Screen
 from storage.base import utcnow
 from storage.repositories.outbox import MESSAGE_IDS, REPLACES, OutboxItem, screen_to_payload
@@ -234,6 +235,13 @@ class OutboxSender:
 
     # ---- one message ----------------------------------------------------------------------------
     async def _deliver(self, item: OutboxItem) -> _Outcome:
+        """One message, holding one of the `concurrency` slots from its first call until it is recorded as sent:
+        a message Telegram has but the outbox has not marked is what a crash sends twice, so at most that many
+        are ever at risk (not only the calls in flight, but the answered ones still waiting for their commit)."""
+        async with self._calls:
+            return await self._deliver_parts(item)
+
+    async def _deliver_parts(self, item: OutboxItem) -> _Outcome:
         try:  # a fault here would recur on every try, so it fails the message at once
             screen, languages = item.screen, item.languages
             kb = self.renderer.keyboard(item.chat_id, screen.buttons, 0, *languages)
@@ -250,9 +258,14 @@ class OutboxSender:
         done = int(item.payload.get(PARTS, 0)) if len(parts) > 1 else 0
         sent_ids: list[int] = list(item.payload.get(MESSAGE_IDS, []))
         for n in range(done, len(parts)):
-            await self.overall.acquire()
+            try:
+                ticket = await self.overall.acquire(item.chat_id)
+            except ChatNotReady as e:  # another worker sent to this chat: it waits its turn, in order
+                at = time.monotonic() + e.seconds
+                await self._hand_back([(item, at)])
+                return _Outcome(hold_until=at)
             if self._stopping or self._paused_until > time.monotonic():
-                self.overall.release(sent=False)
+                await self.overall.release(sent=False, ticket=ticket)
                 at = max(time.monotonic(), self._paused_until)
                 await self._hand_back([(item, at)])
                 return _Outcome(hold_until=at)  # the chat's later rows go back with it, in order
@@ -262,6 +275,8 @@ class OutboxSender:
                     sent_ids.append(await self._call(item.chat_id, screen, parts[n], kb, png))
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
+            except Migrated as e:
+                return await self._follow(item, e.new_chat_id)
             except Blocked:
                 log.info("outbox %d (%s): the chat refuses the bot; given up", item.id, item.kind)
                 await self._settle([item], blocked=True)
@@ -273,7 +288,7 @@ class OutboxSender:
             except Exception as e:  # Unreachable, or a fault in the transport: worth another try later
                 return await self._backoff(item, e)
             finally:
-                self.overall.release()
+                await self.overall.release(ticket=ticket)
                 self.windows.record(item.chat_id)
             if not last:
                 await self._save_progress(item, n + 1, sent_ids)
@@ -288,7 +303,10 @@ class OutboxSender:
             earlier = await uow.outbox.sent_messages(key, item.chat_id)
         if len(earlier) != 1:
             return None  # a post of several messages is not edited piecemeal
-        await self.overall.acquire()
+        try:
+            ticket = await self.overall.acquire(item.chat_id)
+        except ChatNotReady:
+            return None  # another worker is sending to this chat: send as new, in turn
         try:
             async with self._calls:
                 await self.transport_provider().edit_text(item.chat_id, earlier[0], part.text, kb)
@@ -302,7 +320,7 @@ class OutboxSender:
                      earlier[0], type(e).__name__)
             return None
         finally:
-            self.overall.release()
+            await self.overall.release(ticket=ticket)
             self.windows.record(item.chat_id)
         await self._mark_sent(item, {**item.payload, MESSAGE_IDS: earlier})
         self.last_progress = utcnow()
@@ -343,6 +361,18 @@ class OutboxSender:
             await uow.commit()
         return _Outcome(hold_until=self._paused_until)
 
+    async def _follow(self, item: OutboxItem, new_chat_id: int) -> _Outcome:
+        """The group became a supergroup: this message and the chat's others go to the new id, and so does the
+        group's link; the message is due again at once (a part already sent is not sent again)."""
+        log.info("outbox %d (%s): the group is now a supergroup; sending to its new id", item.id, item.kind)
+        async with self.deps.uow() as uow:
+            await group_links.follow_migration(uow, item.chat_id, new_chat_id)
+            await uow.outbox.release([item.id], utcnow())
+            await uow.commit()
+        self._in_hand.discard(item.id)
+        self.notify()
+        return _Outcome(hold_until=time.monotonic())  # the old id's later rows go back, now under the new id
+
     async def _backoff(self, item: OutboxItem, error: Exception) -> _Outcome:
         attempts = item.attempts + 1
         kind = "unreachable" if isinstance(error, Unreachable) else type(error).__name__
@@ -370,6 +400,8 @@ class OutboxSender:
                     await uow.outbox.mark_failed(item.id, error)
             if blocked and items[0].chat_id > 0:
                 await uow.residents.mark_inactive(items[0].chat_id)
+            elif blocked:  # removed from a group: its link goes inactive and its facilitator is told
+                await group_links.bot_removed(self.deps, uow, items[0].chat_id)
             await uow.commit()
         for item in items:
             self._in_hand.discard(item.id)

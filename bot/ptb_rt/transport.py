@@ -39,6 +39,7 @@ from bot.transport import (
     CommandScope,
     Keyboard,
     Menu,
+    Migrated,
     Rejected,
     RetryLater,
     Unreachable,
@@ -84,12 +85,17 @@ async def call(coro: Awaitable[T]) -> T:
         raise RetryLater(retry_seconds(e)) from e
     except Forbidden as e:
         raise Blocked(e.message) from e
-    except InvalidToken as e:
-        raise BadToken(e.message) from e
-    except (BadRequest, ChatMigrated, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
+    except ChatMigrated as e:
+        raise Migrated(e.new_chat_id) from e
+    except InvalidToken:
+        pass  # raised below, outside this block: see there
+    except (BadRequest, EndPointNotFound) as e:  # BadRequest first: it is a NetworkError
         raise Rejected(e.message) from e
     except (TimedOut, NetworkError) as e:
         raise Unreachable(str(e)) from e
+    # PTB's message after initialize() quotes the whole token; raised here, BadToken carries neither that message
+    # nor the exception as its context, so no log line or traceback can show the token.
+    raise BadToken("Telegram rejected the bot token (401 Unauthorized)")
 
 
 class PTBTransport:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogues.rounds import LoadedVersion, Round
@@ -42,6 +42,7 @@ class LinkedGroup:
     consultation_id: int
     title: str
     linked_by: int
+    active: bool = True  # false once the bot was removed from the group
 
 
 def _round(r: RoundRow) -> Round:
@@ -53,7 +54,7 @@ def _summary(row: ConsultationRow) -> ConsultationSummary:
 
 
 def _group(row: GroupRow) -> LinkedGroup:
-    return LinkedGroup(row.chat_id, row.consultation_id, row.title, row.linked_by)
+    return LinkedGroup(row.chat_id, row.consultation_id, row.title, row.linked_by, row.active is not False)
 
 
 class Consultations:
@@ -167,8 +168,35 @@ class Consultations:
         if row is None:
             self.s.add(GroupRow(chat_id=chat_id, consultation_id=consultation_id, title=title, linked_by=by))
         else:
-            row.consultation_id, row.title, row.linked_by = consultation_id, title, by
+            row.consultation_id, row.title, row.linked_by, row.active = consultation_id, title, by, True
         await self.s.flush()
+
+    async def move_group(self, old_chat_id: int, new_chat_id: int) -> LinkedGroup | None:
+        """A group became a supergroup with a new id: its link follows (once; a second call finds nothing)."""
+        row = await self.s.get(GroupRow, old_chat_id)
+        if row is None:
+            return None
+        if await self.s.get(GroupRow, new_chat_id) is not None:  # linked under the new id already: that one stays
+            await self.s.delete(row)
+            await self.s.flush()
+            return None
+        await self.s.execute(
+            update(GroupRow).where(GroupRow.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.s.expunge(row)
+        moved = await self.s.get(GroupRow, new_chat_id)
+        return _group(moved) if moved else None
+
+    async def set_group_active(self, chat_id: int, active: bool) -> LinkedGroup | None:
+        """Marks a linked group (in)active; the link as it was before, or None if the group is not linked."""
+        row = await self.s.get(GroupRow, chat_id)
+        if row is None:
+            return None
+        before = _group(row)
+        row.active = active
+        await self.s.flush()
+        return before
 
     async def unlink_group(self, chat_id: int) -> bool:
         row = await self.s.get(GroupRow, chat_id)
@@ -182,6 +210,9 @@ class Consultations:
         row = await self.s.get(GroupRow, chat_id)
         return _group(row) if row else None
 
-    async def groups(self, consultation_id: int) -> list[LinkedGroup]:
-        rows = await self.s.scalars(select(GroupRow).where(GroupRow.consultation_id == consultation_id))
-        return [_group(r) for r in rows]
+    async def groups(self, consultation_id: int, with_inactive: bool = False) -> list[LinkedGroup]:
+        """The groups things are posted to; `with_inactive` adds those the bot was removed from."""
+        query = select(GroupRow).where(GroupRow.consultation_id == consultation_id)
+        if not with_inactive:
+            query = query.where(GroupRow.active.is_not(False))
+        return [_group(r) for r in await self.s.scalars(query.order_by(GroupRow.linked_at))]

@@ -321,6 +321,16 @@ class Outbox:
             [id], {"status": "blocked", "lease_until": None, "attempts": OutboxRow.attempts + 1}, only_sending=True
         )
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup: its messages not yet sent go to the new id; how many."""
+        result = await self.s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.chat_id == old_chat_id, OutboxRow.status.in_(("pending", "sending")))
+            .values(chat_id=new_chat_id)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def mark_failed(self, id: int, error: str) -> None:
         await self._set(
             [id],

@@ -169,12 +169,14 @@ async def get_chat_menu_button(api: BotAPI, p: Params) -> Any:
 
 
 async def get_chat(api: BotAPI, p: Params) -> Any:
+    api.check_not_migrated(p.chat_id())
     return objects.full_chat(api.chat_dict(p.chat_id()))
 
 
 async def get_chat_member(api: BotAPI, p: Params) -> Any:
     chat_id = p.chat_id()
     api.chat_dict(chat_id)
+    api.check_not_migrated(chat_id)
     user_id = p.required_int("user_id")
     group = api.groups.get(chat_id)
     if user_id == api.bot_id:
@@ -191,6 +193,7 @@ async def get_chat_member(api: BotAPI, p: Params) -> Any:
 async def get_chat_administrators(api: BotAPI, p: Params) -> Any:
     chat_id = p.chat_id()
     api.chat_dict(chat_id)
+    api.check_not_migrated(chat_id)
     group = api.groups.get(chat_id)
     if group is None:
         raise bad_request("there are no administrators in the private chat")

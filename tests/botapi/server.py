@@ -21,6 +21,7 @@ from .webhook import Webhook
 from .world import World
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
+SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
 
 
 class BotAPI(World):
@@ -46,6 +47,10 @@ class BotAPI(World):
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.errors: deque[str] = deque(maxlen=50)  # recent error answers, shown when a wait fails
         self._garbled: dict[str, deque[Any]] = {}  # method -> results to answer instead of the real one
+        # Telegram under load: a message is delivered at once and its answer comes this much later, so a bot
+        # killed meanwhile never learns it was sent. `unanswered` counts such sends at this moment.
+        self.answer_delay = 0.0
+        self.unanswered = 0
         self._runner: web.AppRunner | None = None
         handlers = {**MESSAGE_METHODS, **ADMIN_METHODS}
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
@@ -102,6 +107,12 @@ class BotAPI(World):
             result = await handler(self, await read_params(request))
         except ApiError as error:
             return self._fail(method, error)
+        if self.answer_delay and method in SENDS:
+            self.unanswered += 1
+            try:
+                await asyncio.sleep(self.answer_delay)
+            finally:  # also when the bot hangs up (killed): the message stays delivered
+                self.unanswered -= 1
         return web.json_response({"ok": True, "result": result})
 
     async def _serve_file(self, request: web.Request) -> web.StreamResponse:

@@ -11,16 +11,20 @@ from typing import Any
 class ApiError(Exception):
     """An error answer: ``{"ok": false, "error_code": code, "description": description}``."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        if any(v is not None for v in parameters.values()):  # Telegram's ResponseParameters
+            body["parameters"] = {k: v for k, v in parameters.items() if v is not None}
         return body
 
 
@@ -57,6 +61,7 @@ class Group:
     admins: list[int]
     members: list[int]
     bot_status: str = "left"
+    migrated_to: int | None = None  # a group upgraded to a supergroup: the supergroup's id
 
 
 @dataclass

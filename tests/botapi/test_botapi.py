@@ -18,6 +18,7 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramRetryAfter,
 )
 from aiogram.types import (
@@ -510,6 +511,35 @@ async def test_groups_membership_admins_and_kicks(api: BotAPI, bot: Bot, ptb: te
     api.kick_bot(group)
     with pytest.raises(ptb_error.Forbidden, match="kicked"):
         await ptb.send_message(group, "still there?")
+
+
+@pytest.mark.asyncio
+async def test_a_group_upgraded_to_a_supergroup_moves_to_its_new_id(api: BotAPI, bot: Bot, ptb: telegram.Bot) -> None:
+    old, new = -4000123, -1004000123
+    api.add_group(old, "Walker residents", admins=[USER], members=[2002], chat_type="group")
+    api.add_bot_to_group(old, by_user=USER)
+    api.queue.clear()
+    api.migrate_group(old, new, by_user=USER)
+    first, second = api.queue.deliverable()
+    assert first["message"]["chat"] == {"id": old, "type": "group", "title": "Walker residents"}
+    assert first["message"]["migrate_to_chat_id"] == new
+    assert second["message"]["chat"]["id"] == new and second["message"]["chat"]["type"] == "supergroup"
+    assert second["message"]["migrate_from_chat_id"] == old
+    with pytest.raises(TelegramMigrateToChat) as moved:
+        await bot.send_message(old, "Results are in")
+    assert moved.value.migrate_to_chat_id == new
+    with pytest.raises(ptb_error.ChatMigrated) as migrated:
+        await ptb.send_photo(old, png(), caption="chart")
+    assert migrated.value.new_chat_id == new
+    status, body = await raw(api, "sendMessage", chat_id=old, text="x")
+    assert status == 400 and body["parameters"] == {"migrate_to_chat_id": new}
+    with pytest.raises(ptb_error.ChatMigrated):
+        await ptb.get_chat_member(old, USER)
+    await bot.send_message(new, "Results are in")  # the bot is a member of the supergroup, with the same admins
+    assert api.chat(new).texts() == ["Results are in"]
+    assert (await ptb.get_chat_member(new, USER)).status == "administrator"
+    with pytest.raises(ValueError):
+        api.send_text(2002, "hello?", chat_id=old)  # nobody can write in the old group any more
 
 
 @pytest.mark.asyncio

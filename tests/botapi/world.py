@@ -17,6 +17,10 @@ def _now() -> int:
     return int(time.time())
 
 
+def _service(content: dict[str, Any]) -> bool:
+    return "migrate_to_chat_id" in content
+
+
 class World:
     """Recorded state shared by the HTTP side (the bot's calls) and the test side (users' actions)."""
 
@@ -95,6 +99,27 @@ class World:
         """The bot leaves (leaveChat)."""
         return self._bot_membership(chat_id, self.bot_id, "left")
 
+    def migrate_group(self, chat_id: int, new_chat_id: int, by_user: int | None = None) -> None:
+        """The group becomes a supergroup with a new id, as Telegram does it: the old chat gets a service message
+        with migrate_to_chat_id, the new one a message with migrate_from_chat_id; the bot stays a member, and
+        anything sent to the old id is refused with 400 and parameters.migrate_to_chat_id."""
+        group = self._group(chat_id)
+        if group.migrated_to is not None:
+            raise ValueError(f"group {chat_id} was migrated already")
+        self.groups[new_chat_id] = Group(
+            new_chat_id, group.title, "supergroup", list(group.admins), list(group.members), group.bot_status
+        )
+        by = by_user if by_user is not None else (group.admins or [self.bot_id])[0]
+        self._new_message(chat_id, by, {"migrate_to_chat_id": new_chat_id})
+        group.migrated_to = new_chat_id
+        self._new_message(new_chat_id, by, {"migrate_from_chat_id": chat_id})
+
+    def check_not_migrated(self, chat_id: int) -> None:
+        group = self.groups.get(chat_id)
+        if group is not None and group.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=group.migrated_to)
+
     def block(self, user_id: int, notify: bool = True) -> None:
         """The user blocks the bot: sends to their private chat answer 403 (and a my_chat_member update)."""
         self._private_status(user_id, "kicked", notify)
@@ -118,8 +143,8 @@ class World:
     # ---- users acting ---------------------------------------------------------------------------
     def _new_message(self, chat_id: int, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
         sender = self._user(user_id)
-        if chat_id != user_id:
-            self._group(chat_id)
+        if chat_id != user_id and self._group(chat_id).migrated_to is not None and not _service(content):
+            raise ValueError(f"group {chat_id} is now the supergroup {self._group(chat_id).migrated_to}")
         message = {
             "message_id": self.next_message_id(chat_id),
             "date": _now(),
@@ -240,6 +265,7 @@ class World:
     def check_can_send(self, chat_id: int) -> None:
         """400 for an unknown chat, 403 if the user blocked the bot or the bot is not in the group."""
         self.chat_dict(chat_id)
+        self.check_not_migrated(chat_id)
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         group = self.groups.get(chat_id)

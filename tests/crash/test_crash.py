@@ -112,3 +112,48 @@ async def test_a_broadcast_killed_midway_reaches_everyone_exactly_once(api: BotA
     for tid in ids:
         copies = [m for m in api.chat(tid).messages if "Think again is open" in (m.text or "")]
         assert len(copies) == 1, (tid, len(copies))
+
+
+async def test_a_broadcast_killed_with_calls_in_flight_sends_at_most_one_copy_again_per_chat(
+    api: BotAPI, tmp_path: Path
+) -> None:
+    """Issue 19 #5: killed while Telegram has delivered messages whose answers have not come back, the outbox sends
+    again only those in flight, never two to one chat and never more than its concurrency (README, Sending)."""
+    moot = MootProcess(api, tmp_path)
+    moot.cli("consultation", "load", str(EXAMPLE))
+    moot.cli("round", "open", "council-pound")
+    ids = [5000 + i for i in range(60)]
+    for tid in ids:
+        api.user(tid)
+    import sqlite3
+
+    con = sqlite3.connect(moot.db)
+    with con:
+        for tid in ids:
+            cur = con.execute("INSERT INTO residents (telegram_id, created_at, active) VALUES (?, "
+                              "CURRENT_TIMESTAMP, 1)", (tid,))
+            con.execute("INSERT INTO consents (resident_id, consultation_id, version_id, agreed_at, reminders) "
+                        "VALUES (?, 1, 1, CURRENT_TIMESTAMP, 1)", (cur.lastrowid,))
+    con.close()
+    moot.cli("round", "close", "council-pound")
+    await moot.start()
+    api.answer_delay = 0.4  # every send is delivered at once and answered late: calls are in flight at the kill
+    moot.cli("round", "open", "council-pound", "2")
+
+    def copies(tid: int) -> int:
+        return sum("Think again is open" in (m.text or "") for m in api.chat(tid).messages)
+
+    await api.wait_for(lambda: sum(copies(t) > 0 for t in ids) >= 15 and api.unanswered >= 3, timeout=60)
+    in_flight = api.unanswered
+    moot.kill()
+    assert sum(copies(t) > 0 for t in ids) < len(ids), "the broadcast finished before the kill"
+    api.answer_delay = 0.0
+    await moot.start()  # the rows in flight come back when their lease (30 s) runs out
+    await api.wait_for(lambda: all(copies(t) >= 1 for t in ids), timeout=90)
+    await asyncio.sleep(1)  # anything sent twice more would arrive now
+    await moot.stop()
+    twice = [t for t in ids if copies(t) > 1]
+    print(f"{len(twice)} of {len(ids)} sent twice; {in_flight} answers outstanding at the kill")
+    assert all(copies(t) <= 2 for t in ids), {t: copies(t) for t in ids if copies(t) > 2}
+    assert len(twice) <= 8, (len(twice), in_flight)  # OutboxSender(concurrency=8)
+    assert moot.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0] == 0

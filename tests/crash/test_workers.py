@@ -134,3 +134,75 @@ async def test_two_webhook_workers_handle_a_round_with_nothing_doubled(pg_url: s
         await conn.close()
     assert closes == 1 and done == 1 and workers == 1
     assert len(answers) == len(residents) and all(n == 1 for _, n in answers)
+
+
+async def test_two_workers_keep_to_telegrams_limits_together(pg_url: str, tmp_path: Path) -> None:
+    """Issue 19 #8: the 30 a second and a group's 20 a minute are the bot's, so two workers count them together
+    (in the database): against a stand-in enforcing them, a broadcast split between the workers draws no 429."""
+    from dialogues.screens import Screen
+    from storage.repositories.outbox import screen_to_payload
+    from tests.botapi import RateLimits
+
+    api = BotAPI()
+    api.rate_limits = RateLimits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+    await api.start()
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "{api.token}"\napi_base = "{api.base_url}"\nbot_username = "{api.bot_username}"\n'
+        f'[database]\nurl = "{pg_url}"\n[privacy]\npseudonym_key = "k"\n'
+        f'[webhook]\nurl = "http://127.0.0.1:{port}"\nlisten = "127.0.0.1"\nport = {port}\n'
+        'path = "/telegram"\nsecret_token = "s3cret"\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--config", str(config)], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    group, residents = -1009900, [6000 + i for i in range(240)]
+    api.add_group(group, "Benwell residents", admins=[FACILITATOR])
+    api.add_bot_to_group(group, by_user=FACILITATOR)
+    for tid in residents:
+        api.user(tid)
+    import json
+
+    import asyncpg
+
+    rows: list[tuple[str, int, str]] = []
+    for i, tid in enumerate(residents):
+        rows.append((f"notice:{tid}", tid, json.dumps(screen_to_payload(Screen(f"Notice for resident {i}")))))
+        if i % 10 == 0:  # the group's posts among them, so that both workers claim some
+            n = i // 10
+            rows.append((f"notice:group:{n}", group, json.dumps(screen_to_payload(Screen(f"Group post {n}")))))
+    log = (tmp_path / "workers.log").open("wb")
+    parent = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--webhook", "--workers", "2", "--config",
+                               str(config)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        await api.wait_for(lambda: bool(api.webhook.url), timeout=60)
+        await wait_healthy(port)
+        conn = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.executemany(
+                "INSERT INTO outbox (dedupe_key, chat_id, kind, payload, status, attempts, not_before, created_at) "
+                "VALUES ($1, $2, 'announce', $3::json, 'pending', 0, timezone('UTC', now()), timezone('UTC', now()))",
+                rows)
+        finally:
+            await conn.close()
+        posts = sum(1 for _, chat, _ in rows if chat == group)
+        assert posts > 20, "the group must need more than a minute"
+        await api.wait_for(lambda: sum("Group post" in (m.text or "") for m in api.chat(group).messages) >= posts
+                           and all(api.chat(t).messages for t in residents), timeout=180)
+        await asyncio.sleep(2)  # a second copy of anything would arrive now
+    finally:
+        parent.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(parent.wait, 60)
+        await api.stop()
+    assert api.stats.too_many_requests == 0, list(api.errors)[-5:]
+    assert all(len(api.chat(t).messages) == 1 for t in residents)
+    shown = [m.text or "" for m in api.chat(group).messages if (m.text or "").startswith("Group post")]
+    assert sorted(shown) == sorted(f"Group post {n}" for n in range(posts))  # the greeting aside: each post once
+    conn = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        senders = await conn.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'")
+    finally:
+        await conn.close()
+    assert senders == len(rows)

@@ -112,3 +112,31 @@ async def test_menus_residents_everywhere_staff_in_their_own_chats(moot: Harness
     assert api.menu_seen(gil.id) == [*RESIDENT_MENU, "consultations", "export"]
     await admin.says(f"/revoke officer {gil.id}", expect="no longer has the officer role")
     assert api.menu_seen(gil.id) == RESIDENT_MENU
+
+
+async def test_no_thanks_after_answering_keeps_everything_and_points_to_erase(pound: Harness) -> None:
+    """Issue 19 #3: "No thanks" (or "I agree") on an old intro, after agreeing and sending answers, says they agreed
+    already and how to erase; it deletes nothing, rejoins nothing and leaves every message as it was."""
+    from tests.e2e.test_facilitator import finish_everything
+
+    gus = Person(pound.api, 3012, "Gus")
+    old = await gus.says("/start council-pound", expect="Do you agree")
+    agree, no_thanks = old.buttons[0][0].callback_data, old.buttons[2][0].callback_data
+    await finish_everything(gus, "Parks matter to me.")  # agrees on a newer intro and sends every answer
+    shown = [(m.message_id, len(m.history)) for m in gus.chat.messages]
+    answers = await pound.answers_of(gus.id)
+    assert answers
+
+    said = await gus.presses_raw(old.message_id, no_thanks)
+    assert "already agreed" in said and "/erase" in said, said
+    assert gus.chat.callback_answers[-1].get("show_alert") in (True, "true")
+    assert "already agreed" in await gus.presses_raw(old.message_id, agree)
+
+    assert not gus.sees("nothing about you has been stored")
+    assert [(m.message_id, len(m.history)) for m in gus.chat.messages] == shown, "nothing sent again or changed"
+    assert await pound.answers_of(gus.id) == answers
+    async with pound.deps.uow() as uow:
+        resident = await uow.residents.find(gus.id)
+        assert resident is not None and await uow.residents.consent(resident.id, 1) is not None
+        part = await uow.residents.current(resident.id)
+        assert part is not None and part.finished_at is not None

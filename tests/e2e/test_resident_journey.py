@@ -178,13 +178,14 @@ async def test_a_duplicate_update_is_handled_once(pound: Harness) -> None:
 async def test_group_messages_point_to_a_private_chat(pound: Harness) -> None:
     api = pound.api
     ivy = Person(api, 1010, "Ivy")
-    api.add_group(-100500, "Heaton residents", admins=[FACILITATOR], members=[1010])
+    api.add_group(-100500, "Heaton residents", admins=[FACILITATOR], members=[1010, 1011])
     api.add_bot_to_group(-100500, by_user=FACILITATOR)
     api.send_text(ivy.id, "/start", chat_id=-100500)
     msg = await api.wait_for_message(-100500, contains="Tap below to start")
     assert msg.buttons[0][0].url
     api.send_text(ivy.id, "Libraries 12", chat_id=-100500)  # ordinary chatter: the bot keeps out of it
-    api.send_text(ivy.id, "/start", chat_id=-100500)
+    api.send_text(ivy.id, "/start", chat_id=-100500)  # Ivy was answered already: not again this hour
+    api.send_text(Person(api, 1011, "Jo").id, "/start", chat_id=-100500)
     await api.wait_for(lambda: sum("Tap below" in (m.text or "") for m in api.chat(-100500).messages) == 2)
     bot_texts = [m.text or "" for m in api.all_sent() if m.chat_id == -100500]
-    assert len(bot_texts) == 3, bot_texts  # the greeting when added, and one answer to each /start
+    assert len(bot_texts) == 3, bot_texts  # the greeting when added, and one answer to each person's /start

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import socket
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +155,26 @@ async def test_a_token_telegram_does_not_know_is_said_so_at_start(moot: Harness)
     config = moot.config().model_copy(deep=True)
     config.telegram.token = SecretStr("999:not-this-bots-token")
     config.telegram.bot_username = ""  # so the bot asks Telegram who it is, as `moot run` does
-    with pytest.raises(BadToken):
+    with pytest.raises(BadToken) as caught:
         await build(config, migrate=False)
+    said = [str(caught.value), repr(caught.value), str(caught.value.__cause__), str(caught.value.__context__)]
+    assert not any("not-this-bots-token" in s for s in said), said  # PTB's own message quotes the whole token
+
+
+async def test_moot_run_with_a_rejected_token_never_prints_it(moot: Harness, tmp_path: Path) -> None:
+    token = "999:AAsecret-not-this-bots-token"
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": token,
+        "MOOT_TELEGRAM__API_BASE": moot.api.base_url,
+        "MOOT_TELEGRAM__RUNTIME": moot.runtime,
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_PRIVACY__PSEUDONYM_KEY": "k",
+    }
+    run = partial(CliRunner(env=env).invoke, cli.app, ["run", "--config", str(ROOT / "config.example.toml")])
+    result = await asyncio.to_thread(run)  # the command runs its own event loop
+    assert result.exit_code == 1, result.output
+    assert "does not accept this bot token" in " ".join(result.output.split())
+    assert "AAsecret" not in result.output and "Traceback" not in result.output
 
 
 def test_moot_run_says_plainly_when_telegram_cannot_be_reached(tmp_path: Path) -> None:
@@ -169,3 +190,30 @@ def test_moot_run_says_plainly_when_telegram_cannot_be_reached(tmp_path: Path) -
     assert result.exit_code == 1
     assert f"Cannot reach Telegram at http://127.0.0.1:{port}" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_moot_run_warns_when_no_pseudonym_key_is_set(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as s:  # a port nobody listens on: the run stops right after the warning
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": "123456:ABC",
+        "MOOT_TELEGRAM__API_BASE": f"http://127.0.0.1:{port}",
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_PRIVACY__PSEUDONYM_KEY": "",
+    }
+    with caplog.at_level(logging.WARNING, logger="bot.serve"):
+        CliRunner(env=env).invoke(cli.app, ["run", "--config", str(ROOT / "config.example.toml")])
+    assert "privacy.pseudonym_key is not set" in caplog.text
+
+
+def test_webhook_mode_without_a_secret_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    env = {k: None for k in os.environ if k.startswith("MOOT_")} | {
+        "MOOT_TELEGRAM__TOKEN": "123456:ABC",
+        "MOOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path}/moot.db",
+        "MOOT_WEBHOOK__SECRET_TOKEN": "",
+    }
+    result = CliRunner(env=env).invoke(cli.app, ["run", "--webhook", "--config", str(ROOT / "config.example.toml")])
+    assert result.exit_code != 0
+    assert "needs a secret token" in str(result.exception) + result.output
+    assert not (tmp_path / "moot.db").exists(), "the database was opened (so the bot had begun to start)"

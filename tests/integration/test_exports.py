@@ -763,3 +763,15 @@ async def test_export_to_reports_progress(app: App, seeded: Seeded) -> None:
     )
     assert seen[0] == (0, 9) and seen[-1] == (9, 9)
     assert info.responses == 9 and info.rounds == [1, 2] and info.filename.endswith(".zip")
+
+
+def test_the_cli_refusal_without_a_pseudonym_key_names_the_config_section(tmp_path: Path) -> None:
+    from bot.cli import app as cli
+
+    conf = tmp_path / "moot.toml"
+    conf.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/cli.db"\n')
+    runner = CliRunner(env={k: None for k in os.environ if k.startswith("MOOT_")})  # type: ignore[misc]
+    result = runner.invoke(cli, ["export", "council-pound", "-f", "csv", "--out", str(tmp_path / "x.zip"),
+                                 "-c", str(conf)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    assert "pseudonym_key under [privacy] in the config file" in result.output

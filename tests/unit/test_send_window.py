@@ -59,7 +59,7 @@ async def run_sends(per_second: float, latencies: list[float], senders: int) -> 
             # Telegram counts the message somewhere between the start of the call and its return.
             arrivals.append(t.now + latency * rng.random())
             await t.sleep(latency)
-            window.release()
+            await window.release()
 
     await t.run(*(sender() for _ in range(senders)))
     return sorted(arrivals)
@@ -103,10 +103,10 @@ def test_room_given_up_unused_is_free_at_once() -> None:
     async def scenario() -> None:
         await window.acquire()
         await window.acquire()
-        window.release(sent=False)  # handed back without sending (a flood pause began)
+        await window.release(sent=False)  # handed back without sending (a flood pause began)
         await window.acquire()  # does not wait for the window to pass
         assert t.now == 0.0
-        window.release()
+        await window.release()
         await window.acquire()  # full: waits until the sent one leaves the window
         assert t.now == 1.0
 
