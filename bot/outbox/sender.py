@@ -271,8 +271,7 @@ class OutboxSender:
                 return _Outcome(hold_until=at)  # the chat's later rows go back with it, in order
             last = n == len(parts) - 1
             try:
-                async with self._calls:
-                    sent_ids.append(await self._call(item.chat_id, screen, parts[n], kb, png))
+                sent_ids.append(await self._call(item.chat_id, screen, parts[n], kb, png))  # within _deliver's slot
             except RetryLater as e:
                 return await self._flood(item, float(e.seconds))
             except Migrated as e:
@@ -308,8 +307,7 @@ class OutboxSender:
         except ChatNotReady:
             return None  # another worker is sending to this chat: send as new, in turn
         try:
-            async with self._calls:
-                await self.transport_provider().edit_text(item.chat_id, earlier[0], part.text, kb)
+            await self.transport_provider().edit_text(item.chat_id, earlier[0], part.text, kb)
         except RetryLater as e:
             return await self._flood(item, float(e.seconds))
         except Blocked:

@@ -98,7 +98,11 @@ async def test_a_broadcast_killed_midway_reaches_everyone_exactly_once(api: BotA
         return sum(1 for m in api.all_sent() if "Think again is open" in (m.text or ""))
 
     # kill at a moment when nothing is in flight: what the stand-in shows equals what the outbox marked sent
+    deadline = asyncio.get_running_loop().time() + 60
     while True:
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"the broadcast did not get going: {announced()} shown, outbox "
+            f"{moot.query('SELECT status, count(*) FROM outbox GROUP BY status')}, log: {moot.log.read_text()[-3000:]}")
         await asyncio.sleep(0.005)
         shown = announced()
         if shown >= 15 and moot.query("SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0] == shown:
