@@ -343,10 +343,10 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         series: list[tuple[Inline, tuple[float, ...]]] = [(_("Today"), tuple(float(s.today) for s in first.services))]
         series += [(name, tuple(round(s.mean, 1) for s in t.services)) for name, t in rounds]
         # In words for the caption: each service's average in each round, in the rounds' order.
-        moves = "; ".join(
-            f"{s.name} " + " → ".join(f"{t.services[i].mean:.1f}p" for _name, t in rounds) + f" ({s.today}p)"
+        moves = Span(*join([
+            Span(s.name, " " + " → ".join(f"{t.services[i].mean:.1f}p" for _name, t in rounds) + f" ({s.today}p)")
             for i, s in enumerate(first.services)
-        )
+        ], "; "))
         return Chart(
             _("How views moved between rounds"), tuple(s.name for s in first.services), tuple(series),
             alt=_("Average pence in {rounds}, today's in brackets: {services}.",

@@ -109,9 +109,9 @@ def _stand_ins(q: BallotQuestion) -> list[Service]:
             for p in q.projects]
 
 
-def _example(q: BallotQuestion) -> str:
-    """A typed line for the tips: the first project and 3 points."""
-    return f"{q.projects[0].title} {min(3, q.points)}"
+def _example(q: BallotQuestion) -> Span:
+    """A typed line for the tips: the first project (in the reader's language) and 3 points."""
+    return Span(q.projects[0].title, f" {min(3, q.points)}")
 
 
 def _big_step(q: BallotQuestion) -> int:
@@ -180,8 +180,8 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
         if not chosen:
             return [(_("no projects"),)]
         if q.kind == "points":
-            return [(f"  {p.title}: ", ngettext("{n} point", "{n} points", answer[p.key])) for p in chosen]
-        lines: list[Line] = [(f"  {p.title}: ", money(p.cost, q.currency)) for p in chosen]
+            return [("  ", p.title, ": ", ngettext("{n} point", "{n} points", answer[p.key])) for p in chosen]
+        lines: list[Line] = [("  ", p.title, ": ", money(p.cost, q.currency)) for p in chosen]
         return [*lines, ("  ", _("Total: {total}", total=money(_spent(q, answer), q.currency)))]
 
     # ---- the journey --------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ class BallotType(QuestionType[BallotQuestion, Votes, Votes, BallotFigures]):
 
     def _points(self, q: BallotQuestion, head: Sequence[Block], draft: Votes) -> Screen:
         left = q.points - _shared(draft)
-        board_lines = Lines((f"{p.title} ({money(p.cost, q.currency)}): ",
+        board_lines = Lines((p.title, f" ({money(p.cost, q.currency)}): ",
                              Strong(ngettext("{n} point", "{n} points", draft.get(p.key, 0)))) for p in q.projects)
         status: Inline
         if left > 0:

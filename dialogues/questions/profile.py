@@ -30,7 +30,7 @@ from dialogues.questions.base import (
 )
 from dialogues.questions.choice import match_option
 from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
-from dialogues.schema import KEY_PATTERN, Consultation, Limit, QuestionBase, Strict, Text, slug, texts_of
+from dialogues.schema import KEY_PATTERN, Consultation, Invalid, Limit, QuestionBase, Strict, Text, slug, texts_of
 from dialogues.screens import Button, Screen
 from dialogues.suppression import hidden
 from dialogues.text import Block, Em, Localised, Para, Span, _, join
@@ -59,7 +59,8 @@ class ProfileGroup(Strict):
             for d in v:
                 d = str(d).replace(" ", "").upper()
                 if not DISTRICT.fullmatch(d):
-                    raise ValueError(f"{d!r} is not a postcode district (write the first half of a postcode: NE4)")
+                    raise Invalid(_("“{district}” is not a postcode district (write the first half of a postcode: NE4)",
+                                    district=d))
                 out.append(d)
             return out
         return v
@@ -90,30 +91,29 @@ class ProfileQuestion(QuestionBase):
     @model_validator(mode="after")
     def _shares(self) -> ProfileQuestion:
         if self.required:
-            raise ValueError("a question about residents (type: profile) is always optional: leave out `required`")
+            raise Invalid(_("a question about residents (type: profile) is always optional: leave out `required`"))
         keys = [o.key for o in self.options]
         if PREFER_NOT in keys:
-            raise ValueError(f"the option key {PREFER_NOT!r} is kept for “prefer not to say”")
+            raise Invalid(_("the option key “{key}” is kept for “prefer not to say”", key=PREFER_NOT))
         if len(set(keys)) != len(keys):
-            raise ValueError(f"duplicate option key in question {self.key or self.prompt[:30]!r}")
+            raise Invalid(_("two options of the question “{question}” have the same key",
+                            question=self.key or self.prompt[:30]))
         given = [o for o in self.options if o.population is not None]
         if not given:
             return self
         missing = [o.label for o in self.options if o.population is None]
         if missing:
-            raise ValueError(
-                f"“{missing[0]}” has no population share, but other groups of this question have one: give every "
-                "group its share of the population (in percent), or give none"
-            )
+            raise Invalid(_(
+                "“{group}” has no population share, but other groups of this question have one: give every "
+                "group its share of the population (in percent), or give none", group=missing[0]))
         zero = [o.label for o in self.options if o.population == 0]
         if zero:
-            raise ValueError(
-                f"“{zero[0]}” has a population share of 0: results cannot be weighted to a group with no population; "
-                "give its share, or remove the group"
-            )
+            raise Invalid(_(
+                "“{group}” has a population share of 0: results cannot be weighted to a group with no population; "
+                "give its share, or remove the group", group=zero[0]))
         total = sum(o.population or 0 for o in self.options)
         if abs(total - 100) > TOLERANCE:
-            raise ValueError(f"the population shares add up to {total:g}%, not 100%")
+            raise Invalid(_("the population shares add up to {total:g}%, not 100%", total=total))
         return self
 
 

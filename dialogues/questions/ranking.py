@@ -81,8 +81,13 @@ def _votes(n: int) -> Msg:
     return ngettext("{n} vote", "{n} votes", n)
 
 
-def _stage_counts(f: RankingFigures, r: Round) -> str:
-    return ", ".join(f"{f.label(c)} {n}" for c, n in r.counts)
+def _counted(f: RankingFigures, pairs: Sequence[tuple[str, int]]) -> list[Inline]:
+    """Each option (in the reader's language) with its number of votes."""
+    return [Span(f.label(c), f" {n}") for c, n in pairs]
+
+
+def _stage_counts(f: RankingFigures, r: Round) -> Span:
+    return Span(*join(_counted(f, r.counts)))
 
 
 def _stage_alt(f: RankingFigures, r: Round) -> Inline:
@@ -92,10 +97,9 @@ def _stage_alt(f: RankingFigures, r: Round) -> Inline:
         return Span(counts, "; ", _("{option} wins.", option=f.label(r.winner)))
     if r.eliminated is None:
         return Span(counts, ".")
-    went = ", ".join(f"{f.label(c)} {n}" for c, n in r.transfers)
-    if went:
+    if r.transfers:
         return Span(counts, "; ", _("{option} is out, its votes to {where}.", option=f.label(r.eliminated),
-                                    where=went))
+                                    where=Span(*join(_counted(f, r.transfers)))))
     return Span(counts, "; ", _("{option} is out.", option=f.label(r.eliminated)))
 
 
@@ -117,7 +121,7 @@ def stage_lines(f: RankingFigures) -> list[Line]:
                                 "listed last on the question).", option=out)]
             else:
                 line += [" ", _("{option} has fewest and is out.", option=out)]
-            went: list[Inline] = [f"{f.label(c)} {n}" for c, n in r.transfers]
+            went = _counted(f, r.transfers)
             if r.newly_exhausted:
                 went.append(ngettext("{n} to no option (its ranking had none left)",
                                      "{n} to no option (their rankings had none left)", r.newly_exhausted))
@@ -178,7 +182,7 @@ def _outcome(f: RankingFigures, candidate: str) -> Inline:
         if r.winner == candidate:
             return _("wins at stage {number}", number=r.number)
         if r.eliminated == candidate:
-            went: list[Inline] = [f"{f.label(c)} {n}" for c, n in r.transfers]
+            went = _counted(f, r.transfers)
             if r.newly_exhausted:
                 went.append(ngettext("{n} to no option", "{n} to no option", r.newly_exhausted))
             why = {"earlier rounds": _(" (tie settled by an earlier stage)"),
