@@ -34,7 +34,7 @@ class Poller:
         await transport.delete_webhook()
         offset: int | None = None
         failures = 0
-        self._stop.clear()
+        # no clearing of _stop here: a stop() that came while the webhook was being deleted must still hold
         while not self._stop.is_set():
             self._fetch = asyncio.create_task(transport.get_updates(offset, self.timeout))
             try:

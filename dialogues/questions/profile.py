@@ -30,7 +30,18 @@ from dialogues.questions.base import (
 )
 from dialogues.questions.choice import match_option
 from dialogues.report import INT, NOT_SHOWN, PERCENT, TEXT, Column, ReportTable
-from dialogues.schema import KEY_PATTERN, Consultation, Invalid, Limit, QuestionBase, Strict, Text, slug, texts_of
+from dialogues.schema import (
+    KEY_PATTERN,
+    LANGUAGES,
+    Consultation,
+    Invalid,
+    Limit,
+    QuestionBase,
+    Strict,
+    Text,
+    slug,
+    texts_of,
+)
 from dialogues.screens import Button, Screen
 from dialogues.suppression import hidden
 from dialogues.text import Block, Em, Localised, Para, Span, _, join
@@ -90,6 +101,13 @@ class ProfileQuestion(QuestionBase):
 
     @model_validator(mode="after")
     def _shares(self) -> ProfileQuestion:
+        if "prefer_not_to_say" not in self.model_fields_set:
+            # moot's own wording, kept to the file's languages: a file in English alone is saved and read back
+            # without a Welsh text its `languages:` would refuse
+            ours = self.prefer_not_to_say
+            kept = {k: v for k, v in ours.texts.items() if k in LANGUAGES.get()} or {"en": ours.texts["en"]}
+            default = LANGUAGES.get()[0] if LANGUAGES.get()[0] in kept else next(iter(kept))
+            object.__setattr__(self, "prefer_not_to_say", Localised(kept, default))
         if self.required:
             raise Invalid(_("a question about residents (type: profile) is always optional: leave out `required`"))
         keys = [o.key for o in self.options]
