@@ -1,5 +1,6 @@
-"""Tally: dialogues.tally.tally_allocations over 10k, 100k and 1M residents' allocations (pure CPU, in process),
-and a ranking question's tally (Borda count and instant-runoff) over 1M rankings of 8 options.
+"""Tally: a round's results as bot.services.results counts them (RoundTally.add: each stored pound decoded and
+added to the question type's tally, then its figures) over 10k, 100k and 1M residents' allocations (pure CPU, in
+process), and a ranking question's tally (Borda count and instant-runoff) over 1M rankings of 8 options.
 
 Allocations are drawn with a fixed seed from 5,000 distinct valid shares of 100p across the Council Pound's
 services (a million distinct dicts would only measure the memory allocator); the order is shuffled, so the
@@ -15,10 +16,11 @@ from collections.abc import Callable
 
 from bench import seed
 from bench.report import Row
+from bot.services.results import RoundTally
 from dialogues.questions import of
 from dialogues.questions.ranking import RankingTally
-from dialogues.schema import RankingQuestion
-from dialogues.tally import tally_allocations
+from dialogues.rounds import Round
+from dialogues.schema import Consultation, RankingQuestion
 
 GOAL_SECONDS = 2.0
 DISTINCT = 5_000
@@ -33,14 +35,22 @@ def allocations(services: list[str], n: int, rng: random.Random) -> list[dict[st
     return [pool[rng.randrange(DISTINCT)] for _ in range(n)]
 
 
-def timed(services: list, data: list[dict[str, int]], repeats: int) -> float:
+def counted(spec: Consultation, data: list[dict[str, int]]) -> None:
+    """What a round's results do with the pounds the database streams to them."""
+    tally = RoundTally(1, spec, Round(1, 1, 1, "Round 1", "closed"), len(data), len(data))
+    for raw in data:
+        tally.add("pound", raw)
+    list(tally.outcomes(minimum=10))
+
+
+def timed(spec: Consultation, data: list[dict[str, int]], repeats: int) -> float:
     """Best of `repeats`, in CPU seconds of this (single-threaded) work: on a shared machine, wall time would
     also count the other processes' turns."""
     best = float("inf")
     for _ in range(repeats):
         gc.collect()
         t0 = time.process_time()
-        tally_allocations(services, data)
+        counted(spec, data)
         best = min(best, time.process_time() - t0)
     return best
 
@@ -80,7 +90,7 @@ def run(quick: bool, log: Callable[[str], None]) -> list[Row]:
     seconds = {}
     for n in sizes:
         log(f"tally: {n:,} allocations")
-        seconds[n] = timed(spec.services, everything[:n], repeats=3)
+        seconds[n] = timed(spec, everything[:n], repeats=3)
     per_item = {n: seconds[n] / n for n in sizes}
     one_m = seconds[sizes[-1]]
     growth = per_item[sizes[-1]] / per_item[sizes[0]]

@@ -10,17 +10,15 @@ import io
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
-
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.content import Render
 from dialogues.screens import Chart
 from dialogues.text import Inline, _
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 COLOURS = ["#7f8c99", "#1f5fa8", "#f28c28", "#3a9d5d", "#b03a48", "#6a4c93"]
 WIDTH = 4.0  # inches: 720 pixels at DPI, shown about 360 wide on a phone
@@ -50,12 +48,24 @@ def _label(text: str) -> str:
 
 def _axis(ax: Axes, unit: str, axis: str, top: float) -> None:
     """The value axis from 0, its ticks with the unit ("10p") and named ("pence")."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_text(v, unit)))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=True))
     ax.tick_params(axis="x", labelsize=SMALL)
     ax.set_xlabel(axis, fontsize=SMALL)
     ax.set_xlim(0, top)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _figure(**kwargs: object) -> Figure:
+    """A figure to draw on; matplotlib (about 40 MB) is imported when the first chart is drawn, not at start."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: every chart is a PNG in memory
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)  # type: ignore[arg-type]
 
 
 def _heading(fig: Figure, ax: Axes, title: str, legend: str | None, one_row: bool) -> None:
@@ -98,7 +108,7 @@ def bars_figure(title: str, labels: Sequence[str], series: Series, unit: str, ax
     wrapped = [_label(label) for label in labels]
     lines = max((w.count("\n") + 1 for w in wrapped), default=1)
     row = max(0.12 + 0.19 * k, 0.19 * lines + 0.08)  # inches per label: its bars with their values, or its lines
-    fig = Figure(figsize=(WIDTH, 0.9 + 0.3 * (k > 1) + row * n), layout="constrained")
+    fig = _figure(figsize=(WIDTH, 0.9 + 0.3 * (k > 1) + row * n), layout="constrained")
     ax = fig.subplots()
     height = 0.8 / k
     for i, (name, values) in enumerate(series):
@@ -122,7 +132,7 @@ def dots_figure(title: str, labels: Sequence[str], series: Series, unit: str, ax
     wrapped = [_label(label) for label in labels]
     lines = max((w.count("\n") + 1 for w in wrapped), default=1)
     row = max(0.3, 0.18 * lines + 0.06)
-    fig = Figure(figsize=(WIDTH, 1.1 + 0.2 * len(series) + row * n), layout="constrained")
+    fig = _figure(figsize=(WIDTH, 1.1 + 0.2 * len(series) + row * n), layout="constrained")
     ax = fig.subplots()
     for j in range(n):
         xs = [values[j] for _, values in series]
@@ -146,7 +156,7 @@ def dots_figure(title: str, labels: Sequence[str], series: Series, unit: str, ax
 def scatter_figure(title: str, groups: Sequence[str], points: Sequence[tuple[float, float, int]]) -> Figure:
     """Points coloured by group, a legend of the groups below: where residents' reactions place them. The axes
     have no units (they are principal components), so they carry no numbers."""
-    fig = Figure(figsize=(WIDTH, WIDTH * 0.9), layout="constrained")
+    fig = _figure(figsize=(WIDTH, WIDTH * 0.9), layout="constrained")
     ax = fig.subplots()
     for g, name in enumerate(groups):
         # Residents who reacted alike sit on one spot: one dot there, its area growing with how many they are.

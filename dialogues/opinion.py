@@ -14,10 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
-from threadpoolctl import threadpool_limits
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 MIN_REACTIONS = 7  # Pol.is counts a participant once they voted on min(7, statements)
@@ -114,12 +110,17 @@ def project(x: Matrix) -> Matrix:
     out = np.zeros((n, 2))
     if k == 0 or n < 2 or np.ptp(x, axis=0).max() == 0:  # everyone reacted alike: nothing to tell them apart
         return out
+    from sklearn.decomposition import PCA  # scikit-learn is imported when groups are first found, not at start
+
     out[:, :k] = PCA(n_components=k, random_state=SEED).fit_transform(x)
     return out
 
 
 def cluster(points: Matrix) -> NDArray[np.intp]:
     """k-means for k = 2..5, keeping the k with the best silhouette; one group when the points cannot be split."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = len(points)
     distinct = len(np.unique(np.round(points, 9), axis=0))
     best: tuple[float, NDArray[np.intp]] | None = None
@@ -228,6 +229,8 @@ def common_ground(per_group: Sequence[Sequence[Counts]], scores: Sequence[float]
 
 def analyse(m: Matrix, minimum: int) -> Analysis:
     """The whole method on a matrix of residents × statements; `minimum` is the smallest group that may be shown."""
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1):  # one thread: the bot shares its cores, and more threads only contend
         return _analyse(m, minimum)
 

@@ -18,10 +18,6 @@ class Round:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
 
 @dataclass(frozen=True)
 class LoadedVersion:

@@ -6,9 +6,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 NEAR = 0.5  # from this similarity on, a moderator is shown the closest statement as a possible duplicate
 
 
@@ -34,6 +31,10 @@ def closest(text: str, existing: Sequence[str]) -> tuple[int, float] | None:
 
 
 def _similarities(docs: list[str], analyzer: str, ngrams: tuple[int, int]) -> list[float]:
+    # scikit-learn (about a second to import) comes in with the first statement a resident writes, not at start
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     try:
         v = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True).fit(docs)
     except ValueError:  # nothing to weigh (only one-letter words): no likeness on this count

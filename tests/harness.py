@@ -72,6 +72,20 @@ class Harness:
         await self.app.close()
         self.app = None
 
+    async def drain_outbox(self, timeout: float = 30) -> None:
+        """Waits until the outbox holds no message pending or being sent; TimeoutError after `timeout` s."""
+        assert self.app is not None
+        self.app.outbox.notify()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with self.deps.uow() as uow:
+                left = await uow.outbox.pending_count()
+            if left == 0:
+                return
+            if asyncio.get_running_loop().time() >= deadline:
+                raise TimeoutError(f"the outbox still holds {left} unsent messages after {timeout} s")
+            await asyncio.sleep(0.05)
+
     async def restart(self) -> None:
         await self.stop()
         await self.start()
@@ -96,8 +110,5 @@ class Harness:
 
     async def answers_of(self, telegram_id: int) -> dict[str, Any]:
         async with self.deps.uow() as uow:
-            r = await uow.residents.find(telegram_id)
-            if r is None:
-                return {}
-            part = await uow.residents.current(r.id)
+            part = await uow.residents.current_of(telegram_id)
             return await uow.residents.answers(part.id) if part else {}

@@ -64,7 +64,6 @@ __all__ = [
     "residents_line",
     "response_columns",
     "role_phrase",
-    "round_by_number",
     "rounds_table",
     "suppressed_note",
     "who_counts",
@@ -612,5 +611,3 @@ class LocalTime:
         return utc.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
 
 
-def round_by_number(d: ExportData, number: int) -> RoundPart | None:
-    return next((p for p in d.rounds if p.number == number), None)

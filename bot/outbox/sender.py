@@ -115,19 +115,6 @@ class OutboxSender:
     def notify(self) -> None:
         self._wake.set()
 
-    async def drain(self, timeout: float = 30) -> None:
-        """For tests: waits until no row is pending or sending; TimeoutError if that takes over `timeout` s."""
-        self.notify()
-        deadline = time.monotonic() + timeout
-        while True:
-            async with self.deps.uow() as uow:
-                left = await uow.outbox.pending_count()
-            if left == 0:
-                return
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"the outbox still holds {left} unsent messages after {timeout} s")
-            await asyncio.sleep(0.05)
-
     # ---- the loop -------------------------------------------------------------------------------
     async def _run(self) -> None:
         backoff = 0.5

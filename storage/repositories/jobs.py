@@ -111,10 +111,6 @@ class Jobs:
         )
         return [_job(r) for r in rows]
 
-    async def for_round(self, round_id: int) -> list[Job]:
-        rows = await self.s.scalars(select(JobRow).where(JobRow.round_id == round_id).order_by(JobRow.due_at))
-        return [_job(r) for r in rows]
-
     async def claim(self, job_id: int, owner: str, now: datetime, lease: timedelta) -> Job | None:
         """Takes a due job for this worker; None if another worker has it or it is no longer pending."""
         result = await self.s.execute(

@@ -164,20 +164,9 @@ class Residents:
         row = await self.s.get(ParticipationRow, participation_id)
         return _p(row) if row else None
 
-    async def current(self, resident_id: int, lock: bool = False) -> Participation | None:
-        """The resident's most recently used participation in a round that is still open."""
-        q = (
-            select(ParticipationRow)
-            .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
-            .where(ParticipationRow.resident_id == resident_id, RoundRow.status == "open")
-            .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
-            .limit(1)
-        )
-        row = await self.s.scalar(q.with_for_update(of=ParticipationRow) if lock else q)
-        return _p(row) if row else None
-
     async def current_of(self, telegram_id: int) -> Participation | None:
-        """`current()` for a Telegram user, found and locked in one query: every press of a button asks it."""
+        """The Telegram user's most recently used participation in a round that is still open, found and locked in one
+        query: every press of a button asks it."""
         row = await self.s.scalar(_CURRENT_OF, {"telegram_id": telegram_id})
         return _p(row) if row else None
 

@@ -78,7 +78,7 @@ async def test_a_facilitator_runs_a_consultation_through_to_round_two(moot: Harn
     # the reminder reaches only the unfinished resident who agreed to reminders
     assert await moot.app.scheduler.run(await due_job(moot, "remind")) == "done"
     await api.wait_for_message(ben.id, contains="haven't finished yet")
-    await moot.app.outbox.drain()
+    await moot.drain_outbox()
     assert not amina.sees("haven't finished") and not cat.sees("haven't finished")
 
     # the round closes on schedule: the group gets a PNG chart and the figures; each participant their own

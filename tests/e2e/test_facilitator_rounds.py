@@ -139,7 +139,7 @@ async def test_the_facilitator_who_scheduled_a_round_hears_how_each_step_went(mo
     assert await moot.app.scheduler.run(await due_job(moot, "close")) == "done"
     await api.wait_for_message(fac.id, contains="closed on schedule", timeout=20)
     told = await api.wait_for_message(fac.id, contains="results of round 1", timeout=20)
-    await moot.app.outbox.drain()
+    await moot.drain_outbox()
     async with moot.deps.uow() as uow:
         counts = await uow.jobs.delivery(["results:", "yours:"])
     assert f"Messages: {counts['sent']} sent, 0 blocked, 0 failed." in told.text

@@ -44,7 +44,7 @@ async def _until(check) -> None:  # type: ignore[no-untyped-def]
 
 async def _drained(moot: Harness) -> None:
     assert moot.app is not None and moot.app.outbox is not None
-    await moot.app.outbox.drain()
+    await moot.drain_outbox()
 
 
 async def test_the_link_follows_a_group_upgraded_to_a_supergroup(moot: Harness) -> None:

@@ -138,5 +138,5 @@ async def test_no_thanks_after_answering_keeps_everything_and_points_to_erase(po
     async with pound.deps.uow() as uow:
         resident = await uow.residents.find(gus.id)
         assert resident is not None and await uow.residents.consent(resident.id, 1) is not None
-        part = await uow.residents.current(resident.id)
+        part = await uow.residents.current_of(gus.id)
         assert part is not None and part.finished_at is not None

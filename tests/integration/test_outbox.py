@@ -75,7 +75,7 @@ async def test_a_broadcast_through_flood_control_reaches_each_resident_once(moot
 
     await api.wait_for(lambda: len(api.all_sent()) >= 40)
     api.flood(3, retry_after=1)  # mid-broadcast: Telegram's flood control, bot-wide
-    await sender(moot).drain(timeout=60)
+    await moot.drain_outbox(timeout=60)
 
     for r in residents:
         assert copies(moot, r) == [f"📣 Round 1 is open (message {r})."], r
@@ -91,7 +91,7 @@ async def test_the_same_key_twice_sends_once(moot: Harness) -> None:
     first = await enqueue(moot, [("remind:5:7001", 7001, announcement(1)), ("remind:5:7001", 7001, announcement(2))])
     again = await enqueue(moot, [("remind:5:7001", 7001, announcement(3))])
     assert first == [True, False] and again == [False]
-    await sender(moot).drain()
+    await moot.drain_outbox()
     assert copies(moot, 7001) == ["📣 Round 1 is open (message 1)."]
     assert await counts(moot) == {"sent": 1}
 
@@ -108,7 +108,7 @@ async def test_a_resident_who_blocked_the_bot_is_tried_once_and_marked_inactive(
 
     await enqueue(moot, [("a:7101", 7101, announcement(1)), ("b:7101", 7101, announcement(2))])
     await enqueue(moot, [("a:7102", 7102, announcement(3))])
-    await sender(moot).drain()
+    await moot.drain_outbox()
 
     assert api.stats[403] == 1, "one refusal is enough to stop writing to them"
     assert copies(moot, 7102) == ["📣 Round 1 is open (message 3)."]
@@ -118,7 +118,7 @@ async def test_a_resident_who_blocked_the_bot_is_tried_once_and_marked_inactive(
         assert blocked is not None and not blocked.active and blocked.inactive_since is not None
 
     assert await enqueue(moot, [("c:7101", 7101, announcement(4))]) == [False]
-    await sender(moot).drain()
+    await moot.drain_outbox()
     assert api.stats[403] == 1 and api.stats["sendMessage"] == 2
 
 
@@ -167,7 +167,7 @@ async def test_a_results_post_draws_each_chart_once_and_signs_buttons_for_each_c
     long = "\n".join(f"Question {n}: " + "x" * 90 for n in range(60))  # over 4096 characters: two messages
     posts.append(("res:7203", 7203, Screen(Lines(long.split("\n")), [[Button("Details", Action("sum", (4,)))]])))
     await enqueue(moot, posts, kind="results")
-    await sender(moot).drain()
+    await moot.drain_outbox()
 
     group = api.chat(GROUP).messages
     assert [m.kind for m in group] == ["photo", "text"] and group[0].text == "Results of round 1"
@@ -201,7 +201,7 @@ async def test_a_sender_stopped_mid_broadcast_and_a_new_one_send_each_message_on
     assert await counts(moot) == {"sent": before, "pending": len(residents) - before}
 
     await moot.restart()  # a new process: new sender, new owner
-    await sender(moot).drain()
+    await moot.drain_outbox()
     for r in residents:
         assert len(copies(moot, r)) == 1, r
     assert await counts(moot) == {"sent": len(residents)}
@@ -221,7 +221,7 @@ async def test_rows_left_sending_by_a_dead_worker_are_sent_after_their_lease(moo
     assert await counts(moot) == {"sending": 3}
 
     await sender(moot).start()
-    await sender(moot).drain()
+    await moot.drain_outbox()
     for r in residents:
         assert len(copies(moot, r)) == 1
     assert await counts(moot) == {"sent": 3}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,9 +18,11 @@ from dialogues.schema import (
     MultipleChoiceQuestion,
     RankingQuestion,
     RatingQuestion,
+    Service,
     SingleChoiceQuestion,
 )
 from dialogues.screens import Screen
+from dialogues.tally import AllocationTally, tally_pence_counts
 from dialogues.text import Inline, Lines
 
 Q = TypeVar("Q")
@@ -42,6 +45,17 @@ CHOICE = question("council_tax", SingleChoiceQuestion)
 MULTIPLE = question("priorities", MultipleChoiceQuestion)
 RANKING = question("savings", RankingQuestion)
 TEXT = question("anything_else", FreeTextQuestion)
+
+
+def pence_tally(services: Sequence[Service], allocations: Iterable[Mapping[str, int]]) -> AllocationTally:
+    """The tally results and exports make of these allocations: each service's pence counted per value."""
+    counts: dict[str, Counter[int]] = {s.key: Counter() for s in services}
+    n = 0
+    for a in allocations:
+        n += 1
+        for key, counter in counts.items():
+            counter[a.get(key, 0)] += 1
+    return tally_pence_counts(services, n, counts)
 
 
 def line_of(text: str, needle: str) -> int:

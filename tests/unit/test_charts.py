@@ -13,8 +13,8 @@ from bot.i18n import translations
 from bot.render import Renderer
 from dialogues.questions import of
 from dialogues.schema import AllocationQuestion, Consultation
-from dialogues.tally import tally_allocations
 from tests.integration.export_seed import example, pound
+from tests.unit.example import pence_tally
 
 PHONE = 360  # pixels a Telegram photo is shown across on a phone
 
@@ -84,7 +84,7 @@ def test_todays_split_is_charted_in_the_order_its_words_list_it() -> None:
 def test_the_results_chart_follows_the_results_words_and_says_what_it_shows() -> None:
     spec, q = pound_question()
     t = of(q)
-    figures = tally_allocations(spec.services, [pound(housing=15), pound(), pound(adult_social_care=40)])
+    figures = pence_tally(spec.services, [pound(housing=15), pound(), pound(adult_social_care=40)])
     chart = t.chart(spec, q, figures, "Title")
     assert chart is not None and chart.alt is not None
     r = Render(translations("en"), html=False)
