@@ -193,6 +193,8 @@ def _round(action: str, code: str, number: int | None, config: Path | None, reop
             else:
                 fn = rounds.open_round if action == "open" else rounds.close_round
                 change = await fn(app_.deps, code, number)
+                if change.publishing is not None:  # a close: its results are counted and queued before we exit
+                    await change.publishing
         except rounds.ClosedRound as e:
             err.print(f"[red]Cannot {action}:[/] {e} To open it again (residents can change their answers, groups "
                       f"are told, results are posted again when it closes), add --reopen.")

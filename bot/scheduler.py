@@ -85,6 +85,17 @@ class Scheduler:
                 self.aps.add_job(self._fire, "date", run_date=j.due_at, id=key, args=[j.id],
                                  misfire_grace_time=None, coalesce=True)
 
+    def run_now(self, job_id: int) -> asyncio.Task[None]:
+        """Runs a job at once in a task of its own (a close's results); awaiting the task is optional."""
+        task = asyncio.get_running_loop().create_task(self._fire(job_id), name=f"job-{job_id}")
+        self._running.add(task)  # from now, not from its first step: stop() and idle() see it either way
+        return task
+
+    async def idle(self) -> None:
+        """Waits for the jobs running now (and any they start) to finish."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
     async def _fire(self, job_id: int) -> None:
         task = asyncio.current_task()
         if task is not None:
@@ -120,6 +131,9 @@ class Scheduler:
         limit = timedelta(hours=self.d.config.scheduler.late_limit_hours)
         if job.kind == "report":
             return await rounds.report(self.d, job)
+        if job.kind == "publish":  # however late: a closed round's results are always posted
+            await rounds.publish_if_due(self.d, job.round_id, tell=job.requested_by)
+            return "done"
         if job.kind == "remind":
             if late > limit:
                 return "missed"
@@ -147,3 +161,4 @@ def install(app: App) -> None:
     app.background.append(scheduler)
     app.scheduler = scheduler
     app.deps.hooks.setdefault("schedule", []).append(scheduler.sync)
+    app.deps.hooks.setdefault("run_now", []).append(scheduler.run_now)

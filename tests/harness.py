@@ -75,6 +75,7 @@ class Harness:
     async def drain_outbox(self, timeout: float = 30) -> None:
         """Waits until the outbox holds no message pending or being sent; TimeoutError after `timeout` s."""
         assert self.app is not None
+        await self.app.scheduler.idle()  # a close's results are counted in a job of their own before they queue
         self.app.outbox.notify()
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -106,7 +107,9 @@ class Harness:
         await rounds.open_round(self.deps, code, number)
 
     async def close(self, code: str = "council-pound", number: int | None = None) -> None:
-        await rounds.close_round(self.deps, code, number)
+        change = await rounds.close_round(self.deps, code, number)
+        if change.publishing is not None:
+            await change.publishing
 
     async def answers_of(self, telegram_id: int) -> dict[str, Any]:
         async with self.deps.uow() as uow:

@@ -4,6 +4,7 @@ reopen; and telling the facilitator who asked how each broadcast went."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,9 @@ STATUS = {"draft": _("draft"), "scheduled": _("scheduled"), "open": _("open"), "
 class RoundChange:
     round: Round
     changed: bool  # false when it was already in that state (closing a closed round changes nothing)
+    # A close's results, being counted and posted in a task of their own (the facilitator's reply does not wait
+    # for them); the command line awaits it before it exits.
+    publishing: Awaitable[Any] | None = None
 
 
 async def find_round(uow: UnitOfWork, code: str, number: int | None, want: str) -> Round:
@@ -238,13 +242,27 @@ async def close_round(
 async def close_round_id(
     d: Deps, round_id: int, actor: int | None = None, scope: UpdateScope | None = None, tell: int | None = None
 ) -> RoundChange:
-    """Closes a round, then publishes its results (again safe to call: publishing happens once). `tell` (else the
-    actor) hears how the results went; closed on schedule, `tell` is also told at once that it closed."""
+    """Closes a round and, in the same transaction, schedules the posting of its results (a `publish` job, run at
+    once in a task of its own: counting 10,000 residents' answers must not hold up the update that closed it, nor
+    the other residents' presses). `tell` (else the actor) hears how the results went; closed on schedule, `tell`
+    is also told at once that it closed."""
     async with d.uow(scope) as uow:
         change = await close_by_id(d, uow, round_id, actor, tell)
+        job = await uow.jobs.publish(round_id, d.clock(), tell or actor) if change.changed else None
         await uow.commit()
-    await publish_if_due(d, round_id, scope=scope, tell=tell or actor)
-    return change
+    if job is None:
+        return change
+    return RoundChange(change.round, change.changed, await run_now(d, job))
+
+
+async def run_now(d: Deps, job: Job) -> Awaitable[Any]:
+    """Starts a job now, in the scheduler's own task (which claims it, so it runs once whoever else sees it); where
+    no scheduler runs (the command line), a scheduler made for the purpose runs it."""
+    for hook in d.hooks.get("run_now", []):
+        return hook(job.id)
+    from bot.scheduler import Scheduler  # here, not above: the scheduler itself calls into this module
+
+    return Scheduler(d).run(job.id)
 
 
 async def close_by_id(

@@ -130,7 +130,9 @@ async def seed(d: Deps) -> Seeded:
         assert await uow.residents.erase(s.erased)
         await uow.commit()
     s.round1 = r1
-    await rounds.close_round(d, spec.code, 1)
+    closed = await rounds.close_round(d, spec.code, 1)
+    assert closed.publishing is not None
+    await closed.publishing
 
     async with d.uow() as uow:
         await uow.consultations.store(version_two(spec), loaded_by=None)

@@ -61,7 +61,9 @@ async def test_a_use_case_given_the_update_applies_it_once(app: App) -> None:
         await uow.commit()
     change = await rounds.open_round(app.deps, "council-pound", 1, FACILITATOR, UpdateScope(7))
     assert change.changed
-    await rounds.close_round(app.deps, "council-pound", 1, FACILITATOR, UpdateScope(8))
+    closed = await rounds.close_round(app.deps, "council-pound", 1, FACILITATOR, UpdateScope(8))
+    assert closed.publishing is not None
+    await closed.publishing  # the results, counted and queued in a job of their own
     with pytest.raises(AlreadyApplied):  # /close delivered again: refused before the round is touched again
         await rounds.close_round(app.deps, "council-pound", 1, FACILITATOR, UpdateScope(8))
     assert await _audited(app, "close") == 1 and await _audited(app, "publish") == 1
