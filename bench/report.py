@@ -22,6 +22,8 @@ class Row:
     @property
     def ratio_text(self) -> str:
         if self.ratio is None:
+            if self.figures.startswith("not measurable"):
+                return "not measurable here"
             return "skipped" if self.figures.startswith("skipped") else "–"
         if 0 < abs(self.ratio) < 0.01:
             return f"{self.ratio:.4f}"
