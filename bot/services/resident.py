@@ -285,8 +285,8 @@ class ResidentService:
         assert rnd is not None
         spec = await self.d.spec(uow, part.version_id)
         answers = await self._answers(uow, part, spec, rnd.consultation_id)
-        language = PSEUDO if self._default() == PSEUDO else (await uow.residents.language(user_id)
-                                                             or spec.languages[0])
+        chosen = part.language if part.language_known else await uow.residents.language(user_id)
+        language = PSEUDO if self._default() == PSEUDO else (chosen or spec.languages[0])
         out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers, event)
         await keepers.apply(uow, rnd, part.resident_id, spec, out.effects)
         if out.saves:
