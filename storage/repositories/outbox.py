@@ -253,10 +253,10 @@ class Outbox:
         )
         rows = (await self.s.execute(stmt)).all()
         residents = sorted({row.chat_id for row in rows if row.chat_id > 0})
-        spoken = dict((await self.s.execute(
+        spoken: dict[int, str] = {tid: lang for tid, lang in (await self.s.execute(
             select(ResidentRow.telegram_id, ResidentRow.language).where(
                 ResidentRow.telegram_id.in_(residents), ResidentRow.language.is_not(None))
-        )).tuples().all()) if residents else {}  # fmt: skip
+        )).all() if lang} if residents else {}  # fmt: skip
         items = (OutboxItem(*row) for row in rows)
         return sorted((replace(i, recipient_language=spoken.get(i.chat_id)) for i in items), key=lambda i: i.id)
 
