@@ -40,7 +40,8 @@ class Person:
         return await self._changed(before, expect)
 
     async def taps(self, label: str, expect: str | None = None, toast: str | None = None) -> Any:
-        """Presses the newest button whose label contains `label`; waits for the chat to change (or a toast)."""
+        """Presses the newest button whose label contains `label`; waits for the chat to change (or a toast, and with
+        `expect` too, the chat: the toast answers the press before the screens that follow are shown)."""
         before = self._mark()
         answers = len(self.chat.callback_answers)
         self.api.press_button(self.id, label)
@@ -48,6 +49,8 @@ class Person:
             await self.api.wait_for(lambda: len(self.chat.callback_answers) > answers, timeout=self.timeout)
             got = self.chat.callback_answers[-1].get("text") or ""
             assert toast in got, f"toast {got!r} lacks {toast!r}"
+            if expect is not None:
+                await self._changed(before, expect)
             return got
         return await self._changed(before, expect)
 

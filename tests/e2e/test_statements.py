@@ -268,7 +268,7 @@ async def test_erasure_removes_a_residents_statements_and_reactions(moot: Harnes
     await amina.taps("Tell me of new ones", toast="You will be told")
     await amina.taps("Add my own", expect="Type your statement")
     await amina.says(f"Paint a {phrase}", expect="estimated cost")
-    await amina.taps("No cost", toast="waiting for a moderator")
+    await amina.taps("No cost", toast="waiting for a moderator", expect="Statement 1 of")
     await react_all(amina, "A")
     await react_all(ben, "B")
     await fac.says("/moderate", expect=phrase)
