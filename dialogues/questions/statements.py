@@ -11,12 +11,10 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import Field
 
-from dialogues import opinion
 from dialogues.questions.base import (
     Answered,
     Cell,
@@ -39,7 +37,12 @@ from dialogues.screens import Button, Chart, Screen
 from dialogues.similar import normalised
 from dialogues.text import Block, Em, Inline, Msg, Para, Quote, Span, Strong, _, join, ngettext
 
-AGREE, DISAGREE, PASS = opinion.AGREE, opinion.DISAGREE, opinion.PASS
+if TYPE_CHECKING:
+    from dialogues import opinion
+
+# As dialogues.opinion counts them; that module (numpy, scikit-learn) is imported when groups are first found, so
+# a bot that never shows statements never loads it.
+AGREE, DISAGREE, PASS = 1, -1, 0
 VOTES = {"a": AGREE, "d": DISAGREE, "p": PASS}
 PROPOSE, REACT, FOLLOW = "propose", "react", "follow"  # the effects the keeper makes
 SLACK = 2.0  # random lift of a statement's reaction count when choosing the next: fewest first, not strictly
@@ -179,6 +182,10 @@ class StatementsTally(Tally[Reacted, StatementFigures]):
 
     def figures(self) -> StatementFigures:
         residents = sorted({r for r, _s, _v in self.reactions})
+        import numpy as np
+
+        from dialogues import opinion
+
         m = opinion.matrix(self.reactions, residents, [s.id for s in self.statements])
         if not residents:
             m = np.zeros((0, len(self.statements)))
