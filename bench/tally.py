@@ -23,6 +23,7 @@ from dialogues.rounds import Round
 from dialogues.schema import Consultation, RankingQuestion
 
 GOAL_SECONDS = 2.0
+BATCH = 5 * 1000  # storage.repositories.reports.question_values's batch
 DISTINCT = 5_000
 
 
@@ -38,8 +39,8 @@ def allocations(services: list[str], n: int, rng: random.Random) -> list[dict[st
 def counted(spec: Consultation, data: list[dict[str, int]]) -> None:
     """What a round's results do with the pounds the database streams to them."""
     tally = RoundTally(1, spec, Round(1, 1, 1, "Round 1", "closed"), len(data), len(data))
-    for raw in data:
-        tally.add("pound", raw)
+    for start in range(0, len(data), BATCH):  # as the database streams them: a batch at a time
+        tally.add_values("pound", data[start : start + BATCH])
     list(tally.outcomes(minimum=10))
 
 

@@ -80,6 +80,13 @@ class RoundTally:
             q, t, tally = found
             t.add_raw(self.spec, q, tally, raw, times)
 
+    def add_values(self, key: str, raws: list[Any]) -> None:
+        """Many residents' stored answers to question `key`, one each (the streamed pounds and free texts)."""
+        found = self.tallies.get(key)
+        if found is not None:
+            q, t, tally = found
+            t.add_raw_many(self.spec, q, tally, (raw for raw in raws if raw is not None))
+
     def add_answers(self, answers: dict[str, Any]) -> None:
         """One resident's answers in this round."""
         for key, value in answers.items():
@@ -126,8 +133,7 @@ async def tally_round(uow: UnitOfWork, consultation_id: int, rnd: Round, minimum
         tally.add(key, value, times)
     for key in streamed:
         async for values in uow.reports.question_values(rnd.id, key):
-            for value in values:
-                tally.add(key, value)
+            tally.add_values(key, values)
     return await tally.results(uow, minimum)
 
 

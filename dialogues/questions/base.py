@@ -73,6 +73,12 @@ class Tally(ABC, Generic[A, R]):
     def add(self, answer: A, times: int = 1) -> None:
         """`times` residents gave this answer."""
 
+    def add_many(self, answers: Iterable[A]) -> None:
+        """Many residents' answers, one each: a type whose answers pack densely (the pound's pence) counts a whole
+        batch in one go; the others one by one."""
+        for answer in answers:
+            self.add(answer)
+
     @abstractmethod
     def figures(self) -> R:
         """The figures so far (only asked for when enough residents answered to show them)."""
@@ -201,6 +207,11 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
         answer = self.decode(c, q, raw)
         if answer is not None:
             tally.add(answer, times)
+
+    def add_raw_many(self, c: Consultation, q: Q, tally: Tally[A, R], raws: Iterable[Json]) -> None:
+        """Adds a batch of stored answers, one resident each, as `add_raw` would one by one."""
+        decoded = (self.decode(c, q, raw) for raw in raws)
+        tally.add_many(a for a in decoded if a is not None)
 
     def chart(self, c: Consultation, q: Q, figures: R, title: Inline) -> Chart | None:
         """A chart of the figures, leading a results post; most types have none."""

@@ -219,3 +219,24 @@ def test_the_pound_tally_is_the_allocations_tally(given_: list[tuple[dict[str, i
     assert t.respondents == len(allocations)
     if allocations:
         assert figures_of(t.figures()) == pytest.approx(by_statistics(SERVICES, allocations))
+
+
+odd_pounds = st.one_of(
+    valid_allocations(),
+    st.dictionaries(st.sampled_from([s.key for s in SERVICES] + ["gone_service"]),
+                    st.one_of(st.integers(-5, 300), st.text(max_size=3), st.none()), max_size=12),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(odd_pounds, max_size=40))
+def test_a_batch_of_pounds_counts_as_the_pounds_one_by_one(pounds: list[dict[str, Any]]) -> None:
+    """Results add the streamed pounds a batch at a time; a batch with an odd pound in it (a service dropped or
+    added by a later version, a value out of range) counts exactly as adding each pound would."""
+    one_by_one = of(POUND).tally(EXAMPLE, POUND)
+    for p in pounds:
+        of(POUND).add_raw(EXAMPLE, POUND, one_by_one, p)
+    batched = of(POUND).tally(EXAMPLE, POUND)
+    of(POUND).add_raw_many(EXAMPLE, POUND, batched, pounds)
+    assert batched.respondents == one_by_one.respondents == len(pounds)
+    assert batched.figures() == one_by_one.figures()
