@@ -53,13 +53,43 @@ class Poller:
                 continue
             if not updates:
                 continue
-            results = await asyncio.gather(*(self.runtime.feed(u) for u in updates), return_exceptions=True)
-            for update, result in zip(updates, results, strict=True):
-                if isinstance(result, BaseException):  # the framework could not even parse it
-                    log.error("update %s could not be handled: %r", update.get("update_id"), result)
+            # Chats side by side, each chat's updates one after another in Telegram's order: two quick taps on
+            # one board reach the resident's lock in the order they were made (handled side by side, the second
+            # could win the lock and be refused as a press on an old screen, and the first be lost).
+            await asyncio.gather(*(self._feed_in_order(chat) for chat in by_chat(updates).values()))
             offset = max(int(str(u["update_id"])) for u in updates) + 1
+
+    async def _feed_in_order(self, updates: list[dict[str, object]]) -> None:
+        for update in updates:
+            try:
+                await self.runtime.feed(update)
+            except Exception as e:  # the framework could not even parse it
+                log.error("update %s could not be handled: %r", update.get("update_id"), e)
 
     async def stop(self) -> None:
         self._stop.set()
         if self._fetch is not None and not self._fetch.done():
             self._fetch.cancel()
+
+
+def chat_of(update: dict[str, object]) -> object:
+    """The chat an update belongs to (a press: its message's chat; else the sender), or its own id if none."""
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member", "chat_member", "channel_post"):
+        body = update.get(kind)
+        if isinstance(body, dict):
+            message = body.get("message") if kind == "callback_query" else body
+            chat = message.get("chat") if isinstance(message, dict) else None
+            if isinstance(chat, dict) and "id" in chat:
+                return chat["id"]
+            sender = body.get("from")
+            if isinstance(sender, dict) and "id" in sender:
+                return sender["id"]
+    return ("update", update.get("update_id"))
+
+
+def by_chat(updates: list[dict[str, object]]) -> dict[object, list[dict[str, object]]]:
+    """A batch's updates per chat, each chat's in the order Telegram numbered them."""
+    out: dict[object, list[dict[str, object]]] = {}
+    for u in sorted(updates, key=lambda u: int(str(u.get("update_id", 0)))):
+        out.setdefault(chat_of(u), []).append(u)
+    return out
