@@ -132,7 +132,9 @@ class Scheduler:
         if job.kind == "report":
             return await rounds.report(self.d, job)
         if job.kind == "publish":  # however late: a closed round's results are always posted
-            await rounds.publish_if_due(self.d, job.round_id, tell=job.requested_by)
+            actor = job.detail.get("actor")
+            await rounds.publish_if_due(self.d, job.round_id, again=bool(job.detail.get("again")),
+                                        actor=int(actor) if actor is not None else None, tell=job.requested_by)
             return "done"
         if job.kind == "remind":
             if late > limit:

@@ -242,10 +242,11 @@ class Commands:
         if r.status != "closed":
             return Reply.say(_("Round {number} has not closed yet; its results are published when it closes.",
                                number=r.number))
-        n = await rounds.publish_if_due(self.d, r.id, again=True, actor=inc.user_id, scope=inc.scope)
-        return Reply.say(Para("✅ ", ngettext(
-            "Results of round {number} posted again to the linked groups ({n} message).",
-            "Results of round {number} posted again to the linked groups ({n} messages).", n, number=r.number,
+        assert inc.user_id is not None  # a command in a private chat always has its sender
+        await rounds.publish_again(self.d, r.id, inc.user_id, inc.scope)
+        return Reply.say(Para("✅ ", _(
+            "Posting the results of round {number} again to the linked groups; I'll tell you how it went.",
+            number=r.number,
         )))
 
     async def press(self, inc: Incoming, pressed: Pressed) -> Reply | None:

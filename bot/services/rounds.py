@@ -255,6 +255,14 @@ async def close_round_id(
     return RoundChange(change.round, change.changed, await run_now(d, job))
 
 
+async def publish_again(d: Deps, round_id: int, actor: int, scope: UpdateScope | None = None) -> Awaitable[Any]:
+    """A facilitator's /publish: the results posted again, counted in a job of its own; `actor` hears how it went."""
+    async with d.uow(scope) as uow:
+        job = await uow.jobs.publish(round_id, d.clock(), actor, again=True)
+        await uow.commit()
+    return await run_now(d, job)
+
+
 async def run_now(d: Deps, job: Job) -> Awaitable[Any]:
     """Starts a job now, in the scheduler's own task (which claims it, so it runs once whoever else sees it); where
     no scheduler runs (the command line), a scheduler made for the purpose runs it."""

@@ -75,14 +75,16 @@ class Jobs:
         await self.s.flush()
         return _job(row)
 
-    async def publish(self, round_id: int, due: datetime, by: int | None) -> Job:
-        """A job to post a closed round's results, committed with the close: if the process dies before the
-        results are out, the job is still pending and runs when a worker comes back."""
+    async def publish(self, round_id: int, due: datetime, by: int | None, again: bool = False) -> Job:
+        """A job to post a closed round's results, committed with the close (or with a facilitator's /publish,
+        `again`): if the process dies before the results are out, the job is still pending and runs when a worker
+        comes back."""
         while await self.s.scalar(
             select(JobRow.id).where(JobRow.round_id == round_id, JobRow.kind == "publish", JobRow.due_at == due)
         ) is not None:  # closed, reopened and closed again within one clock tick
             due += timedelta(microseconds=1)
-        row = JobRow(round_id=round_id, kind="publish", due_at=due, requested_by=by)
+        row = JobRow(round_id=round_id, kind="publish", due_at=due, requested_by=by,
+                     detail={"again": True, "actor": by} if again else {})
         self.s.add(row)
         await self.s.flush()
         return _job(row)

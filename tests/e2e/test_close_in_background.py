@@ -73,6 +73,12 @@ async def test_the_facilitator_and_residents_are_answered_while_the_results_are_
     await api.wait_for_message(amina.id, contains="has closed. Thank you for taking part")  # and each their own
     assert len(results_in_group(moot)) == 1
 
+    # posting again is a job of its own too: the facilitator is answered first, the group gets the post again
+    monkeypatch.setattr(results, "round_results", real)
+    await fac.says("/publish council-pound 1", expect="Posting the results of round 1 again")
+    await moot.drain_outbox()
+    await api.wait_for(lambda: len(results_in_group(moot)) == 2)
+
 
 async def test_results_cut_short_by_a_crash_are_posted_when_the_bot_comes_back(open_round: Harness) -> None:
     moot, api = open_round, open_round.api
