@@ -252,7 +252,7 @@ async def close_round_id(
         await uow.commit()
     if job is None:
         return change
-    return RoundChange(change.round, change.changed, await run_now(d, job))
+    return RoundChange(change.round, change.changed, run_now(d, job))
 
 
 async def publish_again(d: Deps, round_id: int, actor: int, scope: UpdateScope | None = None) -> Awaitable[Any]:
@@ -260,10 +260,10 @@ async def publish_again(d: Deps, round_id: int, actor: int, scope: UpdateScope |
     async with d.uow(scope) as uow:
         job = await uow.jobs.publish(round_id, d.clock(), actor, again=True)
         await uow.commit()
-    return await run_now(d, job)
+    return run_now(d, job)
 
 
-async def run_now(d: Deps, job: Job) -> Awaitable[Any]:
+def run_now(d: Deps, job: Job) -> Awaitable[Any]:
     """Starts a job now, in the scheduler's own task (which claims it, so it runs once whoever else sees it); where
     no scheduler runs (the command line), a scheduler made for the purpose runs it."""
     for hook in d.hooks.get("run_now", []):
