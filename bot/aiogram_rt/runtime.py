@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Update
 
 from bot.aiogram_rt.transport import AiogramTransport, call
 from bot.core import Core
@@ -23,26 +22,13 @@ def make_bot(token: str, api_base: str) -> Bot:
     return Bot(token, session=session)
 
 
-def make_dispatcher(core: Core, transport: AiogramTransport) -> Dispatcher:
-    dp = Dispatcher()
-
-    async def on_event(_event: Any, event_update: Update, raw: dict[str, Any] | None = None, **_: Any) -> None:
-        # The update's own JSON when we fed it (no second conversion); a dump of aiogram's model otherwise.
-        data = raw if raw is not None else event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
-        await core.handle(from_update(data), transport)
-
-    for name in ALLOWED_UPDATES:
-        dp.observers[name].register(on_event)
-    return dp
-
-
 class AiogramRuntime:
     name = "aiogram"
 
     def __init__(self, core: Core, token: str, api_base: str):
         self.bot = make_bot(token, api_base)
         self.transport = AiogramTransport(self.bot)
-        self.dp = make_dispatcher(core, self.transport)
+        self.core = core
 
     async def username(self) -> str:
         me = await call(self.bot.get_me())
@@ -54,8 +40,10 @@ class AiogramRuntime:
         )
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """Handles one update that arrived by webhook."""
-        await self.dp.feed_raw_update(self.bot, data, raw=data)
+        """Handles one update, polled or from the webhook: its own JSON goes to the core as it came. aiogram's
+        Dispatcher would first build its whole Update model (every button of a 50-button board), which the core
+        never reads; aiogram is moot's Bot API client here, not its router."""
+        await self.core.handle(from_update(data), self.transport)
 
     async def close(self) -> None:
         await self.bot.session.close()

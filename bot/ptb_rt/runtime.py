@@ -6,8 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.core import Core
 from bot.incoming import from_update
@@ -36,15 +35,8 @@ class PTBRuntime:
     def __init__(self, core: Core, token: str, api_base: str):
         self.app = make_application(token, api_base)
         self.transport = PTBTransport(self.app.bot)
+        self.core = core
         self._init_lock = asyncio.Lock()
-        self._raw: dict[int, dict[str, Any]] = {}  # update id -> the JSON it was parsed from, while in hand
-
-        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            # The JSON we fed (no second conversion); PTB's own dict of the update otherwise.
-            data = self._raw.get(update.update_id) or update.to_dict()
-            await core.handle(from_update(data), self.transport)
-
-        self.app.add_handler(TypeHandler(Update, on_update))
 
     async def _initialize(self) -> None:
         async with self._init_lock:  # Application.initialize is not safe to run twice at once
@@ -59,14 +51,11 @@ class PTBRuntime:
         await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """Handles one update that arrived by webhook."""
+        """Handles one update, polled or from the webhook: its own JSON goes to the core as it came. PTB's
+        Application would first build its Update objects (every button of a 50-button board), which the core never
+        reads; PTB is moot's Bot API client here, not its router."""
         await self._initialize()
-        update = Update.de_json(data, self.app.bot)
-        self._raw[update.update_id] = data
-        try:
-            await self.app.process_update(update)
-        finally:
-            self._raw.pop(update.update_id, None)
+        await self.core.handle(from_update(data), self.transport)
 
     async def close(self) -> None:
         if self.app.running:
