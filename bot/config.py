@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from bot.limits import EDITS_PER_SECOND
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -57,6 +59,8 @@ class WebhookConfig(Section):
 class OutboxConfig(Section):
     per_second: float = Field(default=29.0, gt=0, le=30)  # Telegram allows about 30 a second; one spare for replies
     per_group_per_minute: int = Field(default=20, ge=1, le=20)
+    # Edits of a resident's board in answer to their press: a window of their own (bot/limits.py says why)
+    edits_per_second: float = Field(default=EDITS_PER_SECOND, gt=0, le=1000)
     # Count the limits in the database (PostgreSQL), so that several processes share them; `moot run --workers N`
     # sets it for its workers. Off, each process counts its own sends.
     shared_budget: bool = False

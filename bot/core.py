@@ -88,7 +88,9 @@ class Core:
     def __init__(self, deps: Deps, codec: ActionCodec, resident: ResidentService):
         self.d = deps
         self.codec = codec
-        self.renderer = Renderer(codec, deps.config.language, SendWindow(deps.config.outbox.per_second))
+        outbox = deps.config.outbox
+        self.renderer = Renderer(codec, deps.config.language, SendWindow(outbox.per_second),
+                                 SendWindow(outbox.edits_per_second))
         self.resident = resident
         self.commands: dict[str, Handler] = {}  # extra private-chat commands (facilitators, officers)
         self.group_commands: dict[str, Handler] = {}

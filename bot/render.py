@@ -16,7 +16,7 @@ from bot.actions import ActionCodec
 from bot.charts import bar_chart
 from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
-from bot.limits import SendWindow
+from bot.limits import EDITS_PER_SECOND, SendWindow
 from bot.transport import Keyboard, KeyButton, Migrated, Rejected, RetryLater, Transport
 from dialogues.screens import Button, Screen
 from dialogues.text import Em, Inline, Para
@@ -38,36 +38,44 @@ class Part:
 
 
 class Renderer:
-    def __init__(self, codec: ActionCodec, language: str = DEFAULT, budget: SendWindow | None = None):
+    def __init__(
+        self, codec: ActionCodec, language: str = DEFAULT, budget: SendWindow | None = None,
+        edits: SendWindow | None = None,
+    ):
         self.codec = codec
         self.language = language
-        # One send budget for replies and the outbox alike (the outbox sender takes this same window), so a
-        # broadcast never starves residents' answers, nor the reverse.
+        # One send budget for new messages, replies and the outbox alike (the outbox sender takes this same
+        # window), so a broadcast never starves residents' answers, nor the reverse.
         self.budget = budget if budget is not None else SendWindow(29.0)
+        self.edits = edits if edits is not None else SendWindow(EDITS_PER_SECOND)
 
-    async def paced(self, call: Callable[[], Awaitable[T]], chat_id: int | None = None) -> T:
-        """One Bot API send through the shared budget; after a 429 it waits retry_after (pausing the whole
-        budget, as Telegram's limit is the bot's) and tries again, in order, for up to REPLY_PATIENCE. With the
-        chat, a window that counts per chat (several workers' SharedSendWindow) counts the reply there too."""
+    async def paced(
+        self, call: Callable[[], Awaitable[T]], chat_id: int | None = None, window: SendWindow | None = None
+    ) -> T:
+        """One Bot API call through a send window (the shared budget unless told); after a 429 it waits
+        retry_after (pausing the whole window, as Telegram's limit is the bot's) and tries again, in order, for up
+        to REPLY_PATIENCE. With the chat, a window that counts per chat (several workers' SharedSendWindow)
+        counts the reply there too."""
+        budget = window if window is not None else self.budget
         waited = 0.0
         while True:
-            ticket = await self.budget.acquire(chat_id, patient=True)
+            ticket = await budget.acquire(chat_id, patient=True)
             try:
                 result = await call()
             except RetryLater as e:
-                await self.budget.release(sent=False, ticket=ticket)
+                await budget.release(sent=False, ticket=ticket)
                 seconds = max(float(e.seconds), 0.05)
                 if waited + seconds > REPLY_PATIENCE:
                     raise
                 log.info("Telegram asked to wait %.1f s before a reply; it will be sent then", seconds)
-                self.budget.pause(seconds)
+                budget.pause(seconds)
                 waited += seconds
                 await asyncio.sleep(seconds)
                 continue
             except BaseException:
-                await self.budget.release(ticket=ticket)
+                await budget.release(ticket=ticket)
                 raise
-            await self.budget.release(ticket=ticket)
+            await budget.release(ticket=ticket)
             return result
 
     def content(self, language: str | None = None) -> Render:
@@ -137,7 +145,8 @@ class Renderer:
             parts = self.parts(s, *each)
             if s.edit and anchor is not None and len(parts) == 1 and s.chart is None and s.document is None:
                 try:
-                    await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb), chat_id)
+                    edits = self.edits if chat_id > 0 else None  # a group's post is edited within its budget
+                    await self.paced(partial(t.edit_text, chat_id, anchor, parts[0].text, kb), chat_id, edits)
                     edited = True
                     continue
                 except Rejected as e:
