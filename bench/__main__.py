@@ -26,6 +26,7 @@ BENCHMARKS = {
     "workers": "3 workers",
     "broadcast": "4 broadcast",
     "burst": "8 burst",
+    "latency": "11 latency",
     "export": "5 export",
     "memory": "7 memory",
 }

@@ -12,7 +12,7 @@ import contextlib
 import multiprocessing
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -87,6 +87,122 @@ def _op_send_texts(api: Any, user_ids: list[int], text: str) -> int:
     return len(user_ids)
 
 
+class _Load:
+    """Presses made on a steady schedule on the child's loop, whether or not earlier ones were answered (an open
+    loop, so a backlog in the bot shows as latency), and when each was answered and its board edited.
+
+    Press k is made available to getUpdates at start + k / rate (late ones catch up at once); its time is taken
+    as it is queued. Its answer is the answerCallbackQuery naming its query id; its edit is the next
+    editMessageText of its board (chat, message) not yet counted for an earlier press of that board: a board's
+    presses are handled one after another in the order they were made, and each edits the board once. Extras are
+    other things users do at given seconds into the load, e.g. a facilitator's /close (a text from a user).
+    """
+
+    def __init__(
+        self, api: Any, presses: list[tuple[int, int, str]], rate: float, extras: list[tuple[float, int, str]]
+    ) -> None:
+        self.api = api
+        self.presses = presses
+        self.rate = rate
+        self.extras = sorted(extras)
+        n = len(presses)
+        self.put: list[float | None] = [None] * n  # time.monotonic() in this process
+        self.answered: list[float | None] = [None] * n
+        self.edited: list[float | None] = [None] * n
+        self.answer_texts: list[str | None] = [None] * n  # what the answer said (a toast), if anything
+        self.made = 0
+        self.extra_times: list[tuple[float, float]] = []  # (monotonic, wall clock) each extra was queued
+        self.watch = {user for _, user, _ in extras}
+        self.sends: list[tuple[int, float, str]] = []  # sendMessage to a watched chat: (chat, monotonic, text)
+        self.stray_edits = 0  # edits of a board with no press of it waiting for one
+        self._queries: dict[str, int] = {}
+        self._waiting: dict[tuple[int, int], deque[int]] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def observe(self, method: str, params: Any, result: Any) -> None:
+        now = time.monotonic()
+        if method == "answerCallbackQuery":
+            k = self._queries.get(params.text("callback_query_id") or "")
+            if k is not None and self.answered[k] is None:
+                self.answered[k] = now
+                self.answer_texts[k] = params.text("text")
+        elif method == "editMessageText" and isinstance(result, dict):
+            waiting = self._waiting.get((result["chat"]["id"], result["message_id"]))
+            if waiting:
+                self.edited[waiting.popleft()] = now
+            else:
+                self.stray_edits += 1
+        elif method == "sendMessage" and isinstance(result, dict) and result["chat"]["id"] in self.watch:
+            self.sends.append((result["chat"]["id"], now, str(result.get("text", ""))[:200]))
+
+    def _make(self, k: int) -> None:
+        user_id, message_id, data = self.presses[k]
+        update = self.api.press(user_id, message_id, data)
+        self.put[k] = time.monotonic()
+        self._queries[update["callback_query"]["id"]] = k
+        self._waiting.setdefault((user_id, message_id), deque()).append(k)
+
+    async def run(self) -> None:
+        start = time.monotonic()
+        extras = list(self.extras)
+        n = len(self.presses)
+        while self.made < n or extras:
+            now = time.monotonic() - start
+            while extras and extras[0][0] <= now:
+                _, user_id, text = extras.pop(0)
+                self.api.send_text(user_id, text)
+                self.extra_times.append((time.monotonic(), time.time()))
+            due = min(n, int(now * self.rate) + 1)
+            while self.made < due:
+                self._make(self.made)
+                self.made += 1
+            wake = self.made / self.rate if self.made < n else n / self.rate
+            if extras:
+                wake = min(wake, extras[0][0])
+            await asyncio.sleep(max(0.0, start + wake - time.monotonic()))
+
+    def progress(self) -> dict[str, int]:
+        return {
+            "made": self.made,
+            "total": len(self.presses),
+            "answered": sum(t is not None for t in self.answered),
+            "edited": sum(t is not None for t in self.edited),
+            "extras": len(self.extra_times),
+            "sends": len(self.sends),
+        }
+
+    def times(self) -> dict[str, Any]:
+        return {
+            "put": self.put, "answered": self.answered, "edited": self.edited, "answer_texts": self.answer_texts,
+            "extras": self.extra_times, "sends": self.sends, "stray_edits": self.stray_edits,
+        }  # fmt: skip
+
+
+def _op_load_start(
+    api: Any, presses: list[tuple[int, int, str]], rate: float, extras: list[tuple[float, int, str]] | None = None
+) -> int:
+    """Starts making `presses` at `rate` a second (and `extras`: (seconds in, user, text)); returns at once."""
+    old = getattr(api, "bench_load", None)
+    if old is not None:
+        api.observers.remove(old.observe)
+        if old.task is not None:
+            old.task.cancel()
+    load = _Load(api, presses, rate, list(extras or []))
+    api.bench_load = load
+    api.observers.append(load.observe)
+    load.task = asyncio.get_running_loop().create_task(load.run())
+    return len(presses)
+
+
+def _op_load_progress(api: Any) -> dict[str, int]:
+    return dict(api.bench_load.progress())
+
+
+def _op_load_times(api: Any) -> dict[str, Any]:
+    """Per press, in the order made: when it was queued, answered and its board edited (None: not yet)."""
+    return dict(api.bench_load.times())
+
+
 OPS = {
     "send_texts": _op_send_texts,
     "users": _op_users,
@@ -97,6 +213,9 @@ OPS = {
     "reset": _op_reset,
     "sends": _op_sends,
     "send_text": _op_send_text,
+    "load_start": _op_load_start,
+    "load_progress": _op_load_progress,
+    "load_times": _op_load_times,
 }
 
 

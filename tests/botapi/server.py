@@ -14,7 +14,7 @@ from .limits import Limiter
 from .methods_admin import METHODS as ADMIN_METHODS
 from .methods_admin import scope_key
 from .methods_messages import METHODS as MESSAGE_METHODS
-from .params import read_params
+from .params import Params, read_params
 from .state import ApiError, RateLimits, SentMessage, Stats
 from .updates import PollSlot
 from .webhook import Webhook
@@ -22,6 +22,7 @@ from .world import World
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
+Observer = Callable[[str, Params, Any], None]
 
 
 class BotAPI(World):
@@ -47,6 +48,9 @@ class BotAPI(World):
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.errors: deque[str] = deque(maxlen=50)  # recent error answers, shown when a wait fails
         self._garbled: dict[str, deque[Any]] = {}  # method -> results to answer instead of the real one
+        # Called with (method, parameters, result) as each call that succeeded is answered: benchmarks time
+        # button presses with it (when a query was answered, when its board was edited).
+        self.observers: list[Observer] = []
         # Telegram under load: a message is delivered at once and its answer comes this much later, so a bot
         # killed meanwhile never learns it was sent. `unanswered` counts such sends at this moment.
         self.answer_delay = 0.0
@@ -104,9 +108,12 @@ class BotAPI(World):
         if garbled:
             return web.json_response({"ok": True, "result": garbled.popleft()})
         try:
-            result = await handler(self, await read_params(request))
+            params = await read_params(request)
+            result = await handler(self, params)
         except ApiError as error:
             return self._fail(method, error)
+        for observe in self.observers:
+            observe(method, params, result)
         if self.answer_delay and method in SENDS:
             self.unanswered += 1
             try:

@@ -325,6 +325,20 @@ async def test_edits_deletes_and_callback_answers(api: BotAPI, bot: Bot, ptb: te
         await bot.delete_message(USER, second.message_id)
 
 
+async def test_observers_see_each_call_that_succeeded(api: BotAPI, bot: Bot) -> None:
+    seen: list[tuple[str, Any, Any]] = []
+    api.observers.append(lambda method, p, result: seen.append((method, p.data.get("callback_query_id"), result)))
+    sent = await bot.send_message(USER, "Question?", reply_markup=keyboard("a"))
+    query = api.press(USER, sent.message_id, "a")["callback_query"]["id"]
+    await bot.answer_callback_query(query)
+    await bot.edit_message_text("Thanks", chat_id=USER, message_id=sent.message_id)
+    with pytest.raises(TelegramBadRequest):
+        await bot.edit_message_text("x", chat_id=USER, message_id=99)  # refused: not observed
+    assert [m for m, _, _ in seen] == ["sendMessage", "answerCallbackQuery", "editMessageText"]
+    assert seen[1][1:] == (query, True)
+    assert (seen[2][2]["chat"]["id"], seen[2][2]["message_id"]) == (USER, sent.message_id)
+
+
 # ---- receiving updates: the dispatchers ------------------------------------------------------------
 
 
