@@ -23,6 +23,7 @@ round's published_at − closed_at (both stamped by the bot). The goal is read o
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 import time
@@ -82,6 +83,7 @@ class Outcome:
     waited: float  # seconds from the last press made to the last board edited
     cpu: float  # CPU seconds of the bot's process (all its threads) from the first measured press to the end
     refused: dict[str, int]  # presses answered but never edited: what their answer said -> how many
+    errors: dict[str, int]  # updates the bot logged it failed to handle, by their exception
     close: dict[str, Any] | None = None
 
     @property
@@ -191,6 +193,19 @@ async def _closing_figures(bot: Running, round_id: int) -> dict[str, Any]:
             "sent": sent or 0, "counted_at": d.clock()}  # fmt: skip
 
 
+class _Errors(logging.Handler):
+    """Counts the bot's logged failures to handle an update, by the first line of their exception."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(("database error handling update", "failed to handle update")):
+            error = record.exc_info[1] if record.exc_info else None
+            self.seen[str(getattr(error, "orig", error)).splitlines()[0][:80] if error else "?"] += 1
+
+
 # ---- one run --------------------------------------------------------------------------------------------------
 async def _wait(api: StandIn, deadline: float) -> dict[str, int]:
     """Until every press is made, answered and edited, or (all made) nothing moves for STALL seconds (10 s once
@@ -214,6 +229,17 @@ async def _wait(api: StandIn, deadline: float) -> dict[str, int]:
 
 
 async def measure(size: Size, closing: bool, folder: Path, log: Callable[[str], None]) -> Outcome:
+    errors = _Errors()
+    logging.getLogger("bot").addHandler(errors)
+    try:
+        return await _measure(size, closing, folder, log, errors)
+    finally:
+        logging.getLogger("bot").removeHandler(errors)
+
+
+async def _measure(
+    size: Size, closing: bool, folder: Path, log: Callable[[str], None], errors: _Errors
+) -> Outcome:
     async with StandIn() as api, seed.scratch_database("sqlite", folder) as url:
         cfg = seed.config(api.base_url, api.token, url, "aiogram", roles={"facilitators": [FACILITATOR]})
         opened = await seed.prepare_database(cfg)
@@ -234,6 +260,7 @@ async def measure(size: Size, closing: bool, folder: Path, log: Callable[[str], 
             extras = [(size.close_at, FACILITATOR, f"/close {CLOSING_CODE}")] if closing else []
             what = f" and /close at {size.close_at:.0f} s" if closing else ""
             log(f"latency: {measured:,} presses at {RATE:.0f}/s over {size.residents:,} residents{what}")
+            errors.seen.clear()
             await api.call("load_start", plan.updates[warm:], RATE, extras)
             cpu0 = time.process_time()
             await _wait(api, time.monotonic() + size.seconds + 900)
@@ -254,7 +281,7 @@ async def measure(size: Size, closing: bool, folder: Path, log: Callable[[str], 
                for p, e in zip(times["put"], times["edited"], strict=True)]  # fmt: skip
     answered = [(a - p) * 1000 if a is not None and p is not None else inf
                 for p, a in zip(times["put"], times["answered"], strict=True)]  # fmt: skip
-    verified = (f"{lost} of {total:,} presses LOST in the database" if lost
+    verified = (f"{lost:,} of {total:,} presses (with the warm-up's) missing from the database" if lost
                 else f"all {total:,} presses (with the warm-up's) in the database")  # fmt: skip
     if times["stray_edits"]:
         verified += f"; {times['stray_edits']} edits of boards with no press waiting"
@@ -262,7 +289,7 @@ async def measure(size: Size, closing: bool, folder: Path, log: Callable[[str], 
     outcomes = zip(times["answer_texts"], times["answered"], times["edited"], strict=True)
     refused = Counter(text or "(no text)" for text, a, e in outcomes if a is not None and e is None)
     out = Outcome(len(made), size.residents, made[-1] - made[0] if len(made) > 1 else 0.0, latency, answered, put,
-                  verified, lost, waited, cpu, dict(refused))  # fmt: skip
+                  verified, lost, waited, cpu, dict(refused), dict(errors.seen))  # fmt: skip
     if closing and close is not None:
         close["sent_at"] = times["extras"][0] if times["extras"] else None
         replies = [t for chat, t, _ in times["sends"] if chat == FACILITATOR]
@@ -281,8 +308,10 @@ def _spread(values: list[float]) -> str:
 def _load(o: Outcome, size: Size) -> str:
     tail = ""
     if o.missing:
-        said = "; ".join(f"{n:,} answered “{text[:70]}”" for text, n in o.refused.items())
+        said = "; ".join(f"{n:,} answered “{text.split('. ')[0][:80]}”" for text, n in o.refused.items())
         tail = f"; {o.missing:,} never edited (counted as never in the percentiles{': ' + said if said else ''})"
+    if o.errors:
+        tail += "; the bot logged " + ", ".join(f"{n:,} updates it could not handle ({e})" for e, n in o.errors.items())
     cpu_ms = o.cpu / o.presses * 1000 if o.presses else math.nan
     return (f"{o.presses:,} presses at {o.rate:,.0f}/s over {o.residents:,} residents for {size.seconds:.0f} s "
             f"(last board edited {o.waited:,.1f} s after the last press; the bot's process used {o.cpu:,.0f} s "

@@ -92,10 +92,13 @@ class _Load:
     loop, so a backlog in the bot shows as latency), and when each was answered and its board edited.
 
     Press k is made available to getUpdates at start + k / rate (late ones catch up at once); its time is taken
-    as it is queued. Its answer is the answerCallbackQuery naming its query id; its edit is the next
-    editMessageText of its board (chat, message) not yet counted for an earlier press of that board: a board's
-    presses are handled one after another in the order they were made, and each edits the board once. Extras are
-    other things users do at given seconds into the load, e.g. a facilitator's /close (a text from a user).
+    as it is queued. Its answer is the answerCallbackQuery naming its query id. An editMessageText of a board
+    (chat, message) is its edit for the latest of that board's presses answered and not yet edited (a board's
+    presses are handled one after another in the order they were made, each answered, then its board edited);
+    earlier ones still unedited were refused (answered, say with an apology, and never edited) and are no longer
+    waited for. If no waiting press of the board was answered yet (a bot that edits before it answers), the edit
+    is the earliest waiting press's. Extras are other things users do at given seconds into the load, e.g. a
+    facilitator's /close (a text from a user).
     """
 
     def __init__(
@@ -128,10 +131,15 @@ class _Load:
                 self.answer_texts[k] = params.text("text")
         elif method == "editMessageText" and isinstance(result, dict):
             waiting = self._waiting.get((result["chat"]["id"], result["message_id"]))
-            if waiting:
-                self.edited[waiting.popleft()] = now
-            else:
+            if not waiting:
                 self.stray_edits += 1
+                return
+            answered = [k for k in waiting if self.answered[k] is not None]
+            k = answered[-1] if answered else waiting[0]
+            while waiting and waiting[0] != k:  # refused presses of this board: no edit will come for them
+                waiting.popleft()
+            waiting.popleft()
+            self.edited[k] = now
         elif method == "sendMessage" and isinstance(result, dict) and result["chat"]["id"] in self.watch:
             self.sends.append((result["chat"]["id"], now, str(result.get("text", ""))[:200]))
 
