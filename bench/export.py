@@ -179,13 +179,13 @@ def _child(url: str, fmt: str, path: str) -> None:
             base = me.memory_info().rss
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             info = await export_file(app.deps, "council-pound", fmt, Path(path), None, "officer",
                                      actor=None, via="bench")
-            seconds = time.perf_counter() - t0
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             stop.set()
             sampler.join()
-            return {"seconds": seconds, "base_rss": base, "peak_rss": max(peak, me.memory_info().rss),
+            return {"seconds": seconds, "cpu": cpu, "base_rss": base, "peak_rss": max(peak, me.memory_info().rss),
                     "bytes": info.size or Path(path).stat().st_size, "responses": info.responses}  # fmt: skip
         finally:
             await app.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from bot.exports.cells import Cell
+from bot.exports.counting import RowTally
 from bot.exports.csv_zip import CsvZipWriter
 from bot.exports.data import ExportData, ExportError, collect, counted
 from bot.exports.html import HtmlWriter
@@ -25,7 +26,6 @@ from bot.exports.tables import ResponseRows
 from bot.exports.xlsx import XlsxWriter
 from bot.i18n import DEFAULT
 from bot.services.common import Deps
-from bot.services.results import RoundTally
 from dialogues.text import Msg, _
 from storage.repositories.reports import Response
 
@@ -169,23 +169,25 @@ async def export_to(
             if progress is not None:
                 progress(0, total)
             if writer.wants_rows:
-                rows = ResponseRows(data, pseudonyms)
                 # A writer that wants answers (the .pb file) gets each response's pseudonym and stored answers.
                 answers = getattr(writer, "answers", None) if getattr(writer, "wants_answers", False) else None
+                # Rows are made from answers that repeat as they are stored: each distinct one is decoded once.
+                rows = ResponseRows(data, pseudonyms, stored=answers is None)
+                stored = rows.stored_keys if rows.stored else frozenset()
+                tallies = [RowTally(t, stored) for t in data.pending]
 
-                def write(batch: list[Response], round_number: int, tally: RoundTally) -> int:
+                def write(batch: list[Response], round_number: int, tally: RowTally) -> int:
                     if answers is not None:
                         answers(data, round_number, [(pseudonyms(data.code, r.telegram_id), r.answers) for r in batch])
                     else:
                         writer.rows([rows.row(r, round_number) for r in batch])
-                    for r in batch:
-                        tally.add_answers(r.answers)
+                    tally.add(batch)
                     return len(batch)
 
                 writing: asyncio.Future[int] | None = None  # at most one batch written while the next is read
                 try:
-                    for part, tally in zip(data.rounds, data.pending, strict=True):
-                        async for batch in uow.reports.responses(part.results.round.id):
+                    for part, tally in zip(data.rounds, tallies, strict=True):
+                        async for batch in uow.reports.responses(part.results.round.id, raw=stored):
                             if writing is not None:
                                 done += await asyncio.shield(writing)  # cancelled or not, it writes to the end
                                 if progress is not None:
@@ -196,6 +198,8 @@ async def export_to(
                         writing = None
                         if progress is not None:
                             progress(done, max(total, done))
+                    for counting in tallies:
+                        counting.close()
                 finally:
                     if writing is not None:  # failed or cancelled meanwhile: the thread finishes before `out` closes
                         await asyncio.wait([writing])

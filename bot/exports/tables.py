@@ -4,6 +4,7 @@ own cells: nothing here knows one type of question from another."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -507,9 +508,12 @@ class ResponseRows:
     once: which answers to read, in which order, each question's type and its decoding, and every text the rows
     repeat (the withheld comment, the comment statuses), rendered in the export's language."""
 
-    def __init__(self, d: ExportData, pseudonyms: Pseudonyms):
+    def __init__(self, d: ExportData, pseudonyms: Pseudonyms, stored: bool = False):
+        """With `stored`, the answers to the questions in `stored_keys` come as the database keeps them, undecoded
+        (Reports.responses(raw=...)): each distinct one is decoded once, when its cells are first made."""
         self.d = d
         self.pseudonyms = pseudonyms
+        self.stored = stored
         spec = d.spec
         self.versions = {v.id: v.version for v in d.versions}
         self._local = LocalTime(d.tz)
@@ -521,6 +525,8 @@ class ResponseRows:
             # Ratings, choices and rankings repeat: their cells are made once per distinct answer, not per row.
             memo: dict[Any, list[Cell]] | None = {} if t.repeats else None
             self._questions.append((q.key, q, t.decode, t.cells, blank, why_key(q), memo))
+        # The answers that repeat, which may be read undecoded.
+        self.stored_keys = frozenset(key for key, *_rest, memo in self._questions if memo is not None)
         tx = d.texts
         self._withheld = safe_text(tx(WITHHELD))
         self._status = {state: safe_text(tx(m)) for state, m in COMMENT_STATUS.items()}
@@ -553,7 +559,7 @@ class ResponseRows:
             safe_text(r.language) if r.language else None,
         ]
         answers = r.answers
-        spec = self._spec
+        spec, stored = self._spec, self.stored
         for key, q, decode, cells, blank, why, memo in self._questions:
             raw = answers.get(key)
             if raw is None:
@@ -561,10 +567,15 @@ class ResponseRows:
             elif memo is None:
                 out += self._cells(cells(spec, q, decode(spec, q, raw)))
             else:
-                known = _memo_key(raw)
+                # Stored JSON text is its own key (texts never equal the tuples _memo_key makes).
+                known = raw if stored and raw.__class__ is str else _memo_key(raw)
                 made = memo.get(known) if known is not None else None
                 if made is None:
-                    made = self._cells(cells(spec, q, decode(spec, q, raw)))
+                    value = json.loads(raw) if stored and raw.__class__ is str else raw
+                    if value is None:
+                        made = cast(list[Cell], blank)
+                    else:
+                        made = self._cells(cells(spec, q, decode(spec, q, value)))
                     if known is not None and len(memo) < MEMO:
                         memo[known] = made
                 out += made
@@ -609,5 +620,3 @@ class LocalTime:
 
     def _convert(self, utc: datetime) -> datetime:
         return utc.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
-
-

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, Text, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, Text, bindparam, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import (
@@ -30,20 +30,6 @@ def _json_text(conn: AsyncConnection, column: Any = AnswerRow.value) -> ColumnEl
     if conn.dialect.name == "sqlite":
         return type_coerce(column, String())
     return cast(column, Text)
-
-
-# Each participation's answers about its resident (ward, age band) in the round's consultation.
-def _profiles_of(conn: AsyncConnection, participation_ids: list[int]) -> Select[Any]:
-    return (
-        select(ParticipationRow.id, ProfileAnswerRow.question_key, _json_text(conn, ProfileAnswerRow.value))
-        .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
-        .join(
-            ProfileAnswerRow,
-            (ProfileAnswerRow.resident_id == ParticipationRow.resident_id)
-            & (ProfileAnswerRow.consultation_id == RoundRow.consultation_id),
-        )
-        .where(ParticipationRow.id.in_(participation_ids))
-    )
 
 
 def decode_json(raw: Sequence[Any]) -> list[Any]:
@@ -278,52 +264,73 @@ class Reports:
         )
         return {n: RoundDates(n, o, c, p) for n, o, c, p in rows}
 
-    async def responses(self, round_id: int, batch: int = BATCH) -> AsyncIterator[list[Response]]:
+    async def responses(
+        self, round_id: int, batch: int = BATCH, raw: Collection[str] = ()
+    ) -> AsyncIterator[list[Response]]:
         """Every participation in a round with its answers (and its resident's answers about themselves, kept for the
         consultation), in batches by keyset on the participation id.
 
-        The rows come straight from the driver (driver_rows): an export reads some 800,000 of them, and
-        SQLAlchemy's own result rows would cost a third of the reading."""
-        last = 0
+        The answers to the questions named in `raw` are left as stored, undecoded: the JSON text (or a bare number
+        SQLite stored as a number; None for none), for a reader that decodes each distinct one once.
+
+        The rows come straight from the driver (Prepared): an export reads some 800,000 of them, and SQLAlchemy's
+        own result rows would cost a third of the reading. Each batch's three queries are compiled once, not per
+        batch: the answers and the profile answers are read by the range of participation ids the batch covers."""
         conn = await self.s.connection()
         value = _json_text(conn)
+        after, upto, rnd = (
+            bindparam("after", type_=Integer),
+            bindparam("upto", type_=Integer),
+            bindparam("round", type_=Integer),
+        )
+        P = ParticipationRow
+        participations = Prepared(conn, (
+            select(P.id, ResidentRow.telegram_id, P.round_id, P.version_id, P.started_at, P.updated_at,
+                   P.finished_at)
+            .join(ResidentRow, ResidentRow.id == P.resident_id)
+            .where(P.round_id == rnd, P.id > after)
+            .order_by(P.id)
+            .limit(batch)
+        ))  # fmt: skip
+        answer_rows = Prepared(conn, (
+            select(AnswerRow.participation_id, AnswerRow.question_key, value, AnswerRow.review, AnswerRow.language)
+            .join(P, P.id == AnswerRow.participation_id)
+            .where(P.round_id == rnd, AnswerRow.participation_id > after, AnswerRow.participation_id <= upto)
+        ))  # fmt: skip
+        profile_rows = Prepared(conn, (
+            select(P.id, ProfileAnswerRow.question_key, _json_text(conn, ProfileAnswerRow.value))
+            .join(RoundRow, RoundRow.id == P.round_id)
+            .join(ProfileAnswerRow, (ProfileAnswerRow.resident_id == P.resident_id)
+                  & (ProfileAnswerRow.consultation_id == RoundRow.consultation_id))
+            .where(P.round_id == rnd, P.id > after, P.id <= upto)
+        ))  # fmt: skip
+        raw = frozenset(raw)
+        last = 0
         while True:
-            parts = await driver_rows(
-                conn,
-                select(
-                    ParticipationRow.id,
-                    ResidentRow.telegram_id,
-                    ParticipationRow.round_id,
-                    ParticipationRow.version_id,
-                    ParticipationRow.started_at,
-                    ParticipationRow.updated_at,
-                    ParticipationRow.finished_at,
-                )
-                .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
-                .where(ParticipationRow.round_id == round_id, ParticipationRow.id > last)
-                .order_by(ParticipationRow.id)
-                .limit(batch),
-            )
+            parts = await participations(conn, round=round_id, after=last)
             if not parts:
                 return
-            last = parts[-1][0]
+            first, last = last, parts[-1][0]
             answers: dict[int, dict[str, Any]] = {p[0]: {} for p in parts}
             reviews: dict[int, dict[str, str | None]] = {p[0]: {} for p in parts}
             spoken: dict[int, dict[str, None]] = {p[0]: {} for p in parts}
-            rows = await driver_rows(
-                conn,
-                select(AnswerRow.participation_id, AnswerRow.question_key, value, AnswerRow.review,
-                       AnswerRow.language).where(AnswerRow.participation_id.in_(list(answers))),
-            )
-            for (pid, key, _, review, language), decoded in zip(rows, decode_json([r[2] for r in rows]), strict=True):
-                answers[pid][key] = decoded
+            held, keys, texts = [], [], []  # the answers still to be decoded: where, under which key, as stored
+            for pid, key, stored, review, language in await answer_rows(conn, round=round_id, after=first, upto=last):
+                mine = answers[pid]
+                mine[key] = stored
+                if key not in raw:
+                    held.append(mine)
+                    keys.append(key)
+                    texts.append(stored)
                 if review is not None:
                     reviews[pid][key] = review
                 if language:
                     spoken[pid][language] = None
-            about = await driver_rows(conn, _profiles_of(conn, list(answers)))
-            for (pid, key, _), decoded in zip(about, decode_json([r[2] for r in about]), strict=True):
-                answers[pid].setdefault(key, decoded)  # answers about the resident, kept for the consultation
+            for mine, key, decoded in zip(held, keys, decode_json(texts), strict=True):
+                mine[key] = decoded
+            about = await profile_rows(conn, round=round_id, after=first, upto=last)
+            for (pid, key, stored), decoded in zip(about, decode_json([r[2] for r in about]), strict=True):
+                answers[pid].setdefault(key, stored if key in raw else decoded)  # kept for the consultation
             yield [
                 Response(pid, tid, rid, vid, _naive(started), _naive(updated), _naive(finished) if finished else None,
                          answers[pid], reviews[pid], ", ".join(sorted(spoken[pid])))
@@ -333,21 +340,30 @@ class Reports:
                 return
 
 
-async def driver_rows(conn: AsyncConnection, statement: Select[*tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
-    """A query's rows as the driver gives them (tuples from aiosqlite, records from asyncpg), with none of
-    SQLAlchemy's result handling: no type conversions, so SQLite's times come as text (see _naive). Only for
-    statements whose parameters need no conversion either (ids, numbers, plain text)."""
-    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    positions = compiled.positiontup or []
-    params = [compiled.params[name] for name in positions]
-    driver: Any = (await conn.get_raw_connection()).driver_connection
-    if conn.dialect.name == "sqlite":
-        cursor = await driver.execute(str(compiled), params)
-        try:
-            return list(await cursor.fetchall())
-        finally:
-            await cursor.close()
-    return list(await driver.fetch(str(compiled), *params))
+class Prepared:
+    """A query compiled once and run many times straight on the driver (tuples from aiosqlite, records from
+    asyncpg), with none of SQLAlchemy's result handling: no type conversions, so SQLite's times come as text (see
+    _naive). Values are given by the names of the statement's bindparams; any other parameter keeps the value it
+    was compiled with. Only for parameters that need no conversion either (ids, numbers, plain text)."""
+
+    def __init__(self, conn: AsyncConnection, statement: Select[*tuple[Any, ...]]):
+        compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or [])
+        self.values = compiled.params  # a property that builds the whole dict each time: read it once
+        self.sqlite = conn.dialect.name == "sqlite"
+
+    async def __call__(self, conn: AsyncConnection, **values: Any) -> Sequence[Sequence[Any]]:
+        given = {**self.values, **values}
+        params = [given[name] for name in self.names]
+        driver: Any = (await conn.get_raw_connection()).driver_connection
+        if self.sqlite:
+            cursor = await driver.execute(self.sql, params)
+            try:
+                return list(await cursor.fetchall())
+            finally:
+                await cursor.close()
+        return list(await driver.fetch(self.sql, *params))
 
 
 def _naive(value: datetime | str) -> datetime:
