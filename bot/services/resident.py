@@ -196,7 +196,7 @@ class ResidentService:
     ) -> dict[str, Any]:
         """The round's answers, with the resident's answers about themselves (ward, age band) kept for the whole
         consultation, if its questions ask any."""
-        answers = await uow.residents.answers(part.id)
+        answers = part.answers if part.answers is not None else await uow.residents.answers(part.id)
         if kept_per_consultation(spec):
             answers = {**await uow.residents.profile(part.resident_id, consultation_id), **answers}
         return answers
@@ -247,7 +247,7 @@ class ResidentService:
             progress = journey.Progress.from_json(part.state)
             if pressed.seq != progress.seq:
                 return None
-            rnd = await uow.consultations.round(part.round_id)
+            rnd = part.round or await uow.consultations.round(part.round_id)
             assert rnd is not None
             spec = await self.d.spec(uow, part.version_id)
             answers = await self._answers(uow, part, spec, rnd.consultation_id)
@@ -281,7 +281,7 @@ class ResidentService:
         self, uow: UnitOfWork, part: Participation, progress: journey.Progress, event: journey.Event,
         anchor: int | None, user_id: int,
     ) -> Reply:
-        rnd = await uow.consultations.round(part.round_id)
+        rnd = part.round or await uow.consultations.round(part.round_id)
         assert rnd is not None
         spec = await self.d.spec(uow, part.version_id)
         answers = await self._answers(uow, part, spec, rnd.consultation_id)

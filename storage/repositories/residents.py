@@ -4,13 +4,14 @@ for a whole consultation)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogues.rounds import Round
 from storage.base import utcnow
 from storage.models import (
     AnswerRow,
@@ -74,6 +75,9 @@ class Participation:
     # it for its reply, and reading it in the same query saves the hot path a statement.
     language: str | None = None
     language_known: bool = False
+    # Likewise its round and its answers so far (question key -> stored value), read in that same query.
+    round: Round | None = None
+    answers: dict[str, Any] | None = None
 
 
 def _resident(row: ResidentRow) -> Resident:
@@ -85,13 +89,29 @@ def _p(row: ParticipationRow) -> Participation:
 
 
 # Built once: every button press runs these, and making a statement costs more than running a cached one.
-_CURRENT_OF = (
-    select(ParticipationRow, ResidentRow.language)
+_LATEST_OPEN = (
+    select(ParticipationRow.id)
     .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
     .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
     .where(ResidentRow.telegram_id == bindparam("telegram_id"), RoundRow.status == "open")
     .order_by(ParticipationRow.updated_at.desc(), ParticipationRow.id.desc())
     .limit(1)
+    .scalar_subquery()
+)
+# The participation with its resident's language, its round and its answers (a row per answer; one with no
+# answer when there is none yet), its row locked: one statement for everything a press reads.
+_CURRENT_OF = (
+    select(
+        ParticipationRow.id, ParticipationRow.resident_id, ParticipationRow.round_id, ParticipationRow.version_id,
+        ParticipationRow.state, ParticipationRow.finished_at, ResidentRow.language,
+        RoundRow.consultation_id, RoundRow.number, RoundRow.title, RoundRow.status, RoundRow.opens_at,
+        RoundRow.closes_at, AnswerRow.question_key, AnswerRow.value,
+    )
+    .select_from(ParticipationRow)
+    .join(RoundRow, RoundRow.id == ParticipationRow.round_id)
+    .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
+    .outerjoin(AnswerRow, AnswerRow.participation_id == ParticipationRow.id)
+    .where(ParticipationRow.id == _LATEST_OPEN)
     .with_for_update(of=ParticipationRow)
 )
 _ANSWERS = select(AnswerRow.question_key, AnswerRow.value).where(
@@ -169,13 +189,19 @@ class Residents:
         return _p(row) if row else None
 
     async def current_of(self, telegram_id: int) -> Participation | None:
-        """The Telegram user's most recently used participation in a round that is still open, found and locked in one
-        query: every press of a button asks it."""
-        found = (await self.s.execute(_CURRENT_OF, {"telegram_id": telegram_id})).first()
-        if found is None:
+        """The Telegram user's most recently used participation in a round that is still open, with its round, its
+        answers and the resident's language, found and locked in one query: every press of a button asks it."""
+        rows = (await self.s.execute(_CURRENT_OF, {"telegram_id": telegram_id})).all()
+        if not rows:
             return None
-        row, language = found
-        return replace(_p(row), language=language, language_known=True)
+        first = rows[0]
+        return Participation(
+            first.id, first.resident_id, first.round_id, first.version_id, dict(first.state), first.finished_at,
+            first.language, True,
+            Round(first.round_id, first.consultation_id, first.number, first.title, first.status, first.opens_at,
+                  first.closes_at),
+            {r.question_key: r.value for r in rows if r.question_key is not None},
+        )
 
     async def start(self, resident_id: int, round_id: int, version_id: int, state: dict[str, Any]) -> Participation:
         row = ParticipationRow(resident_id=resident_id, round_id=round_id, version_id=version_id, state=state)
@@ -184,12 +210,15 @@ class Residents:
         return _p(row)
 
     async def save_state(self, participation_id: int, state: dict[str, Any], finished: bool = False) -> None:
-        row = await self.s.get(ParticipationRow, participation_id)
-        assert row is not None
-        row.state = state
-        row.updated_at = utcnow()
-        if finished and row.finished_at is None:
-            row.finished_at = utcnow()
+        """One UPDATE (a press's only write besides the update id), not a load of the row first."""
+        now = utcnow()
+        values: dict[str, Any] = {"state": state, "updated_at": now}
+        if finished:
+            values["finished_at"] = func.coalesce(ParticipationRow.finished_at, now)
+        await self.s.execute(
+            update(ParticipationRow).where(ParticipationRow.id == participation_id).values(**values),
+            execution_options={"synchronize_session": "fetch" if finished else "evaluate"},
+        )
 
     async def answers(self, participation_id: int) -> dict[str, Any]:
         rows = await self.s.execute(_ANSWERS, {"participation_id": participation_id})
