@@ -33,23 +33,19 @@ class RowTally:
             tally.add_values(key, [r.answers.get(key) for r in batch])
         for key, counts in self.counted.items():
             values = [r.answers.get(key) for r in batch]
-            if not _TEXTS.issuperset(map(type, values)):  # a number SQLite stored as a number: 1, 1.0 and True
-                values = self._one_by_one(key, values)  # are equal keys, so these are added one by one
-            counts.update(values)  # one C pass; only equal texts are counted together
+            if not _TEXTS.issuperset(map(type, values)):  # numbers SQLite stored as numbers: 1, 1.0 and True
+                values = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]  # are equal
+            counts.update(values)  # one C pass; only equal texts (or numbers of one type) are counted together
             if len(counts) > FLUSH:
                 self._flush(key, counts)
 
-    def _one_by_one(self, key: str, values: list[Any]) -> list[Any]:
-        """Adds the values that are not text; the texts, left to be counted."""
-        for v in values:
-            if v is not None and v.__class__ is not str:
-                self.tally.add(key, v)
-        return [v for v in values if v.__class__ is str]
-
     def _flush(self, key: str, counts: Counter[Any]) -> None:
+        add = self.tally.add
         for stored, times in counts.items():
-            if stored is not None:
-                self.tally.add(key, json.loads(stored) if stored.__class__ is str else stored, times)
+            if stored.__class__ is str:
+                add(key, json.loads(stored), times)
+            elif stored is not None:
+                add(key, stored[1], times)  # (its type, the number)
         counts.clear()
 
     def close(self) -> None:

@@ -31,8 +31,10 @@ class Pseudonyms:
         if not key:
             raise PseudonymKeyMissing()
         self._key = key.encode()
+        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)  # copied for each: half the cost of a new one
 
     def __call__(self, code: str, telegram_id: int) -> str:
         """'R-3fa9c21b0d4e' for one resident in one consultation."""
-        mac = hmac.new(self._key, f"{code}:{telegram_id}".encode(), hashlib.sha256).hexdigest()
-        return f"R-{mac[:HEX_CHARS]}"
+        mac = self._keyed.copy()
+        mac.update(f"{code}:{telegram_id}".encode())
+        return f"R-{mac.hexdigest()[:HEX_CHARS]}"
