@@ -313,9 +313,10 @@ def _load(o: Outcome, size: Size) -> str:
     if o.errors:
         tail += "; the bot logged " + ", ".join(f"{n:,} updates it could not handle ({e})" for e, n in o.errors.items())
     cpu_ms = o.cpu / o.presses * 1000 if o.presses else math.nan
+    handled = o.presses / (o.seconds + o.waited) if o.seconds + o.waited > 0 else math.nan
     return (f"{o.presses:,} presses at {o.rate:,.0f}/s over {o.residents:,} residents for {size.seconds:.0f} s "
-            f"(last board edited {o.waited:,.1f} s after the last press; the bot's process used {o.cpu:,.0f} s "
-            f"of CPU meanwhile, {cpu_ms:.1f} ms a press){tail}")  # fmt: skip
+            f"(last board edited {o.waited:,.1f} s after the last press: {handled:,.0f} presses a second handled; "
+            f"the bot's process used {o.cpu:,.0f} s of CPU meanwhile, {cpu_ms:.1f} ms a press){tail}")  # fmt: skip
 
 
 def row_load(o: Outcome, size: Size, quick: bool) -> Row:
