@@ -26,6 +26,7 @@ T = TypeVar("T")
 # A reply refused with 429 is sent again after Telegram's retry_after, for up to this long in all; past that the
 # resident has likely given up on it, and the update's failure is logged.
 REPLY_PATIENCE = 120.0
+LABELS_KEPT = 20_000  # remembered button labels (a few MB at most); forgotten all at once when full
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Renderer:
         # window), so a broadcast never starves residents' answers, nor the reverse.
         self.budget = budget if budget is not None else SendWindow(29.0)
         self.edits = edits if edits is not None else SendWindow(EDITS_PER_SECOND)
+        self._renders: dict[str, Render] = {}
+        # A label's text per (language, label): a board's 50 labels are the same texts press after press.
+        self._labels: dict[tuple[str, Inline], str] = {}
 
     async def paced(
         self, call: Callable[[], Awaitable[T]], chat_id: int | None = None, window: SendWindow | None = None
@@ -79,7 +83,26 @@ class Renderer:
             return result
 
     def content(self, language: str | None = None) -> Render:
-        return Render(translations(language or self.language))
+        language = language or self.language
+        render = self._renders.get(language)
+        if render is None:
+            render = self._renders[language] = Render(translations(language))
+        return render
+
+    def label(self, label: Inline, language: str | None = None) -> str:
+        """A button's label as plain text, remembered: labels repeat from press to press."""
+        language = language or self.language
+        key = (language, label)
+        try:
+            return self._labels[key]
+        except KeyError:
+            pass
+        except TypeError:  # a label with an unhashable parameter: not remembered
+            return self.content(language).text(label)
+        if len(self._labels) >= LABELS_KEPT:
+            self._labels.clear()
+        text = self._labels[key] = self.content(language).text(label)
+        return text
 
     def text(self, x: Inline, language: str | None = None) -> str:
         """An inline as plain text: a toast, an alert."""
@@ -91,10 +114,12 @@ class Renderer:
         """The buttons; labels in each language given ("Cymryd rhan yn breifat / Take part privately")."""
         if not rows:
             return None
-        renders = [self.content(x) for x in (language, *more)]
+        each = (language, *more)
 
         def label(b: Button) -> str:
-            return " / ".join(dict.fromkeys(r.text(b.label) for r in renders))
+            if len(each) == 1:
+                return self.label(b.label, language)
+            return " / ".join(dict.fromkeys(self.label(b.label, x) for x in each))
 
         def key(b: Button) -> KeyButton:
             if b.url:

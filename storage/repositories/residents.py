@@ -114,6 +114,12 @@ _CURRENT_OF = (
     .where(ParticipationRow.id == _LATEST_OPEN)
     .with_for_update(of=ParticipationRow)
 )
+_SAVE_STATE = (
+    update(ParticipationRow)
+    .where(ParticipationRow.id == bindparam("participation"))
+    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+)
+_SAVE_FINISHED = _SAVE_STATE.values(finished_at=func.coalesce(ParticipationRow.finished_at, bindparam("now")))
 _ANSWERS = select(AnswerRow.question_key, AnswerRow.value).where(
     AnswerRow.participation_id == bindparam("participation_id")
 )
@@ -210,13 +216,11 @@ class Residents:
         return _p(row)
 
     async def save_state(self, participation_id: int, state: dict[str, Any], finished: bool = False) -> None:
-        """One UPDATE (a press's only write besides the update id), not a load of the row first."""
-        now = utcnow()
-        values: dict[str, Any] = {"state": state, "updated_at": now}
-        if finished:
-            values["finished_at"] = func.coalesce(ParticipationRow.finished_at, now)
+        """One UPDATE (a press's only write besides the update id), not a load of the row first; a participation
+        this session holds is updated with it."""
         await self.s.execute(
-            update(ParticipationRow).where(ParticipationRow.id == participation_id).values(**values),
+            _SAVE_FINISHED if finished else _SAVE_STATE,
+            {"participation": participation_id, "new_state": state, "now": utcnow()},
             execution_options={"synchronize_session": "fetch" if finished else "evaluate"},
         )
 
