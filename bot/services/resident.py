@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -305,9 +306,8 @@ class ResidentService:
             part = await uow.residents.participation_by_id(participation_id)
             if part is None:
                 return
-            state = dict(part.state)
-            state["anchor"] = message_id
-            await uow.residents.save_state(part.id, state)
+            progress = dataclasses.replace(journey.Progress.from_json(part.state), anchor=message_id)
+            await uow.residents.save_state(part.id, progress.to_json())
             await uow.commit()
 
     async def _consent(
