@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection
+from itertools import repeat
 from typing import Any
 
 from bot.services.results import RoundTally
@@ -29,10 +30,11 @@ class RowTally:
 
     def add(self, batch: list[Response]) -> None:
         tally = self.tally
+        answers = [r.answers for r in batch]
         for key in self.streamed:
-            tally.add_values(key, [r.answers.get(key) for r in batch])
+            tally.add_values(key, list(map(dict.get, answers, repeat(key))))  # no Python call per answer
         for key, counts in self.counted.items():
-            values = [r.answers.get(key) for r in batch]
+            values = list(map(dict.get, answers, repeat(key)))
             if not _TEXTS.issuperset(map(type, values)):  # numbers SQLite stored as numbers: 1, 1.0 and True
                 values = [v if v is None or v.__class__ is str else (v.__class__, v) for v in values]  # are equal
             counts.update(values)  # one C pass; only equal texts (or numbers of one type) are counted together

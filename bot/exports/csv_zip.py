@@ -26,6 +26,7 @@ from bot.exports.tables import (
 )
 
 _AS_IS = frozenset({str, int, type(None)})  # what the csv module writes as _text would (None as an empty field)
+_SHAPES = 1_000  # shapes of row whose places are kept
 
 
 def _text(value: Cell, col: Column | None) -> Any:
@@ -55,6 +56,7 @@ class CsvZipWriter:
         self.zf = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED)
         self.columns: list[Column] = []
         self._responses: IO[bytes] | None = None
+        self.shapes: dict[tuple[type, ...], list[int]] = {}  # the places to make into text, by shape of row
 
     def _table(self, name: str, table: Table) -> None:
         with self.zf.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as f:
@@ -81,14 +83,24 @@ class CsvZipWriter:
         self._responses.write(text.getvalue().encode("utf-8"))
 
     def rows(self, batch: list[list[Cell]]) -> None:
-        cols = self.columns
+        # Only the cells the csv module would not write as _text does (times, fractions) are made into text: their
+        # places are found once for each shape of row (the type of each cell), not cell by cell.
+        cols, shapes = self.columns, self.shapes
         n = len(cols)
-        self._write(
-            [
-                [v if v.__class__ in _AS_IS else _text(v, cols[i] if i < n else None) for i, v in enumerate(values)]
-                for values in batch
-            ]
-        )
+        out: list[list[Any]] = []
+        for values in batch:
+            shape = tuple(map(type, values))
+            places = shapes.get(shape)
+            if places is None:
+                places = [i for i, t in enumerate(shape) if t not in _AS_IS]
+                if len(shapes) < _SHAPES:
+                    shapes[shape] = places
+            if places:
+                values = list(values)
+                for i in places:
+                    values[i] = _text(values[i], cols[i] if i < n else None)
+            out.append(values)
+        self._write(out)
 
     def finish(self, d: ExportData) -> None:
         if self._responses is not None:

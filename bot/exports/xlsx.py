@@ -16,6 +16,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -66,6 +67,9 @@ WRAP = {"text_wrap": True, "valign": "top"}
 SUMMARY, RESPONSES, COLUMNS, ABOUT = _("Summary"), _("Responses"), _("Columns"), _("About")
 CM = 96 / 2.54  # pixels per centimetre, for the chart's size
 MAX_TEXT = 32_767  # the most characters a cell holds
+_CELL_TYPES = frozenset({str, int, float, datetime, type(None)})  # what a row's cells may be to share a template
+Shape = tuple[str, list[int], list[int], list[int]]  # a row template, the places of its texts, times and fractions
+_BY_CELL: Shape = ("", [], [], [])  # rows written cell by cell
 # One below zlib's default: on 100,000 responses 11.1 MB instead of 10.6 MB (openpyxl's file was 10.8 MB),
 # in two thirds of the time (0.9 s instead of 1.4 s); level 1 would be 15 MB.
 COMPRESS_LEVEL = 5
@@ -332,6 +336,7 @@ class ResponseSheet:
         self.text_style = [f' s="{wrap_xf}"' if c.kind == LONG else "" for c in columns]
         self.time_style = f' s="{datetime_xf}"'
         self.next = 2
+        self.shapes: dict[tuple[type, ...], Shape] = {}
 
     def header(self, texts: list[str], style: int) -> None:
         cells = "".join(
@@ -345,49 +350,109 @@ class ResponseSheet:
         if widest > len(self.refs):
             self.refs += [xl_col_to_name(i) for i in range(len(self.refs), widest)]
             self.text_style += [""] * (widest - len(self.text_style))
-        refs, text_style, time_style = self.refs, self.text_style, self.time_style
-        epoch, day = self.EPOCH, self.DAY
+        shapes, text, plain = self.shapes, self._text, self._plain
+        epoch, day, isfinite = self.EPOCH, self.DAY, math.isfinite
         out: list[str] = []
         add = out.append
         n = self.next
         for values in batch:
-            r = str(n)
-            add(f'<row r="{r}">')
-            v: Any
-            for ref, style, v in zip(refs, text_style, values, strict=False):
-                cls = v.__class__
-                if cls is str:
-                    if not v:
-                        continue
-                    if len(v) > MAX_TEXT:
-                        v = v[:MAX_TEXT]
-                    if "&" in v:
-                        v = v.replace("&", "&amp;")
-                    if "<" in v:
-                        v = v.replace("<", "&lt;")
-                    if ">" in v:
-                        v = v.replace(">", "&gt;")
-                    if v.strip() == v:
-                        add(f'<c r="{ref}{r}"{style} t="inlineStr"><is><t>{v}</t></is></c>')
-                    else:  # leading or trailing space, which Excel would drop
-                        add(f'<c r="{ref}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>')
-                elif cls is int:
-                    add(f'<c r="{ref}{r}"><v>{v}</v></c>')
-                elif v is None:
-                    continue
-                elif cls is datetime:
+            # Rows of one shape (the type of each cell) share a template: the numbers go in as they are, in one
+            # str.format; only texts, times and fractions are made into their XML first.
+            shape = tuple(map(type, values))
+            found = shapes.get(shape)
+            if found is None:
+                found = self._shape(shape)
+            template, texts, times, fractions = found
+            # A fraction that is no number a sheet holds (inf, nan) is written as text, cell by cell.
+            if found is _BY_CELL or (fractions and not all(isfinite(values[i]) for i in fractions)):  # type: ignore[arg-type]
+                add(plain(n, values))
+            else:
+                r = str(n)
+                cells: list[Any] = list(values)
+                for i in texts:
+                    cells[i] = text(i, r, cells[i])
+                for i in times:
+                    v = cells[i]
                     if v.tzinfo is not None:
                         v = v.replace(tzinfo=None)
-                    add(f'<c r="{ref}{r}"{time_style}><v>{(v - epoch) / day!r}</v></c>')
-                elif cls is float and math.isfinite(v):
-                    add(f'<c r="{ref}{r}"><v>{v!r}</v></c>')
-                else:  # not a Cell: cannot come from tables.ResponseRows, but must not break the file either
-                    text = _escape(safe_text(str(v))[:MAX_TEXT])
-                    add(f'<c r="{ref}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-            add("</row>")
+                    cells[i] = repr((v - epoch) / day)
+                for i in fractions:
+                    cells[i] = repr(cells[i])
+                add(template.format(r, *cells))
             n += 1
         self.next = n
         self.out.write("".join(out).encode("utf-8"))
+
+    _SHAPES = 1_000  # row shapes given templates; rows of other shapes are written cell by cell
+
+    def _shape(self, shape: tuple[type, ...]) -> Shape:
+        """The template for rows of `shape`, with the places of its texts, times and fractions; _BY_CELL for rows
+        written cell by cell (a value that is no Cell, or too many shapes met already)."""
+        found = _BY_CELL
+        if len(self.shapes) < self._SHAPES and _CELL_TYPES.issuperset(shape):
+            texts = [i for i, t in enumerate(shape) if t is str]
+            times = [i for i, t in enumerate(shape) if t is datetime]
+            fractions = [i for i, t in enumerate(shape) if t is float]
+            found = (self._template(shape, texts=texts), texts, times, fractions)
+        self.shapes[shape] = found
+        return found
+
+    def _template(self, shape: tuple[type, ...], texts: Sequence[int]) -> str:
+        """A row as str.format fills it: {0} its number, {i + 1} cell i (whole for a text, its value otherwise)."""
+        parts = ['<row r="{0}">']
+        for i, (ref, t) in enumerate(zip(self.refs, shape, strict=False)):
+            if i in texts:
+                parts.append(f"{{{i + 1}}}")
+            elif t is int or t is float:
+                parts.append(f'<c r="{ref}{{0}}"><v>{{{i + 1}}}</v></c>')
+            elif t is datetime:
+                parts.append(f'<c r="{ref}{{0}}"{self.time_style}><v>{{{i + 1}}}</v></c>')
+        parts.append("</row>")
+        return "".join(parts)
+
+    def _text(self, i: int, r: str, v: Any) -> str:
+        """Cell i of row r, a text (or what is no Cell, as text); nothing for an empty one."""
+        ref, style = self.refs[i], self.text_style[i]
+        if v.__class__ is not str:
+            text = _escape(safe_text(str(v))[:MAX_TEXT])
+            return f'<c r="{ref}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        if not v:
+            return ""
+        if len(v) > MAX_TEXT:
+            v = v[:MAX_TEXT]
+        if "&" in v:
+            v = v.replace("&", "&amp;")
+        if "<" in v:
+            v = v.replace("<", "&lt;")
+        if ">" in v:
+            v = v.replace(">", "&gt;")
+        if v.strip() == v:
+            return f'<c r="{ref}{r}"{style} t="inlineStr"><is><t>{v}</t></is></c>'
+        # leading or trailing space, which Excel would drop
+        return f'<c r="{ref}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+
+    def _plain(self, n: int, values: list[Cell]) -> str:
+        """Row n cell by cell."""
+        r = str(n)
+        out = [f'<row r="{r}">']
+        add = out.append
+        v: Any
+        for i, v in enumerate(values[: len(self.refs)]):
+            cls = v.__class__
+            if cls is int:
+                add(f'<c r="{self.refs[i]}{r}"><v>{v}</v></c>')
+            elif v is None:
+                continue
+            elif cls is datetime:
+                if v.tzinfo is not None:
+                    v = v.replace(tzinfo=None)
+                add(f'<c r="{self.refs[i]}{r}"{self.time_style}><v>{(v - self.EPOCH) / self.DAY!r}</v></c>')
+            elif cls is float and math.isfinite(v):
+                add(f'<c r="{self.refs[i]}{r}"><v>{v!r}</v></c>')
+            else:  # a text, or not a Cell: cannot come from tables.ResponseRows, but must not break the file either
+                add(self._text(i, r, v))
+        add("</row>")
+        return "".join(out)
 
     def close(self, tail: bytes | None = None) -> None:
         self.out.write(self.tail if tail is None else tail)
