@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from bot.config import Config, load_config
+from bot.terminal import console, err, escape
 
 if TYPE_CHECKING:
     from dialogues.schema import Consultation
@@ -23,8 +22,6 @@ round_app = typer.Typer(help="Open and close rounds now.", no_args_is_help=True)
 app.add_typer(consultation_app, name="consultation")
 app.add_typer(db_app, name="db")
 app.add_typer(round_app, name="round")
-console = Console()
-err = Console(stderr=True)
 
 UNKNOWN_BOT = ("Start the bot once with `moot run` (it asks Telegram for its username and keeps it in the "
                "database), or set telegram.bot_username in the config.")
@@ -35,10 +32,10 @@ def _config(path: Path | None) -> Config:
     try:
         return load_config(path)
     except FileNotFoundError as e:
-        err.print(f"[red]Config file not found:[/] {e.filename}")
+        err().print(f"[red]Config file not found:[/] {e.filename}")
         raise typer.Exit(2) from e
     except Exception as e:
-        err.print(f"[red]The config is not valid:[/]\n{e}")
+        err().print(f"[red]The config is not valid:[/]\n{e}")
         raise typer.Exit(2) from e
 
 
@@ -53,7 +50,7 @@ def run(
     """Start the bot (long polling, or --webhook with --workers N on PostgreSQL)."""
     cfg = _config(config)
     if not cfg.telegram.token.get_secret_value():
-        err.print(
+        err().print(
             "[red]No Telegram bot token.[/] Create a bot by talking to @BotFather in Telegram "
             "(send /newbot), then give moot its token:\n"
             "  export MOOT_TELEGRAM__TOKEN='123456:ABC...'\n"
@@ -61,7 +58,7 @@ def run(
         )
         raise typer.Exit(2)
     if workers > 1 and (not webhook or cfg.database.url.startswith("sqlite")):
-        err.print("[red]Several workers need --webhook and PostgreSQL[/] (database.url = postgresql+asyncpg://...). "
+        err().print("[red]Several workers need --webhook and PostgreSQL[/] (database.url = postgresql+asyncpg://...). "
                   "On SQLite, run one process.")
         raise typer.Exit(2)
     from bot.logs import setup
@@ -77,11 +74,11 @@ def run(
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(cfg, webhook=webhook, register=not worker, migrate=not worker))
     except BadToken as e:
-        err.print(f"[red]Telegram does not accept this bot token[/] ({escape(str(e))}). Copy it again from "
+        err().print(f"[red]Telegram does not accept this bot token[/] ({escape(str(e))}). Copy it again from "
                   "@BotFather (/mybots, API Token) into MOOT_TELEGRAM__TOKEN.")  # fmt: skip
         raise typer.Exit(1) from e
     except Unreachable as e:
-        err.print(f"[red]Cannot reach Telegram at {escape(cfg.telegram.api_base)}[/]: {escape(str(e))}\n"
+        err().print(f"[red]Cannot reach Telegram at {escape(cfg.telegram.api_base)}[/]: {escape(str(e))}\n"
                   "Check this machine's network connection (and telegram.api_base in the config), then start "
                   "moot again.")  # fmt: skip
         raise typer.Exit(1) from e
@@ -94,14 +91,14 @@ def db_upgrade(config: ConfigOpt = None) -> None:
 
     cfg = _config(config)
     upgrade(cfg.database.url)
-    console.print("Database is up to date.")
+    console().print("Database is up to date.")
 
 
 @consultation_app.command("validate")
 def validate(file: Path) -> None:
     """Check a consultation file; print every problem with its line number."""
     c = _parse(file)
-    console.print(
+    console().print(
         f"[green]✓[/] {escape(str(file))} is valid: “{escape(c.title)}” ({len(c.services)} services, "
         f"{len(c.questions)} questions, {len(c.rounds)} rounds)."
     )
@@ -116,7 +113,7 @@ def _parse(file: Path) -> Consultation:
     try:
         data = file.read_bytes()
     except OSError as e:
-        err.print(f"[red]Cannot read {escape(str(file))}:[/] {e.strerror}")
+        err().print(f"[red]Cannot read {escape(str(file))}:[/] {e.strerror}")
         raise typer.Exit(2) from e
     try:
         return consultations.check(data)
@@ -124,9 +121,9 @@ def _parse(file: Path) -> Consultation:
         # Problems quote the file (keys, values), so they are printed as text, never as rich markup.
         plain = Render(translations(), html=False)
         n = len(e.problems)
-        err.print(f"{file} has {n} problem{'s' if n != 1 else ''}:", style="red", markup=False)
+        err().print(f"{file} has {n} problem{'s' if n != 1 else ''}:", style="red", markup=False)
         for p in e.problems:
-            err.print(f"  {plain.text(p.said())}", markup=False)
+            err().print(f"  {plain.text(p.said())}", markup=False)
         raise typer.Exit(1) from e
 
 
@@ -146,12 +143,12 @@ def load(file: Path, config: ConfigOpt = None) -> None:
         finally:
             await app_.close()
         state = "stored as version" if loaded.created else "unchanged; already stored as version"
-        console.print(f"“{escape(spec.title)}” {state} {loaded.version}.")
-        console.print(f"Code: [bold]{spec.code}[/]")
+        console().print(f"“{escape(spec.title)}” {state} {loaded.version}.")
+        console().print(f"Code: [bold]{spec.code}[/]")
         if app_.deps.bot_username:
-            console.print(f"Deep link: {app_.deps.deep_link(spec.code)}")
+            console().print(f"Deep link: {app_.deps.deep_link(spec.code)}")
         else:
-            console.print(f"Deep link: not known yet. {UNKNOWN_BOT} Until then, residents can send "
+            console().print(f"Deep link: not known yet. {UNKNOWN_BOT} Until then, residents can send "
                           f"/start {spec.code} to the bot.")
 
     asyncio.run(go())
@@ -165,7 +162,7 @@ def preview(
     """Print each screen as a resident would see it (in one of the file's languages)."""
     from bot.preview import print_preview
 
-    print_preview(_parse(file), console, language)
+    print_preview(_parse(file), console(), language)
 
 
 def _round(action: str, code: str, number: int | None, config: Path | None, reopen: bool = False) -> None:
@@ -179,13 +176,13 @@ def _round(action: str, code: str, number: int | None, config: Path | None, reop
         if not app_.deps.bot_username and action != "unschedule":
             # Announcements, reminders and results carry a link to the bot: never one to some other bot.
             await app_.close()
-            err.print(f"[red]Cannot {action}: moot does not know this bot's Telegram username yet[/], so the "
+            err().print(f"[red]Cannot {action}: moot does not know this bot's Telegram username yet[/], so the "
                       f"announcements would have no link to it. {UNKNOWN_BOT}")
             raise typer.Exit(2)
         try:
             if action == "unschedule":
                 done = await rounds.unschedule(app_.deps, code, number, None)
-                console.print(f"Round {done.round.number} unscheduled ({done.cancelled} timed steps removed); "
+                console().print(f"Round {done.round.number} unscheduled ({done.cancelled} timed steps removed); "
                               f"it is {done.round.status} now.")
                 return
             if action == "open" and reopen:
@@ -196,16 +193,16 @@ def _round(action: str, code: str, number: int | None, config: Path | None, reop
                 if change.publishing is not None:  # a close: its results are counted and queued before we exit
                     await change.publishing
         except rounds.ClosedRound as e:
-            err.print(f"[red]Cannot {action}:[/] {e} To open it again (residents can change their answers, groups "
+            err().print(f"[red]Cannot {action}:[/] {e} To open it again (residents can change their answers, groups "
                       f"are told, results are posted again when it closes), add --reopen.")
             raise typer.Exit(1) from e
         except rounds.RoundError as e:
-            err.print(f"[red]Cannot {action}:[/] {e}")
+            err().print(f"[red]Cannot {action}:[/] {e}")
             raise typer.Exit(1) from e
         finally:
             await app_.close()
         verb = ("reopened" if reopen else "opened") if action == "open" else "closed"
-        console.print(
+        console().print(
             f"Round {change.round.number} {verb}."
             if change.changed
             else f"Round {change.round.number} was already {'open' if action == 'open' else 'closed'}; nothing "
@@ -296,7 +293,7 @@ def export_results(
     OpenDocument spreadsheet or JSON data."""
     from bot.exports.cli import run_export
 
-    run_export(_config(config), consultation, fmt, out, round_number, console, language)
+    run_export(_config(config), consultation, fmt, out, round_number, console(), language)
 
 
 @app.command("export-polis")
@@ -321,9 +318,9 @@ def export_polis(
     try:
         out.write_bytes(asyncio.run(go()))
     except PolisExportError as e:
-        err.print(f"[red]Cannot export:[/] {e}")
+        err().print(f"[red]Cannot export:[/] {e}")
         raise typer.Exit(1) from e
-    console.print(f"[green]✓[/] Wrote {out}. Residents appear only as numbers; handle it as personal data.")
+    console().print(f"[green]✓[/] Wrote {out}. Residents appear only as numbers; handle it as personal data.")
 
 
 @db_app.command("backup")
@@ -332,7 +329,7 @@ def db_backup(out: Path, config: ConfigOpt = None) -> None:
     cfg = _config(config)
     url = cfg.database.url
     if not url.startswith("sqlite"):
-        err.print("[red]This database is PostgreSQL:[/] back it up with pg_dump, e.g. "
+        err().print("[red]This database is PostgreSQL:[/] back it up with pg_dump, e.g. "
                   "pg_dump --format=custom --file moot.dump DATABASE_URL")
         raise typer.Exit(2)
     import sqlite3
@@ -344,7 +341,7 @@ def db_backup(out: Path, config: ConfigOpt = None) -> None:
         source.backup(target)
     source.close()
     target.close()
-    console.print(f"Backed up {source_path} to {out}.")
+    console().print(f"Backed up {source_path} to {out}.")
 
 
 def main() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.panel import Panel
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from bot.content import Render
 from bot.i18n import DEFAULT, translations
@@ -13,6 +11,9 @@ from dialogues.questions import of
 from dialogues.schema import Consultation
 from dialogues.screens import Screen
 from dialogues.text import Inline, _
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def screens(c: Consultation) -> list[tuple[Inline, Screen]]:
@@ -31,6 +32,10 @@ def screens(c: Consultation) -> list[tuple[Inline, Screen]]:
 
 
 def print_preview(c: Consultation, console: Console | None = None, language: str = DEFAULT) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
     console = console or Console()
     plain = Render(translations(language), html=False)
     for title, s in screens(c):
