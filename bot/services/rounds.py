@@ -3,6 +3,7 @@ reopen; and telling the facilitator who asked how each broadcast went."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from dialogues.screens import Button, Screen
 from dialogues.text import Code, Inline, Msg, Para, Param, Span, Strong, _, join, ngettext
 from storage.idempotency import UpdateScope
 from storage.repositories.jobs import TIMED, Job
-from storage.repositories.outbox import MANY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+# Participants' results are drawn and enqueued this many at a time, each batch in transactions of its own, with
+# the event loop free for residents' presses between batches.
+PERSONAL_BATCH = 200
 
 
 class RoundError(Exception):
@@ -329,29 +332,46 @@ async def publish_if_due(
     stamp = d.clock().strftime("%Y%m%d%H%M%S") if again else "auto"
     prefixes = [f"results:{r.id}:{gen}{stamp}:"] + ([] if again else [f"yours:{r.id}:{gen}"])
     sent = 0
-    async with d.uow(scope) as uow:
-        outcomes = [(x.question, x.outcome) for x in res.questions]
-        screens = publish.group_screens(
-            res.spec, languages.round_title(res.spec, r.number, r.title), res.started, res.finished, outcomes,
-            res.min_respondents, d.deep_link(code)
-        )
-        if moved is not None:
-            screens.insert(1, moved)
-        in_each = languages.for_groups(res.spec, d.config.languages_first)
+    outcomes = [(x.question, x.outcome) for x in res.questions]
+    screens = publish.group_screens(
+        res.spec, languages.round_title(res.spec, r.number, r.title), res.started, res.finished, outcomes,
+        res.min_respondents, d.deep_link(code)
+    )
+    if moved is not None:
+        screens.insert(1, moved)
+    in_each = languages.for_groups(res.spec, d.config.languages_first)
+
+    async def post_to_groups(uow: UnitOfWork) -> int:
+        added = 0
         for g in await uow.consultations.groups(r.consultation_id):
             for i, s in enumerate(screens):
-                sent += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s,
-                                                 languages=in_each)
-        if not again:
-            personal = []
-            async for tid, answers in uow.residents.round_answers(r.id):
-                screen = publish.personal_screen(res.spec, languages.round_title(res.spec, r.number, r.title), answers,
-                                                 outcomes)
-                personal.append((f"yours:{r.id}:{gen}{tid}", tid, screen))
-                if len(personal) >= MANY:  # a batch at a time: 10,000 residents' screens need not all be held
+                added += await uow.outbox.enqueue(f"{prefixes[0]}{g.chat_id}:{i}", g.chat_id, "results", s,
+                                                  languages=in_each)
+        return added
+
+    if not again:
+        # The groups' posts first, then each participant's results a batch at a time, each batch read, drawn and
+        # then written in short transactions of its own: on SQLite a write holds the one write lock, and 10,000
+        # residents' results in one transaction kept residents' presses waiting past the busy timeout. Every
+        # message has a fixed key, so a publish cut short and run again adds only what is missing.
+        async with d.uow() as uow:
+            sent += await post_to_groups(uow)
+            await uow.commit()
+        title = languages.round_title(res.spec, r.number, r.title)
+        start: int | None = 0
+        while start is not None:
+            async with d.uow() as uow:
+                page, start = await uow.residents.round_answers_page(r.id, start, PERSONAL_BATCH)
+            personal = [(f"yours:{r.id}:{gen}{tid}", tid, publish.personal_screen(res.spec, title, answers, outcomes))
+                        for tid, answers in page]
+            if personal:
+                async with d.uow() as uow:
                     sent += await uow.outbox.enqueue_many("results", personal)
-                    personal = []
-            sent += await uow.outbox.enqueue_many("results", personal)
+                    await uow.commit()
+            await asyncio.sleep(0)  # residents' presses in between
+    async with d.uow(scope) as uow:
+        if again:  # one transaction: posted again under one stamp, or not at all
+            sent += await post_to_groups(uow)
         await uow.consultations.set_round(r.id, published_at=d.clock())
         await uow.ledger.audit(actor, "publish", f"{code} round {r.number}", messages=sent)
         await _report_later(d, uow, r, tell or actor, "results", prefixes, scheduled=actor is None)

@@ -410,32 +410,38 @@ class Residents:
 
     async def round_answers(self, round_id: int, batch: int = 500) -> AsyncIterator[tuple[int, dict[str, Any]]]:
         """(telegram id, answers) for each active participant of a round, read in batches."""
-        last = 0
-        while True:
-            rows = (
-                await self.s.execute(
-                    select(ParticipationRow.id, ResidentRow.telegram_id)
-                    .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
-                    .where(ParticipationRow.round_id == round_id, ParticipationRow.id > last,
-                           ResidentRow.active.is_(True))
-                    .order_by(ParticipationRow.id)
-                    .limit(batch)
-                )
-            ).all()
-            if not rows:
-                return
-            ids = [r[0] for r in rows]
-            answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
-            for pid, key, value in await self.s.execute(
-                select(AnswerRow.participation_id, AnswerRow.question_key, AnswerRow.value).where(
-                    AnswerRow.participation_id.in_(ids)
-                )
-            ):
-                answers[pid][key] = value
-            for pid, tid in rows:
-                if answers[pid]:
-                    yield tid, answers[pid]
-            last = ids[-1]
+        after: int | None = 0
+        while after is not None:
+            page, after = await self.round_answers_page(round_id, after, batch)
+            for item in page:
+                yield item
+
+    async def round_answers_page(
+        self, round_id: int, after: int, batch: int = 500
+    ) -> tuple[list[tuple[int, dict[str, Any]]], int | None]:
+        """One batch of round_answers: those of the next `batch` participations after the participation id `after`,
+        and where the next batch starts (None after the last). Each batch can be read in a transaction of its own."""
+        rows = (
+            await self.s.execute(
+                select(ParticipationRow.id, ResidentRow.telegram_id)
+                .join(ResidentRow, ResidentRow.id == ParticipationRow.resident_id)
+                .where(ParticipationRow.round_id == round_id, ParticipationRow.id > after,
+                       ResidentRow.active.is_(True))
+                .order_by(ParticipationRow.id)
+                .limit(batch)
+            )
+        ).all()
+        if not rows:
+            return [], None
+        ids = [r[0] for r in rows]
+        answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
+        for pid, key, value in await self.s.execute(
+            select(AnswerRow.participation_id, AnswerRow.question_key, AnswerRow.value).where(
+                AnswerRow.participation_id.in_(ids)
+            )
+        ):
+            answers[pid][key] = value
+        return [(tid, answers[pid]) for pid, tid in rows if answers[pid]], ids[-1]
 
     async def mark_inactive(self, telegram_id: int) -> None:
         r = await self._row(telegram_id)
