@@ -8,7 +8,7 @@ from bot.incoming import Incoming
 from bot.services import consultations, roles
 from bot.services.common import Deps, Reply
 from bot.transport import TelegramFailure, Transport
-from dialogues.loader import MAX_FILE_BYTES
+from dialogues.problems import MAX_FILE_BYTES
 from dialogues.text import Block, Code, Items, Lines, Para, Span, _, ngettext
 
 if TYPE_CHECKING:

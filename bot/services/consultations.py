@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dialogues.loader import ConsultationFileError, parse_consultation
+from dialogues.problems import ConsultationFileError
 
 if TYPE_CHECKING:  # `moot consultation validate` checks a file without loading the database layer
     from bot.services.common import Deps
@@ -21,6 +21,8 @@ def check(data: bytes) -> Consultation:
     Touches nothing: `moot consultation validate` and a facilitator's document are checked the same way, and a
     file with problems is refused before anything is stored.
     """
+    from dialogues.loader import parse_consultation  # PyYAML is imported when the first file comes, not at start
+
     return parse_consultation(data)
 
 
