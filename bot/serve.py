@@ -7,8 +7,6 @@ import logging
 import signal
 from typing import Any
 
-from aiohttp import web
-
 from bot.bootstrap import App, build
 from bot.config import Config
 from bot.polling import Poller
@@ -55,6 +53,8 @@ async def _polling(app: App, stop: asyncio.Event) -> None:
 
 
 async def _webhook(app: App, stop: asyncio.Event, register: bool) -> None:
+    from aiohttp import web  # aiohttp's server side only for a webhook: long polling is a client
+
     from bot.webhook import make_web_app
 
     hook = app.config.webhook
