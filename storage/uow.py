@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,9 +35,30 @@ class UnitOfWork:
     comments: Comments
     statements: Statements
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], scope: UpdateScope | None = None):
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], scope: UpdateScope | None = None,
+        turns: asyncio.Lock | None = None,
+    ):
         self._sessions = sessions
         self.scope = scope
+        self._turns = turns
+        self._holding = False
+
+    async def writing(self) -> None:
+        """Waits for this process's turn to write, held until the unit of work commits or ends (SQLite only).
+
+        SQLite has one write lock. Writers that collide on it wait in SQLite's busy handler, which sleeps 1, 2, 5,
+        10... up to 100 ms between tries, so under load the lock sits free while they sleep; taking turns here, the
+        next writer starts the moment the last one commits. Call it just before the first write."""
+        if self._turns is not None and not self._holding:
+            await self._turns.acquire()
+            self._holding = True
+
+    def _done_writing(self) -> None:
+        if self._holding:
+            assert self._turns is not None
+            self._holding = False
+            self._turns.release()
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -56,10 +78,19 @@ class UnitOfWork:
         try:
             await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                self._done_writing()
 
     async def commit(self) -> None:
         """Commits; the first commit made for an update also records the update id, atomically."""
+        try:
+            await self._commit()
+        finally:
+            self._done_writing()
+
+    async def _commit(self) -> None:
         scope = self.scope
         if scope is not None and not scope.recorded:
             if not await self.ledger.first_sight(scope.update_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,10 +74,16 @@ class Deps:
     # Background parts listen here: "outbox" (something was enqueued), "schedule" (jobs changed).
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     transport: Any = None  # the runtime's Transport, once the runtime exists (features call Telegram through it)
+    # On SQLite, writers take turns (UnitOfWork.writing); PostgreSQL's writers need none.
+    _write_turns: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            self._write_turns = asyncio.Lock()
 
     def uow(self, scope: UpdateScope | None = None) -> UnitOfWork:
         """A unit of work; given the update being handled, its first commit records the update id too."""
-        return UnitOfWork(self.sessions, scope)
+        return UnitOfWork(self.sessions, scope, self._write_turns)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -289,6 +289,7 @@ class ResidentService:
         chosen = part.language if part.language_known else await uow.residents.language(user_id)
         language = PSEUDO if self._default() == PSEUDO else (chosen or spec.languages[0])
         out = journey.handle(spec, await self._ctx(uow, part.resident_id, rnd, spec), progress, answers, event)
+        await uow.writing()  # what follows writes; the journey above only read
         await keepers.apply(uow, rnd, part.resident_id, spec, out.effects)
         if out.saves:
             kept = kept_per_consultation(spec)

@@ -366,6 +366,7 @@ async def publish_if_due(
                         for tid, answers in page]
             if personal:
                 async with d.uow() as uow:
+                    await uow.writing()  # in turn with residents' presses
                     sent += await uow.outbox.enqueue_many("results", personal)
                     await uow.commit()
             await asyncio.sleep(0)  # residents' presses in between
