@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 def make_engine(url: str, echo: bool = False, connections: int = 40) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": echo}
+    # `connections` is all this process may open, half kept in the pool. On PostgreSQL each update in flight may
+    # hold two (its chat's advisory lock and its work); on SQLite each holds one while it waits for its turn to
+    # write (UnitOfWork.writing), so the pool must outnumber the updates handled at once (16) with room for the
+    # outbox, the scheduler and a publish: SQLAlchemy's default of 5 + 10 left a close waiting 30 s for one.
+    if make_url(url).database not in (None, "", ":memory:"):  # an in-memory SQLite has one connection, kept
+        kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2))
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        # Each update in flight may hold two connections (its chat's advisory lock and its work); `connections`
-        # is all this process may open, half kept in the pool.
-        kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2),
-                      pool_pre_ping=True)
+        kwargs["pool_pre_ping"] = True
     # hide_parameters keeps residents' answers and message text out of error messages and logs.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if url.startswith("sqlite"):
