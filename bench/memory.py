@@ -25,6 +25,8 @@ from bench.report import Row
 from bench.standin import StandIn
 from bot.bootstrap import build
 
+IDLE_GOAL = 1.2  # issue 18: an idle moot at most 1.2 times the idle bare aiogram bot
+
 
 def env_for(api: StandIn, url: str) -> dict[str, str]:
     return {
@@ -124,9 +126,11 @@ async def _run(residents: int, log: Callable[[str], None]) -> list[Row]:
         m = await moot_memory(residents, folder, log)
     mb = 1e6
     per = (m["busy"] - m["idle"]) / residents
+    idle = m["idle"] / bare
     return [
-        Row("7 memory", "idle `moot run` RSS ÷ idle bare aiogram bot", m["idle"] / bare,
-            f"moot {m['idle'] / mb:.0f} MB, bare {bare / mb:.0f} MB (RSS of the processes, psutil)"),
+        Row("7 memory", "idle `moot run` RSS ÷ idle bare aiogram bot", idle,
+            f"moot {m['idle'] / mb:.0f} MB, bare {bare / mb:.0f} MB (RSS of the processes, psutil)",
+            f"≤ {IDLE_GOAL}", idle <= IDLE_GOAL),
         Row("7 memory", f"RSS with {residents:,} residents mid-journey ÷ idle", m["busy"] / m["idle"],
             f"{m['busy'] / mb:.0f} MB after each pressed +1 once ({per / 1000:.1f} kB per resident; "
             f"{residents:,} presses took {m['seconds']:.0f} s)"),
