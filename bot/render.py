@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from bot.i18n import DEFAULT, translations
 from bot.limits import EDITS_PER_SECOND, SendWindow
 from bot.transport import Keyboard, KeyButton, Migrated, Rejected, RetryLater, Transport
 from dialogues.screens import Button, Screen
-from dialogues.text import Em, Inline, Para
+from dialogues.text import Em, Inline, Localised, Para, When
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,6 +28,22 @@ T = TypeVar("T")
 # resident has likely given up on it, and the update's failure is logged.
 REPLY_PATIENCE = 120.0
 LABELS_KEPT = 20_000  # remembered button labels (a few MB at most); forgotten all at once when full
+
+
+def _identity(x: object) -> object:
+    """What a label's text depends on, hashable. A consultation's Localised text equals its default language's
+    string, so two versions of a file with the same English and corrected Welsh would otherwise be one label."""
+    if isinstance(x, Localised):
+        return ("localised", x.default, tuple(sorted(x.texts.items())))
+    if isinstance(x, When):
+        return ("when", x.at)
+    if isinstance(x, str | int | float | None):
+        return x
+    if isinstance(x, tuple):
+        return tuple(_identity(y) for y in x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return (type(x).__name__, *(_identity(getattr(x, f.name)) for f in dataclasses.fields(x)))
+    raise TypeError(f"not remembered: {type(x).__name__}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +68,7 @@ class Renderer:
         self.edits = edits if edits is not None else SendWindow(EDITS_PER_SECOND)
         self._renders: dict[str, Render] = {}
         # A label's text per (language, label): a board's 50 labels are the same texts press after press.
-        self._labels: dict[tuple[str, Inline], str] = {}
+        self._labels: dict[tuple[str, object], str] = {}
 
     async def paced(
         self, call: Callable[[], Awaitable[T]], chat_id: int | None = None, window: SendWindow | None = None
@@ -92,8 +109,8 @@ class Renderer:
     def label(self, label: Inline, language: str | None = None) -> str:
         """A button's label as plain text, remembered: labels repeat from press to press."""
         language = language or self.language
-        key = (language, label)
         try:
+            key = (language, _identity(label))
             return self._labels[key]
         except KeyError:
             pass

@@ -1,4 +1,4 @@
-"""Button data: signed for one chat and one screen, refused when forged, remembered per screen."""
+"""Button data and labels: signed for one chat and one screen, refused when forged, remembered per screen."""
 
 from __future__ import annotations
 
@@ -43,3 +43,16 @@ def test_the_chats_remembered_are_bounded() -> None:
         codec.pack(chat, PLUS_ONE, 1)
     assert len(codec._signed) == SIGNED_CHATS
     assert codec.unpack(0, codec.pack(0, PLUS_ONE, 1)) == Pressed(PLUS_ONE, 1)  # forgotten, signed again
+
+
+def test_a_remembered_label_follows_a_corrected_translation() -> None:
+    """Two versions of a file with the same English service name and different Welsh: each label its own."""
+    from bot.render import Renderer
+    from dialogues.text import Localised, Span, _
+
+    renderer = Renderer(ActionCodec(KEY))
+    old = Span(_("{pence}p", pence=3), " ", Localised({"en": "Libraries", "cy": "Llyfrgell"}))
+    fixed = Span(_("{pence}p", pence=3), " ", Localised({"en": "Libraries", "cy": "Llyfrgelloedd"}))
+    assert renderer.label(old, "cy") == "3c Llyfrgell"
+    assert renderer.label(fixed, "cy") == "3c Llyfrgelloedd"
+    assert renderer.label(fixed, "en") == "3p Libraries"
