@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from bot.actions import Pressed
 from bot.exports.data import ExportError
 from bot.exports.pseudonym import NO_KEY, PseudonymKeyMissing
-from bot.exports.service import FORMATS, TooLarge, export
 from bot.facilitator.common import reason
 from bot.incoming import Incoming
 from bot.services import roles
@@ -123,6 +122,8 @@ class Exports:
         return Reply([Screen(text, buttons, edit=edit)])
 
     async def _formats(self, consultation_id: int, number: int) -> Reply:
+        from bot.exports.service import FORMATS  # the writers and their libraries, when first asked for
+
         names = await self._names(consultation_id)
         if names is None:
             return Reply(toast=EXPIRED)
@@ -157,6 +158,8 @@ class Exports:
         return Reply(toast=EXPIRED)
 
     async def _begin(self, inc: Incoming, consultation_id: int, number: int | None, fmt: str) -> Reply:
+        from bot.exports.service import FORMATS  # the writers and their libraries, when first asked for
+
         assert inc.user_id is not None and inc.chat_id is not None
         if inc.user_id in self.running:
             return Reply(toast=BUSY)
@@ -185,6 +188,8 @@ class Exports:
         return Reply([Screen(Para("⏳ ", preparing), edit=True)], toast=_("Preparing your export…"))
 
     async def _produce(self, user_id: int, chat_id: int, code: str, number: int | None, fmt: str, role: str) -> None:
+        from bot.exports.service import FORMATS, TooLarge, export  # the writers, when first asked for
+
         target = f"{code} {'round ' + str(number) if number else 'all rounds'}"
         screens: list[Screen]
         try:

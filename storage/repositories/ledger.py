@@ -8,20 +8,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import utcnow
+from storage.base import insert_for, utcnow
 from storage.models import AuditRow, ProcessedUpdateRow, RoleRow, SettingRow
 
-# Built once, one per dialect: every update runs it.
-_FIRST_SIGHT = {
-    name: insert(ProcessedUpdateRow)
-    .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
-    .on_conflict_do_nothing(index_elements=["update_id"])
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+# Built once per dialect, when first used: every update runs it.
+_FIRST_SIGHT: dict[str, Any] = {}
+
+
+def _first_sight(dialect: str) -> Any:
+    if dialect not in _FIRST_SIGHT:
+        _FIRST_SIGHT[dialect] = (
+            insert_for(dialect)(ProcessedUpdateRow)
+            .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+    return _FIRST_SIGHT[dialect]
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Ledger:
         One INSERT .. ON CONFLICT DO NOTHING rather than a savepoint around a plain insert: it runs on every
         update, and on PostgreSQL it still waits for another worker inserting the same id, then says false.
         """
-        statement = _FIRST_SIGHT.get(self.s.get_bind().dialect.name, _FIRST_SIGHT["sqlite"])
+        statement = _first_sight(self.s.get_bind().dialect.name)
         conn = await self.s.connection()  # Core: the ORM would take a dict of values for a bulk insert
         result = await conn.execute(statement, {"update_id": update_id, "seen_at": utcnow()})
         return bool(result.rowcount)
@@ -106,7 +109,7 @@ class Ledger:
 
     async def remember(self, key: str, value: str) -> None:
         """Stores a setting; an upsert, as several workers starting at once may each store the same one."""
-        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = insert_for(self.s.get_bind().dialect.name)
         statement = insert(SettingRow).values(key=key, value=value, updated_at=utcnow())
         fresh = statement.excluded
         statement = statement.on_conflict_do_update(

@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogues.screens import Action, Button, Chart, Document, Screen
 from dialogues.text import from_json as content
 from dialogues.text import to_json as content_json
-from storage.base import utcnow
+from storage.base import insert_for, utcnow
 from storage.models import OutboxRow, ResidentRow
 
 KEY_LIMIT = 128  # the width of outbox.dedupe_key
@@ -215,7 +214,7 @@ class Outbox:
         """Inserts the rows whose key is not there yet; how many were inserted."""
         dialect = self._dialect()
         if dialect in ("sqlite", "postgresql"):
-            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            insert = insert_for(dialect)
             stmt = (
                 insert(OutboxRow)
                 .values(rows)

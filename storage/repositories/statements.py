@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import utcnow
+from storage.base import insert_for, utcnow
 from storage.models import ReactionRow, ResidentRow, StatementFollowerRow, StatementRow
 
 APPROVED, PENDING, REJECTED, MERGED = "approved", "pending", "rejected", "merged"
@@ -65,7 +63,7 @@ class Statements:
                 for t in texts if seed_key(t) not in have]
         if not rows:
             return
-        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        insert = insert_for(self._dialect())
         await self.s.execute(insert(StatementRow).values(rows).on_conflict_do_nothing(
             index_elements=[StatementRow.consultation_id, StatementRow.question_key, StatementRow.seed_key]))
 
