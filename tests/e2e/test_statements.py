@@ -208,7 +208,9 @@ async def test_a_residents_statements_go_through_moderation(moot: Harness) -> No
     # Ben's is flagged as a near-duplicate of the first seed statement, and merged into it
     assert fac.sees("It looks like statement 1")
     await fac.taps("Merge into 1", expect="Bring back the trams")
-    cat_statement = next(int(w) for w in (fac.chat.messages[-1].text or "").split() if w.isdigit())
+    # the moderation message itself: the round's "Messages: 1 sent" report may arrive after it
+    shown = next(m for m in reversed(fac.chat.messages) if "Bring back the trams" in (m.text or ""))
+    cat_statement = next(int(w) for w in (shown.text or "").split() if w.isdigit())
     await fac.says(f"/moderate reject {cat_statement} This consultation is about streets, not trams.",
                    expect="Rejected")
 
