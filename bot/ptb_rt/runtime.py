@@ -23,7 +23,8 @@ def make_application(token: str, api_base: str) -> Application[Any, Any, Any, An
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .concurrent_updates(True)  # the core serialises per chat itself
+        # for a bot whose Application routes updates (the benchmark's bare bot); moot's updates go to its core
+        .concurrent_updates(True)
         .job_queue(None)  # moot has its own scheduler
         .build()
     )

@@ -3,7 +3,6 @@ for a whole consultation)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -408,19 +407,12 @@ class Residents:
         )
         return list(rows)
 
-    async def round_answers(self, round_id: int, batch: int = 500) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-        """(telegram id, answers) for each active participant of a round, read in batches."""
-        after: int | None = 0
-        while after is not None:
-            page, after = await self.round_answers_page(round_id, after, batch)
-            for item in page:
-                yield item
-
     async def round_answers_page(
         self, round_id: int, after: int, batch: int = 500
     ) -> tuple[list[tuple[int, dict[str, Any]]], int | None]:
-        """One batch of round_answers: those of the next `batch` participations after the participation id `after`,
-        and where the next batch starts (None after the last). Each batch can be read in a transaction of its own."""
+        """(telegram id, answers) for the active participants of a round in the next `batch` participations after
+        the participation id `after`, and where the next batch starts (None after the last): each batch can be
+        read in a transaction of its own."""
         rows = (
             await self.s.execute(
                 select(ParticipationRow.id, ResidentRow.telegram_id)
