@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogues.screens import Action
@@ -45,6 +46,10 @@ class ActionCodec:
         return base64.urlsafe_b64encode(h.digest()).decode()[:SIG_CHARS]
 
     def pack(self, chat_id: int, action: Action, seq: int) -> str:
+        return self.packer(chat_id, seq)(action)
+
+    def packer(self, chat_id: int, seq: int) -> Callable[[Action], str]:
+        """Packs one screen's buttons: those signed before for this chat and screen number are not signed again."""
         signed = self._signed.get(chat_id)
         if signed is None or signed[0] != seq:
             signed = self._signed[chat_id] = (seq, {})
@@ -52,10 +57,15 @@ class ActionCodec:
                 self._signed.popitem(last=False)
         else:
             self._signed.move_to_end(chat_id)
-        data = signed[1].get(action)
-        if data is None:
-            data = signed[1][action] = self._pack(chat_id, action, seq)
-        return data
+        known = signed[1]
+
+        def pack(action: Action) -> str:
+            data = known.get(action)
+            if data is None:
+                data = known[action] = self._pack(chat_id, action, seq)
+            return data
+
+        return pack
 
     def _pack(self, chat_id: int, action: Action, seq: int) -> str:
         if not _NAME.match(action.name):

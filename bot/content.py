@@ -3,6 +3,7 @@ terminal and exports. Long content is split between blocks, never inside a tag."
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 import string
@@ -46,6 +47,13 @@ DATE_PATTERN = "EEEE d MMMM y, HH:mm"  # 'Friday 5 December 2026, 17:00'
 # either: 'ar 5 Rhagfyr 2026 (dydd Gwener), 17:00'.
 DATE_PATTERNS = {"cy": "d MMMM y (EEEE), HH:mm"}
 _NUMBER_SPEC = re.compile(r"^(\+?)(,?)(?:\.(\d)f)?$")  # the specs messages use: {n:,} {mean:.1f} {change:+.1f}
+
+
+@functools.lru_cache(maxsize=4096)
+def _unshaped(template: str) -> bool:
+    """Whether a template's fields are all plain ({name}, no spec or conversion), as most messages' are."""
+    return all(spec == "" and conversion is None for _text, field, spec, conversion in
+               string.Formatter().parse(template) if field is not None)
 
 
 class _Numbers(string.Formatter):
@@ -127,6 +135,8 @@ class Render:
             return template
         values: dict[str, Any] = {k: v if isinstance(v, int | float) else self.inline(v) for k, v in m.params}
         try:
+            if _unshaped(template):  # no number to shape: str.format in C, not string.Formatter in Python
+                return template.format_map(values)
             return self._numbers.vformat(template, (), values)
         except (KeyError, IndexError, ValueError):
             # A translation naming a parameter the source does not have must not lose the message: use the source.

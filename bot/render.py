@@ -30,9 +30,22 @@ REPLY_PATIENCE = 120.0
 LABELS_KEPT = 20_000  # remembered button labels (a few MB at most); forgotten all at once when full
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per type
+
+
 def _identity(x: object) -> object:
     """What a label's text depends on, hashable. A consultation's Localised text equals its default language's
-    string, so two versions of a file with the same English and corrected Welsh would otherwise be one label."""
+    string, so two versions of a file with the same English and corrected Welsh would otherwise be one label.
+    A board asks it of some 50 labels a press: the common kinds are told by their exact type first."""
+    kind = type(x)
+    if kind in _PLAIN:
+        return x
+    if kind is tuple:
+        return tuple([_identity(y) for y in x])  # type: ignore[attr-defined]
+    names = _FIELDS.get(kind)
+    if names is not None:
+        return (kind.__name__, *[_identity(getattr(x, name)) for name in names])
     if isinstance(x, Localised):
         return ("localised", x.default, tuple(sorted(x.texts.items())))
     if isinstance(x, When):
@@ -42,7 +55,8 @@ def _identity(x: object) -> object:
     if isinstance(x, tuple):
         return tuple(_identity(y) for y in x)
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return (type(x).__name__, *(_identity(getattr(x, f.name)) for f in dataclasses.fields(x)))
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(x))
+        return _identity(x)
     raise TypeError(f"not remembered: {type(x).__name__}")
 
 
@@ -132,6 +146,7 @@ class Renderer:
         if not rows:
             return None
         each = (language, *more)
+        pack = self.codec.packer(chat_id, seq)
 
         def label(b: Button) -> str:
             if len(each) == 1:
@@ -141,8 +156,7 @@ class Renderer:
         def key(b: Button) -> KeyButton:
             if b.url:
                 return KeyButton(label(b), url=b.url)
-            data = self.codec.pack(chat_id, b.action, seq) if b.action else None
-            return KeyButton(label(b), callback_data=data)
+            return KeyButton(label(b), callback_data=pack(b.action) if b.action else None)
 
         return [[key(b) for b in row] for row in rows]
 

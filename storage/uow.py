@@ -16,6 +16,7 @@ from storage.repositories.outbox import Outbox
 from storage.repositories.reports import Reports
 from storage.repositories.residents import Residents
 from storage.repositories.statements import Statements
+from storage.sqlite_driver import UpdateSeen
 
 
 class UnitOfWork:
@@ -93,10 +94,13 @@ class UnitOfWork:
     async def _commit(self) -> None:
         scope = self.scope
         if scope is not None and not scope.recorded:
-            if not await self.ledger.first_sight(scope.update_id):
+            if not await self.ledger.first_sight(scope.update_id, with_commit=True):
                 await self.session.rollback()
                 raise AlreadyApplied(scope.update_id)
-            await self.session.commit()
+            try:
+                await self.session.commit()
+            except UpdateSeen:
+                raise AlreadyApplied(scope.update_id) from None
             scope.recorded = True
             return
         await self.session.commit()

@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.aiogram_rt.methods import MootSession
 from bot.aiogram_rt.transport import AiogramTransport, call
 from bot.core import Core
 from bot.incoming import from_update
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def make_bot(token: str, api_base: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
+    session = MootSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
     return Bot(token, session=session)
 
 

@@ -28,7 +28,7 @@ from aiogram.types import (
     LinkPreviewOptions,
 )
 
-from bot.aiogram_rt.methods import EditBoard, RawUpdates
+from bot.aiogram_rt.methods import AnswerPress, EditBoard, RawUpdates
 from bot.transport import (
     ALLOWED_UPDATES,
     BadToken,
@@ -120,7 +120,7 @@ class AiogramTransport:
         return m.message_id
 
     async def answer_callback(self, callback_id: str, text: str | None = None, alert: bool = False) -> None:
-        await call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
+        await call(self.bot(AnswerPress(callback_query_id=callback_id, text=text, show_alert=alert)))
 
     async def download(self, file_id: str) -> bytes:
         f = await call(self.bot.get_file(file_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from array import array
 from collections import Counter
@@ -150,11 +151,19 @@ def _people(n: int) -> Inline:
 
 def _short(name: str) -> str:
     """A service name cut to fit a button, in each of its languages."""
-    def cut(text: str) -> str:
-        return text if len(text) <= 14 else text[:13] + "…"
+    if isinstance(name, Localised):
+        return _short_localised(name.default, tuple(name.texts.items()))
+    return _cut(name)
 
-    return Localised({k: cut(v) for k, v in name.texts.items()}, name.default) if isinstance(name, Localised) \
-        else cut(name)
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 14 else text[:13] + "…"
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_localised(default: str, texts: tuple[tuple[str, str], ...]) -> Localised:
+    # Remembered by every language's text: a board shows every service's short name on every press.
+    return Localised({k: _cut(v) for k, v in texts}, default)
 
 
 def _pence(service: str, pence: int) -> Inline:

@@ -3,6 +3,7 @@ results, export columns and summary; one module per type, registered by its `typ
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -196,7 +197,7 @@ class QuestionType(ABC, Generic[Q, A, D, R]):
 
     def action(self, verb: str, *args: int) -> Action:
         assert verb in self.verbs, verb
-        return Action(f"{self.code}.{verb}", args)
+        return _action(self.code, verb, args)
 
     # ---- results ------------------------------------------------------------------------------------------------
     @abstractmethod
@@ -327,6 +328,12 @@ def registered() -> list[AnyType]:
 
 
 _ACTIONS: list[frozenset[str]] = []  # every type's actions, worked out once per change of the registry
+
+
+@functools.lru_cache(maxsize=4096)
+def _action(code: str, verb: str, args: tuple[int, ...]) -> Action:
+    """Actions are immutable, and a board makes the same fifty on every press."""
+    return Action(f"{code}.{verb}", args)
 
 
 def actions() -> frozenset[str]:

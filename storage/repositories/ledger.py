@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import insert_for, utcnow
 from storage.models import AuditRow, ProcessedUpdateRow, RoleRow, SettingRow
+from storage.sqlite_driver import GUARD, HELD
 
 # Built once per dialect, when first used: every update runs it.
 _FIRST_SIGHT: dict[str, Any] = {}
@@ -54,15 +55,19 @@ class Ledger:
     def __init__(self, session: AsyncSession):
         self.s = session
 
-    async def first_sight(self, update_id: int) -> bool:
+    async def first_sight(self, update_id: int, with_commit: bool = False) -> bool:
         """Records an update id; false if it was handled before (a duplicate delivery).
 
         One INSERT .. ON CONFLICT DO NOTHING rather than a savepoint around a plain insert: it runs on every
         update, and on PostgreSQL it still waits for another worker inserting the same id, then says false.
+        `with_commit` (the unit of work's commit, which follows at once): on SQLite the insert goes with the
+        commit, in its one trip (storage/sqlite_driver.py), so this says true and a duplicate makes the commit
+        undo everything and raise UpdateSeen.
         """
         statement = _first_sight(self.s.get_bind().dialect.name)
         conn = await self.s.connection()  # Core: the ORM would take a dict of values for a bulk insert
-        result = await conn.execute(statement, {"update_id": update_id, "seen_at": utcnow()})
+        options = {HELD: GUARD} if with_commit else {}
+        result = await conn.execute(statement, {"update_id": update_id, "seen_at": utcnow()}, execution_options=options)
         return bool(result.rowcount)
 
     async def seen(self, update_id: int) -> bool:

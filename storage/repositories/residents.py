@@ -24,6 +24,7 @@ from storage.models import (
     RoundRow,
 )
 from storage.repositories.statements import Statements
+from storage.sqlite_driver import HELD
 
 ERASED = "an erased resident"
 
@@ -217,10 +218,12 @@ class Residents:
     async def save_state(self, participation_id: int, state: dict[str, Any], finished: bool = False) -> None:
         """One UPDATE (a press's only write besides the update id), not a load of the row first; a participation
         this session holds is updated with it."""
+        options: dict[str, Any] = {"synchronize_session": "fetch"} if finished else {
+            "synchronize_session": "evaluate", HELD: True}  # on SQLite it goes with the commit's trip
         await self.s.execute(
             _SAVE_FINISHED if finished else _SAVE_STATE,
             {"participation": participation_id, "new_state": state, "now": utcnow()},
-            execution_options={"synchronize_session": "fetch" if finished else "evaluate"},
+            execution_options=options,
         )
 
     async def answers(self, participation_id: int) -> dict[str, Any]:
