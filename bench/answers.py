@@ -223,7 +223,7 @@ def run(quick: bool, log: Callable[[str], None]) -> list[Row]:
 
 
 async def _run(quick: bool, log: Callable[[str], None]) -> list[Row]:
-    size = Size(residents=100, presses=3, repeats=1) if quick else Size(residents=200, presses=6, repeats=1)
+    size = Size(residents=100, presses=3, repeats=1) if quick else Size(residents=200, presses=6, repeats=3)
     pg_missing = await seed.postgres_reachable()
     rates: dict[tuple[str, str], Rate] = {}
     async with seed.scratch_folder() as folder:

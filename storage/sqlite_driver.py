@@ -10,7 +10,9 @@ capped the whole bot near 200 presses a second however little each press cost. H
 - a write run with the execution option HELD makes no trip of its own: it waits on the connection and goes
   with the transaction's next statement or its commit, in that trip and in order. Only writes whose row count
   nobody reads are held (a press's saved state, its update id), so a press takes the lock for one trip;
-- a rollback with no transaction open (the pool's reset after a commit) makes no trip at all.
+- a rollback with no transaction open (the pool's reset after a commit) makes no trip at all;
+- writers take the engine's one turn on the database threads (OneTripConnection.take_turn), so the turn is
+  held while SQLite writes, not while each trip's answer waits for the event loop.
 
 What SQLAlchemy sees is otherwise unchanged; PostgreSQL (asyncpg) ignores the option.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+import threading
 from functools import partial
 from typing import Any, cast
 
@@ -35,6 +38,7 @@ from sqlalchemy.util.concurrency import await_
 
 HELD = "moot_held"  # the execution option: True, or GUARD for a write whose changing no row undoes the unit
 GUARD = "guard"
+TURN_PATIENCE = 60.0  # seconds a writer waits for its turn before it fails as "database is locked"
 
 # What a statement leaves behind: (description, rowcount, lastrowid, rows).
 _Outcome = tuple[Any, int, int, list[Any]]
@@ -61,11 +65,27 @@ def _run_held(conn: sqlite3.Connection, held: list[_Held]) -> None:
             cursor.close()
 
 
+def _take_turn(adapt: OneTripConnection) -> None:
+    """On the database thread, before a trip of a unit of work that writes: wait for this engine's turn."""
+    if adapt.wants_turn and not adapt.has_turn:
+        if not adapt.turn.acquire(timeout=TURN_PATIENCE):
+            raise sqlite3.OperationalError("database is locked (no turn to write)")
+        adapt.has_turn = True
+
+
+def _give_turn(adapt: OneTripConnection) -> None:
+    adapt.wants_turn = False
+    if adapt.has_turn:
+        adapt.has_turn = False
+        adapt.turn.release()
+
+
 def _run(
-    connection: aiosqlite.Connection, held: list[_Held], operation: str, parameters: Any, many: bool
+    adapt: OneTripConnection, held: list[_Held], operation: str, parameters: Any, many: bool
 ) -> _Outcome:
     """On the database thread: the held writes, then the statement, its rows read before the cursor closes."""
-    conn = connection._conn
+    conn = cast(aiosqlite.Connection, adapt._connection)._conn
+    _take_turn(adapt)
     _run_held(conn, held)
     cursor = conn.cursor()
     try:
@@ -80,15 +100,26 @@ def _run(
         cursor.close()
 
 
-def _commit(connection: aiosqlite.Connection, held: list[_Held]) -> None:
-    """On the database thread: the held writes and the commit; if a write fails, nothing of the unit is kept."""
-    conn = connection._conn
+def _commit(adapt: OneTripConnection, held: list[_Held]) -> None:
+    """On the database thread: the held writes and the commit, in turn; if a write fails, nothing is kept."""
+    conn = cast(aiosqlite.Connection, adapt._connection)._conn
     try:
-        _run_held(conn, held)
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+        _take_turn(adapt)
+        try:
+            _run_held(conn, held)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+    finally:
+        _give_turn(adapt)
+
+
+def _rollback(adapt: OneTripConnection) -> None:
+    try:
+        cast(aiosqlite.Connection, adapt._connection)._conn.rollback()
+    finally:
+        _give_turn(adapt)
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -150,7 +181,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         connection = cast(aiosqlite.Connection, self._connection)
         async with adapt._execute_mutex:
             held, adapt.held = adapt.held, []
-            outcome = await connection._execute(partial(_run, connection, held, operation, parameters, many))
+            outcome = await connection._execute(partial(_run, adapt, held, operation, parameters, many))
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
 
@@ -165,21 +196,30 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("held",)
+    __slots__ = ("has_turn", "held", "turn", "wants_turn")
     _cursor_cls = OneTripCursor
 
-    def __init__(self, dbapi: Any, connection: aiosqlite.Connection):
+    def __init__(self, dbapi: OneTripDBAPI, connection: aiosqlite.Connection):
         super().__init__(dbapi, cast(Any, connection))
         self.held: list[_Held] = []
+        self.turn = dbapi.turn
+        self.wants_turn = False  # set on the event loop (take_turn), before the trips that act on it
+        self.has_turn = False  # set and cleared on the database thread, or here when no trip is in flight
+
+    def take_turn(self) -> None:
+        """The unit of work will write: its next trip waits for the engine's turn, which its commit or rollback
+        gives back. Taken on the database thread, it is held only while SQLite works, not while the event loop
+        comes round to the trip's answer: a press's writes and commit, one trip, hold it for that trip alone."""
+        self.wants_turn = True
 
     def commit(self) -> None:
         raw: sqlite3.Connection | None = getattr(self._connection, "_connection", None)
         if raw is None or (not self.held and not raw.in_transaction):
+            _give_turn(self)
             return  # nothing written: no trip
         held, self.held = self.held, []
         try:
-            connection = cast(aiosqlite.Connection, self._connection)
-            await_(connection._execute(partial(_commit, connection, held)))
+            await_(cast(aiosqlite.Connection, self._connection)._execute(partial(_commit, self, held)))
         except Exception as error:
             self._handle_exception(error)
 
@@ -187,13 +227,29 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.held = []
         # sqlite3's own rollback does nothing outside a transaction: skip the trip that would ask it to.
         raw: sqlite3.Connection | None = getattr(self._connection, "_connection", None)
-        if raw is not None and not raw.in_transaction:
+        if raw is None or not raw.in_transaction:
+            _give_turn(self)
             return
-        super().rollback()
+        try:
+            await_(cast(aiosqlite.Connection, self._connection)._execute(partial(_rollback, self)))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def close(self) -> None:
+        _give_turn(self)
+        super().close()
+
+    def _terminate_force_close(self) -> None:
+        _give_turn(self)
+        super()._terminate_force_close()
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """Given to create_async_engine as `module`: aiosqlite with the connections above."""
+    """Given to create_async_engine as `module`: aiosqlite with the connections above, and the engine's turn."""
+
+    def __init__(self, aiosqlite: Any, sqlite: Any):
+        super().__init__(aiosqlite, sqlite)
+        self.turn = threading.Lock()  # SQLite has one write lock: this engine's writers take it in turn
 
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         adapted = super().connect(*arg, **kw)

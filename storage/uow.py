@@ -16,7 +16,7 @@ from storage.repositories.outbox import Outbox
 from storage.repositories.reports import Reports
 from storage.repositories.residents import Residents
 from storage.repositories.statements import Statements
-from storage.sqlite_driver import UpdateSeen
+from storage.sqlite_driver import OneTripConnection, UpdateSeen
 
 
 class UnitOfWork:
@@ -44,6 +44,7 @@ class UnitOfWork:
         self.scope = scope
         self._turns = turns
         self._holding = False
+        self._on_thread = False
 
     async def writing(self) -> None:
         """Waits for this process's turn to write, held until the unit of work commits or ends (SQLite only).
@@ -51,14 +52,25 @@ class UnitOfWork:
         SQLite has one write lock. Writers that collide on it wait in SQLite's busy handler, which sleeps 1, 2, 5,
         10... up to 100 ms between tries, so under load the lock sits free while they sleep; taking turns here, the
         next writer starts the moment the last one commits. Call it just before the first write."""
-        if self._turns is not None and not self._holding:
-            await self._turns.acquire()
-            self._holding = True
+        if self._turns is None or self._holding:
+            return
+        raw = await (await self.session.connection()).get_raw_connection()
+        if isinstance(raw.dbapi_connection, OneTripConnection):
+            # moot's SQLite adapter takes the turn on its own thread, and gives it back at the commit or
+            # rollback (storage/sqlite_driver.py): held while SQLite writes, not while the event loop is busy.
+            raw.dbapi_connection.take_turn()
+            self._holding = self._on_thread = True
+            return
+        await self._turns.acquire()
+        self._holding = True
 
     def _done_writing(self) -> None:
         if self._holding:
             assert self._turns is not None
             self._holding = False
+            if self._on_thread:
+                self._on_thread = False  # given back by the connection's commit or rollback
+                return
             self._turns.release()
 
     async def __aenter__(self) -> UnitOfWork:

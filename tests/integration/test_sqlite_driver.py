@@ -1,8 +1,9 @@
-"""moot's aiosqlite adapter: a statement is one trip to the database thread, a held write none, and a held
-write's failure at the commit keeps nothing of the unit of work."""
+"""moot's aiosqlite adapter: a statement is one trip to the database thread, a held write none, a held write's
+failure at the commit keeps nothing of the unit of work, and writers take turns on the database threads."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import make_engine, make_sessions
-from storage.sqlite_driver import GUARD, HELD, UpdateSeen
+from storage.sqlite_driver import GUARD, HELD, OneTripConnection, UpdateSeen
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -122,3 +123,46 @@ async def test_a_write_not_held_reports_its_row_count(engine: AsyncEngine) -> No
         assert result.rowcount == 0  # type: ignore[attr-defined]
         await session.commit()
     assert await _state(engine) == "counted"
+
+
+async def _turn_taken(session: AsyncSession) -> OneTripConnection:
+    raw = await (await session.connection()).get_raw_connection()
+    adapter = raw.dbapi_connection
+    assert isinstance(adapter, OneTripConnection)
+    adapter.take_turn()
+    return adapter
+
+
+async def test_writers_take_turns_on_the_database_threads_and_give_them_back(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    async with sessions() as first, sessions() as second:
+        a = await _turn_taken(first)
+        await first.execute(SAVE, {"board": 1, "state": "first"})  # a trip: the turn is taken on its thread
+        assert a.has_turn and a.turn.locked()
+
+        b = await _turn_taken(second)
+        await second.execute(SAVE, {"board": 1, "state": "second"}, execution_options={HELD: True})
+        waiting = asyncio.ensure_future(second.commit())  # its trip waits on its thread for the first's turn
+        await asyncio.sleep(0.3)
+        assert not waiting.done() and not b.has_turn
+
+        await first.commit()
+        await waiting
+        assert not a.has_turn and not b.has_turn and not a.turn.locked()
+    assert await _state(engine) == "second"
+
+
+async def test_a_turn_is_given_back_by_a_rollback_and_by_a_unit_that_only_read(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    async with sessions() as session:
+        adapter = await _turn_taken(session)
+        await session.execute(SAVE, {"board": 1, "state": "rolled back"})
+        assert adapter.turn.locked()
+        await session.rollback()
+        assert not adapter.turn.locked()
+
+        adapter = await _turn_taken(session)
+        await session.execute(select(boards.c.state))
+        await session.commit()
+        assert not adapter.turn.locked()
+    assert await _state(engine) == "start"
