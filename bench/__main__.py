@@ -22,6 +22,7 @@ BENCHMARKS = {
     "tally": "6 tally",
     "budgeting": "9 budgeting",
     "opinion": "10 opinion",
+    "trips": "12 trips",
     "answers": "1-3 answers",
     "workers": "3 workers",
     "broadcast": "4 broadcast",

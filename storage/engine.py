@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage import sqlite_driver
 
 
-def make_engine(url: str, echo: bool = False, connections: int = 40) -> AsyncEngine:
+def make_engine(url: str, echo: bool = False, connections: int = 40, one_trip: bool = True) -> AsyncEngine:
+    """`one_trip=False` keeps SQLAlchemy's own aiosqlite adapter: only the benchmark beside moot's (bench/trips.py)."""
     kwargs: dict[str, Any] = {"echo": echo}
     # `connections` is all this process may open, half kept in the pool. On PostgreSQL each update in flight may
     # hold two (its chat's advisory lock and its work); on SQLite each holds one while it waits for its turn to
@@ -20,7 +21,7 @@ def make_engine(url: str, echo: bool = False, connections: int = 40) -> AsyncEng
         kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2))
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
-        if make_url(url).get_driver_name() == "aiosqlite":
+        if one_trip and make_url(url).get_driver_name() == "aiosqlite":
             kwargs["module"] = sqlite_driver.dbapi()  # a trip to the database thread per statement, not four
     else:
         kwargs["pool_pre_ping"] = True
