@@ -126,7 +126,14 @@ class Core:
         try:
             # The chat's lock first, then a slot: an update waiting for its chat does not hold a slot.
             async with self._locks.hold(key), self._slots, chat_lock(self.d.engine, key):
-                await self._route(inc, t)
+                try:
+                    await self._route(inc, t)
+                except AlreadyApplied:
+                    log.info("update %s was applied before; ignored", inc.update_id)
+                    # Still holding the chat's lock: a redraw read before the resident's next press and sent
+                    # after it would put the older board back over the newer one (two workers, a duplicate).
+                    await self._quiet(inc, t)
+                    return
             if not scope.recorded:
                 async with self.d.uow(scope) as uow:
                     await uow.commit()  # nothing else was written: record the update id on its own
