@@ -19,16 +19,17 @@ def make_engine(url: str, echo: bool = False, connections: int = 40, one_trip: b
     # outbox, the scheduler and a publish: SQLAlchemy's default of 5 + 10 left a close waiting 30 s for one.
     if make_url(url).database not in (None, "", ":memory:"):  # an in-memory SQLite has one connection, kept
         kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2))
+    ours = one_trip and url.startswith("sqlite") and make_url(url).get_driver_name() == "aiosqlite"
+    if ours:
+        kwargs["module"] = sqlite_driver.dbapi()  # a trip to the database thread per statement, not four
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
-        if one_trip and make_url(url).get_driver_name() == "aiosqlite":
-            kwargs["module"] = sqlite_driver.dbapi()  # a trip to the database thread per statement, not four
     else:
         kwargs["pool_pre_ping"] = True
     # hide_parameters keeps residents' answers and message text out of error messages and logs.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if url.startswith("sqlite"):
-        if "module" in kwargs:
+        if ours:
             sqlite_driver.install(engine.sync_engine)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from aiogram import methods
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
-from aiohttp import ClientError, ClientTimeout
+from aiohttp import FormData
+from aiohttp.payload import BytesPayload
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -83,36 +83,24 @@ class AnswerPress(TelegramMethod[bool]):
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_JSON = {"Content-Type": "application/json"}
 _SUCCESS = re.compile(r'\{\s*"ok"\s*:\s*true\s*[,}]')  # how every successful Bot API answer begins
 
 
 class MootSession(AiohttpSession):
     """aiogram's aiohttp session, sending EditBoard and AnswerPress as JSON bodies and, when they succeed, not
-    parsing what comes back (moot reads neither result); every other method goes as aiogram sends it."""
+    parsing what comes back (moot reads neither result); aiogram's own request, timeouts and errors otherwise."""
 
-    async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
-    ) -> TelegramType:
-        if not isinstance(method, EditBoard | AnswerPress):
-            return await super().make_request(bot, method, timeout)
-        ours: TelegramMethod[Any] = method
-        session = await self.create_session()
-        url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        seconds = self.timeout if timeout is None else timeout
-        try:  # as aiogram's make_request, with the body as JSON
-            async with session.post(url, data=method.json_body().encode(), headers=_JSON,
-                                    timeout=ClientTimeout(total=seconds)) as resp:
-                raw_result = await resp.text()
-        except TimeoutError as e:
-            raise TelegramNetworkError(method=ours, message="Request timeout error") from e
-        except ClientError as e:
-            raise TelegramNetworkError(method=ours, message=f"{type(e).__name__}: {e}") from e
-        if resp.status == 200 and _SUCCESS.match(raw_result):
-            return cast(TelegramType, True)
-        # A failure (or anything unexpected) is read and raised as aiogram does.
-        response = self.check_response(bot=bot, method=ours, status_code=resp.status, content=raw_result)
-        return cast(TelegramType, response.result)
+    def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
+        if isinstance(method, EditBoard | AnswerPress):  # aiohttp posts any payload given as the form
+            return cast(FormData, BytesPayload(method.json_body().encode(), content_type="application/json"))
+        return super().build_form_data(bot, method)
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
+    ) -> Response[TelegramType]:
+        if isinstance(method, EditBoard | AnswerPress) and status_code == 200 and _SUCCESS.match(content):
+            return cast(Response[TelegramType], Response.model_construct(ok=True, result=True))
+        return super().check_response(bot=bot, method=method, status_code=status_code, content=content)
 
 
 # aiogram builds pydantic's Response[...] model for a method's result type on every call, and pydantic only
