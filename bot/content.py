@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from dialogues.memo import ByIdentity
 from dialogues.text import (
     Block,
     Code,
@@ -36,6 +37,7 @@ from dialogues.text import (
 Translator = gettext.NullTranslations
 TEXT_LIMIT = 4096  # a message's text; Telegram counts after parsing entities, so HTML length is on the safe side
 CAPTION_LIMIT = 1024
+LINES_KEPT = 20_000  # drawn lines remembered per language (a few MB at most)
 
 
 def _h(text: str) -> str:
@@ -90,6 +92,9 @@ class Render:
         self.language = tr.info().get("language", "") or "en"
         self.locale = _locale(self.language)
         self._numbers = _Numbers(self.locale)
+        # A line of a board drawn once while its object lives on: question types give unchanged lines again
+        # (dialogues.memo), a whole board of them on every press.
+        self._lines: ByIdentity[tuple[Inline, ...], str] = ByIdentity(LINES_KEPT)
 
     # ---- inlines ------------------------------------------------------------------------------------------------
     def inline(self, x: Inline | Param) -> str:
@@ -155,7 +160,7 @@ class Render:
         if isinstance(b, Para):
             return self.inlines(b.parts)
         if isinstance(b, Lines):
-            return "\n".join(self.inlines(line) for line in b.lines)
+            return "\n".join([self._lines.get(line, self.inlines) for line in b.lines])
         if isinstance(b, Items):
             marks = [f"{i}. " for i in range(1, len(b.items) + 1)] if b.numbered else ["• "] * len(b.items)
             return "\n".join(m + self.inlines(item) for m, item in zip(marks, b.items, strict=True))

@@ -19,6 +19,7 @@ from bot.content import CAPTION_LIMIT, TEXT_LIMIT, Render
 from bot.i18n import DEFAULT, translations
 from bot.limits import EDITS_PER_SECOND, SendWindow
 from bot.transport import Keyboard, KeyButton, Migrated, Rejected, RetryLater, Transport
+from dialogues.memo import ByIdentity
 from dialogues.screens import Button, Screen
 from dialogues.text import Em, Inline, Localised, Para, When
 
@@ -81,8 +82,10 @@ class Renderer:
         self.budget = budget if budget is not None else SendWindow(29.0)
         self.edits = edits if edits is not None else SendWindow(EDITS_PER_SECOND)
         self._renders: dict[str, Render] = {}
-        # A label's text per (language, label): a board's 50 labels are the same texts press after press.
+        # A label's text per (language, label): a board's 50 labels are the same texts press after press, and
+        # mostly the very same objects (dialogues.memo), found first by identity, without working out their key.
         self._labels: dict[tuple[str, object], str] = {}
+        self._label_objects: dict[str, ByIdentity[Inline, str]] = {}
 
     async def paced(
         self, call: Callable[[], Awaitable[T]], chat_id: int | None = None, window: SendWindow | None = None
@@ -123,6 +126,14 @@ class Renderer:
     def label(self, label: Inline, language: str | None = None) -> str:
         """A button's label as plain text, remembered: labels repeat from press to press."""
         language = language or self.language
+        if type(label) is str:
+            return label
+        objects = self._label_objects.get(language)
+        if objects is None:
+            objects = self._label_objects[language] = ByIdentity(LABELS_KEPT)
+        return objects.get(label, partial(self._label, language=language))
+
+    def _label(self, label: Inline, language: str) -> str:
         try:
             key = (language, _identity(label))
             return self._labels[key]

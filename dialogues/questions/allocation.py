@@ -11,6 +11,7 @@ from itertools import chain
 from typing import Any
 
 from dialogues import allocation as rules
+from dialogues.memo import ByIdentity
 from dialogues.questions.base import (
     NOT_HERE,
     Answered,
@@ -34,6 +35,14 @@ from dialogues.tally import AllocationTally, ServiceTally, tally_pence_counts
 from dialogues.text import Block, Em, Inline, Lines, Localised, Msg, Para, Span, Strong, _, join, ngettext
 
 Pence = dict[str, int]  # service key -> pence
+
+
+# A service's line on the board and its row of buttons at each number of pence are the same for every resident
+# and press after press: made once per service (the object, so a new version of the file makes its own) and
+# pence, not some 60 texts and buttons on every press; the renderer then finds them drawn already.
+_PIECES: ByIdentity[Service, dict[tuple[str, int, int, int, int], tuple[Line, tuple[Button, ...]]]] = ByIdentity(
+    1000
+)
 
 
 class Board(dict[str, int]):
@@ -236,16 +245,8 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
 
     def screen(self, c: Consultation, q: AllocationQuestion, head: Sequence[Block], draft: Pence) -> Screen:
         left = rules.left(draft)
-        board = Lines(
-            (
-                Span(s.name, ": "),
-                Strong(_("{pence}p", pence=draft.get(s.key, 0))),
-                " ",
-                _("({pence}p)", pence=s.today),
-                *_bounds(s),
-            )
-            for s in c.services
-        )
+        small, big = (q.steps[0], q.steps[-1])
+        pieces = [self._pieces(i, s, draft.get(s.key, 0), small, big) for i, s in enumerate(c.services)]
         status: tuple[Inline, ...]
         if left > 0:
             status = (Strong(_("Left to allocate: {left}p", left=left)),)
@@ -256,22 +257,11 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         body = [
             *head,
             Para(Em(_("Your pence, with today's in brackets."))),
-            board,
+            Lines(line for line, _row in pieces),
             *consequence_blocks(c.services, draft),
             Lines([status, (Em(_("Tip: you can also type “Libraries 12”, or several lines at once.")),)]),
         ]
-        small, big = (q.steps[0], q.steps[-1])
-        rows: list[list[Button]] = []
-        for i, s in enumerate(c.services):
-            row = [Button(f"−{big}", self.action("d", i, -big))] if big != small else []
-            row += [
-                Button(f"−{small}", self.action("d", i, -small)),
-                # The amount first: a phone cuts the end of a label.
-                Button(Span(_("{pence}p", pence=draft.get(s.key, 0)), " ", _short(s.name)), self.action("i", i)),
-                Button(f"+{small}", self.action("d", i, small)),
-            ]
-            row += [Button(f"+{big}", self.action("d", i, big))] if big != small else []
-            rows.append(row)
+        rows: list[list[Button]] = [list(row) for _line, row in pieces]
         rows.append([Button(_("Reset"), self.action("r")), Button(_("Start from today's split"), self.action("t"))])
         submit = (
             _("✅ Submit")
@@ -282,6 +272,25 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
         )
         rows.append([Button(submit, self.action("s"))])
         return Screen(body, rows)
+
+    def _pieces(self, i: int, s: Service, pence: int, small: int, big: int) -> tuple[Line, tuple[Button, ...]]:
+        """The service's line on the board and its row of buttons at these pence, remembered (_PIECES)."""
+        made = _PIECES.get(s, lambda service: {})
+        key = (self.code, i, pence, small, big)
+        got = made.get(key)
+        if got is None:
+            line = (Span(s.name, ": "), Strong(_("{pence}p", pence=pence)), " ", _("({pence}p)", pence=s.today),
+                    *_bounds(s))
+            row = [Button(f"−{big}", self.action("d", i, -big))] if big != small else []
+            row += [
+                Button(f"−{small}", self.action("d", i, -small)),
+                # The amount first: a phone cuts the end of a label.
+                Button(Span(_("{pence}p", pence=pence), " ", _short(s.name)), self.action("i", i)),
+                Button(f"+{small}", self.action("d", i, small)),
+            ]
+            row += [Button(f"+{big}", self.action("d", i, big))] if big != small else []
+            got = made[key] = (line, tuple(row))
+        return got
 
     def press(
         self, c: Consultation, q: AllocationQuestion, draft: Pence, verb: str, args: tuple[int, ...]
