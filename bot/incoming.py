@@ -7,6 +7,8 @@ from typing import Any
 
 from storage.idempotency import UpdateScope
 
+_TEXTS = ("chat_title", "text", "callback_id", "data", "file_id", "filename", "language_code")
+
 
 @dataclass(frozen=True)
 class Incoming:
@@ -30,6 +32,14 @@ class Incoming:
     # Given by the core while it handles the update; handlers pass it on to the use cases they call, so the
     # update id is recorded by the first commit those make (storage.idempotency).
     scope: UpdateScope | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A NUL character means nothing in any of these, and PostgreSQL refuses to store one in a text column (a
+        # forged press's data in the audit log, a typed answer): taken out as the update arrives.
+        for name in _TEXTS:
+            value = getattr(self, name)
+            if "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
 
     @property
     def private(self) -> bool:

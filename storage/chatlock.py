@@ -9,6 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 LOCK_SPACE = 0x6D6F6F74  # "moot": keeps our advisory locks apart from anyone else's on the same database
+_LOCK = text("SELECT pg_advisory_lock(:space, :key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
 
 
 @asynccontextmanager
@@ -18,11 +20,12 @@ async def chat_lock(engine: AsyncEngine, chat_id: int) -> AsyncIterator[None]:
         yield
         return
     key = chat_id & 0x7FFFFFFF  # the two-key form takes two int4s
+    # A session-level lock needs no transaction around it: in autocommit each statement is one round trip, where
+    # a transaction would add a BEGIN and a COMMIT to the lock and again to the unlock, on every press.
     async with engine.connect() as conn:
-        await conn.execute(text("SELECT pg_advisory_lock(:space, :key)"), {"space": LOCK_SPACE, "key": key})
-        await conn.commit()
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(_LOCK, {"space": LOCK_SPACE, "key": key})
         try:
             yield
         finally:
-            await conn.execute(text("SELECT pg_advisory_unlock(:space, :key)"), {"space": LOCK_SPACE, "key": key})
-            await conn.commit()
+            await conn.execute(_UNLOCK, {"space": LOCK_SPACE, "key": key})

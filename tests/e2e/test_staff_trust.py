@@ -113,6 +113,9 @@ async def test_the_audit_log_names_what_was_refused(moot: Harness, tmp_path: Pat
     assert button is not None and button.callback_data
     forged = button.callback_data[:-1] + ("B" if button.callback_data.endswith("A") else "A")
     assert "expired" in await fac.presses_raw(listing.message_id, forged), fac.chat.callback_answers
+    # a NUL in a forged press is no reason for "a technical problem": PostgreSQL refuses NULs in text, so it is
+    # taken out as the update arrives, and the press is refused and audited like any other
+    assert "expired" in await fac.presses_raw(listing.message_id, "f\x00o:1:0:AAAA\x00"), fac.chat.callback_answers
 
     entries = await audit(moot)
     refused = [(actor, action) for actor, action, allowed, _detail in entries if not allowed]
@@ -121,6 +124,7 @@ async def test_the_audit_log_names_what_was_refused(moot: Harness, tmp_path: Pat
     assert (FACILITATOR, "fo") in refused and (7002, "fo") not in refused  # a stranger fills no audit log
     bad = [d for actor, action, allowed, d in entries if action == "fo" and not allowed]
     assert all(str(d["reason"]).startswith("bad button") for d in bad)
+    assert any(d.get("data") == "fo:1:0:AAAA" for d in bad), bad
     async with moot.deps.uow() as uow:
         rounds = await uow.consultations.rounds((await uow.consultations.by_code("council-pound"))[0])  # type: ignore[index]
     assert all(r.status == "draft" for r in rounds), "nothing was opened"
