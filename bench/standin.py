@@ -291,7 +291,9 @@ async def _serve(conn: Connection) -> None:
             conn.send(("error", f"{op}: {error!r}"))
             return
         if asyncio.iscoroutine(result):  # an operation that waits: answered when it is done
-            waits.add(asyncio.ensure_future(_answer_later(conn, op, result)))
+            waiting = asyncio.ensure_future(_answer_later(conn, op, result))
+            waits.add(waiting)  # held until done: the loop keeps only a weak reference to a task
+            waiting.add_done_callback(waits.discard)
             return
         conn.send(("ok", result))
 

@@ -94,7 +94,7 @@ class Render:
         self._numbers = _Numbers(self.locale)
         # A line of a board drawn once while its object lives on: question types give unchanged lines again
         # (dialogues.memo), a whole board of them on every press.
-        self._lines: ByIdentity[tuple[Inline, ...], str] = ByIdentity(LINES_KEPT)
+        self._lines: ByIdentity[tuple[Inline, ...], str] = ByIdentity(self.inlines, LINES_KEPT)
 
     # ---- inlines ------------------------------------------------------------------------------------------------
     def inline(self, x: Inline | Param) -> str:
@@ -160,7 +160,7 @@ class Render:
         if isinstance(b, Para):
             return self.inlines(b.parts)
         if isinstance(b, Lines):
-            return "\n".join([self._lines.get(line, self.inlines) for line in b.lines])
+            return "\n".join([self._lines.get(line) for line in b.lines])
         if isinstance(b, Items):
             marks = [f"{i}. " for i in range(1, len(b.items) + 1)] if b.numbered else ["• "] * len(b.items)
             return "\n".join(m + self.inlines(item) for m, item in zip(marks, b.items, strict=True))

@@ -85,7 +85,7 @@ class Renderer:
         # A label's text per (language, label): a board's 50 labels are the same texts press after press, and
         # mostly the very same objects (dialogues.memo), found first by identity, without working out their key.
         self._labels: dict[tuple[str, object], str] = {}
-        self._label_objects: dict[str, tuple[ByIdentity[Inline, str], Callable[[Inline], str]]] = {}
+        self._label_objects: dict[str, ByIdentity[Inline, str]] = {}
 
     async def paced(
         self, call: Callable[[], Awaitable[T]], chat_id: int | None = None, window: SendWindow | None = None
@@ -128,11 +128,10 @@ class Renderer:
         language = language or self.language
         if type(label) is str:
             return label
-        known = self._label_objects.get(language)
-        if known is None:
-            known = self._label_objects[language] = (ByIdentity(LABELS_KEPT), partial(self._label, language=language))
-        objects, make = known
-        return objects.get(label, make)
+        objects = self._label_objects.get(language)
+        if objects is None:
+            objects = self._label_objects[language] = ByIdentity(partial(self._label, language=language), LABELS_KEPT)
+        return objects.get(label)
 
     def _label(self, label: Inline, language: str) -> str:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -10,40 +10,23 @@ V = TypeVar("V")
 
 
 class ByIdentity(Generic[K, V]):
-    """`get(obj, make)` is `make(obj)`, made once per object while it is remembered.
+    """`get(obj)` is `make(obj)`, made once per object while it is remembered.
 
     Keyed by `id(obj)` and holding the object itself, so its id cannot be reused for another while remembered;
     nothing about the object is hashed or compared, which is the point: a board's labels are nested texts whose
     hashing costs about what rendering them does. Everything is forgotten at once when `kept` are held."""
 
-    def __init__(self, kept: int) -> None:
+    def __init__(self, make: Callable[[K], V], kept: int) -> None:
+        self.make = make
         self.kept = kept
         self._values: dict[int, tuple[K, V]] = {}
 
-    def get(self, obj: K, make: Callable[[K], V]) -> V:
+    def get(self, obj: K) -> V:
         held = self._values.get(id(obj))
         if held is not None and held[0] is obj:
             return held[1]
-        value = make(obj)
+        value = self.make(obj)
         if len(self._values) >= self.kept:
             self._values.clear()
         self._values[id(obj)] = (obj, value)
-        return value
-
-
-class Remembered(Generic[V]):
-    """`get(key, make)` is `make()`, made once per key (a hashable key); forgotten all at once when full."""
-
-    def __init__(self, kept: int) -> None:
-        self.kept = kept
-        self._values: dict[Hashable, V] = {}
-
-    def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        try:
-            return self._values[key]
-        except KeyError:
-            pass
-        if len(self._values) >= self.kept:
-            self._values.clear()
-        value = self._values[key] = make()
         return value

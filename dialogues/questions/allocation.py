@@ -41,7 +41,7 @@ Pence = dict[str, int]  # service key -> pence
 # and press after press: made once per service (the object, so a new version of the file makes its own) and
 # pence, not some 60 texts and buttons on every press; the renderer then finds them drawn already.
 _PIECES: ByIdentity[Service, dict[tuple[str, int, int, int, int], tuple[Line, tuple[Button, ...]]]] = ByIdentity(
-    1000
+    lambda service: {}, 1000
 )
 
 
@@ -275,7 +275,7 @@ class Allocation(QuestionType[AllocationQuestion, Pence, Pence, AllocationTally]
 
     def _pieces(self, i: int, s: Service, pence: int, small: int, big: int) -> tuple[Line, tuple[Button, ...]]:
         """The service's line on the board and its row of buttons at these pence, remembered (_PIECES)."""
-        made = _PIECES.get(s, lambda service: {})
+        made = _PIECES.get(s)
         key = (self.code, i, pence, small, big)
         got = made.get(key)
         if got is None:

@@ -91,7 +91,8 @@ def _p(row: ParticipationRow) -> Participation:
 
 # Built once: every button press runs these, and making a statement costs more than running a cached one. They
 # are Core statements over the tables, run on the session's connection: through the ORM the same SELECT and
-# UPDATE cost a press about 0.6 ms more (its bulk-update path, and its result machinery), by `python -m bench`.
+# UPDATE cost a press about 0.6 ms more (its bulk-update path, and its result machinery), by py-spy over the
+# answers benchmark.
 _PARTICIPATIONS = cast(Table, ParticipationRow.__table__)
 _ROUNDS, _RESIDENTS, _ANSWERS_TABLE = (cast(Table, row.__table__) for row in (RoundRow, ResidentRow, AnswerRow))
 _LATEST_OPEN = (
