@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 class Runtime(Protocol):
     name: str
+    core: Core
 
     @property
     def transport(self) -> Transport: ...

@@ -26,6 +26,7 @@ class Poller:
     def __init__(self, runtime: Runtime, timeout: int):
         self.runtime = runtime
         self.timeout = timeout
+        runtime.core.shared_chats = False  # this process is the one consuming updates (Core says why)
         self._stop = asyncio.Event()
         self._fetch: asyncio.Task[list[dict[str, object]]] | None = None
 

@@ -14,9 +14,10 @@ def make_engine(url: str, echo: bool = False, connections: int = 40, one_trip: b
     """`one_trip=False` keeps SQLAlchemy's own aiosqlite adapter: only the benchmark beside moot's (bench/trips.py)."""
     kwargs: dict[str, Any] = {"echo": echo}
     # `connections` is all this process may open, half kept in the pool. On PostgreSQL each update in flight may
-    # hold two (its chat's advisory lock and its work); on SQLite each holds one while it waits for its turn to
-    # write (UnitOfWork.writing), so the pool must outnumber the updates handled at once (16) with room for the
-    # outbox, the scheduler and a publish: SQLAlchemy's default of 5 + 10 left a close waiting 30 s for one.
+    # hold two (its chat's advisory lock, taken by webhook workers, and its work); on SQLite each holds one while
+    # it waits for its turn to write (UnitOfWork.writing), so the pool must outnumber the updates handled at once
+    # (16) with room for the outbox, the scheduler and a publish: SQLAlchemy's default of 5 + 10 left a close
+    # waiting 30 s for one.
     if make_url(url).database not in (None, "", ":memory:"):  # an in-memory SQLite has one connection, kept
         kwargs.update(pool_size=max(2, connections // 2), max_overflow=max(2, connections - connections // 2))
     ours = one_trip and url.startswith("sqlite") and make_url(url).get_driver_name() == "aiosqlite"

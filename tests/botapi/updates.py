@@ -88,7 +88,7 @@ class UpdateQueue:
         chosen = self._entries[:limit]
         for entry in chosen:
             entry.delivered = True
-        return [copy.deepcopy(e.update) for e in chosen]
+        return [e.update for e in chosen]
 
     def first(self) -> dict[str, Any] | None:
         """The oldest deliverable update, for the webhook (removed by :meth:`remove` once accepted)."""

@@ -151,6 +151,18 @@ async def test_a_runtime_that_never_polls_handles_webhook_updates(moot: Harness)
         await runtime.close()
 
 
+async def test_only_webhook_workers_lock_a_chat_in_the_database(moot: Harness) -> None:
+    """Long polling is the one consumer of updates (Telegram refuses a second getUpdates), so a press takes no
+    PostgreSQL advisory lock; a core fed by a webhook, where several workers may run, does."""
+    assert moot.app is not None
+    assert moot.app.core.shared_chats is False  # the harness polls
+    webhook = await build(moot.config())
+    try:
+        assert webhook.core.shared_chats is True
+    finally:
+        await webhook.close()
+
+
 async def test_a_token_telegram_does_not_know_is_said_so_at_start(moot: Harness) -> None:
     config = moot.config().model_copy(deep=True)
     config.telegram.token = SecretStr("999:not-this-bots-token")
