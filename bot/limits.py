@@ -12,7 +12,7 @@ Clock = Callable[[], float]
 # second is for sending messages, and it documents no limit for edits. Edits in private chats have a window of
 # their own (`outbox.edits_per_second`), so a press's redraw does not queue behind new messages and broadcasts; a
 # 429 on an edit pauses the edits for its retry_after all the same. The window is a guard against a runaway, set
-# above what one process reaches (about 250 presses a second on 2 cores): at 200 it was itself the ceiling of
+# above what one process reaches (about 300 presses a second on 2 cores): at 200 it was itself the ceiling of
 # `python -m bench --only answers`, each press waiting for room to edit its board.
 EDITS_PER_SECOND = 1000.0
 

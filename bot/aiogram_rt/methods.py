@@ -102,7 +102,7 @@ class MootSession(AiohttpSession):
         if isinstance(method, EditBoard | AnswerPress) and status_code == 200 and _SUCCESS.match(content):
             return cast(Response[TelegramType], Response.model_construct(ok=True, result=True))
         if isinstance(method, RawUpdates) and status_code == 200 and _SUCCESS.match(content):
-            # A batch of updates is handed on as JSON: pydantic copying each of a hundred dicts proved nothing.
+            # A batch of updates is handed on as JSON: pydantic's copy of each of a hundred dicts checked nothing.
             result = json.loads(content).get("result")
             if isinstance(result, list) and all(isinstance(u, dict) for u in result):
                 return cast(Response[TelegramType], Response.model_construct(ok=True, result=result))
