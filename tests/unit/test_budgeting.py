@@ -14,6 +14,7 @@ from dialogues.budgeting import (
     BudgetError,
     Case,
     Election,
+    _picker,
     equal_shares,
     equal_shares_with_completion,
     greedy,
@@ -290,3 +291,9 @@ def test_outcomes_equal_pabutools_on_random_elections() -> None:
     # The same projects, in the same order, for every election.
     assert differing == []
     assert completed > 50  # the completion (raised shares or the greedy fill) mattered in many of them
+
+
+def test_picker_gives_a_tuple_even_for_a_single_voter() -> None:
+    # itemgetter of one index returns the item itself; Counter would then count nothing or fail.
+    assert _picker([2])([5, 6, 7]) == (7,)
+    assert _picker([0, 2, 2])([5, 6, 7]) == (5, 7, 7)
