@@ -21,6 +21,8 @@ class Poller:
     Frameworks' own polling loops confirm a batch as soon as it is fetched, so a crash loses updates still being
     handled. Here the next offset is asked for only once the batch is done: after a crash Telegram delivers the
     unfinished updates again, and the update-id ledger makes sure none is applied twice.
+
+    Making a Poller tells the runtime's core that this process is the one consumer of the bot's updates.
     """
 
     def __init__(self, runtime: Runtime, timeout: int):

@@ -186,11 +186,10 @@ class _Voters:
                 self.supporters.setdefault(name, []).append(i)
         self.count = {name: sum(self.groups[i][1] for i in idx) for name, idx in self.supporters.items()}
         self.costs = election._costs
-        # Each supporter's group, once per voter: counting these by class is one C-level Counter pass.
-        self.voters_of = {name: [i for i in idx for _ in range(self.groups[i][1])]
-                          for name, idx in self.supporters.items()}
-        # The same, as a function from the groups' classes to the classes of the project's voters, one per voter.
-        self.classes_of = {name: _picker(idx) for name, idx in self.voters_of.items()}
+        # Per project, a function from the groups' classes to its voters' classes, one per voter (each supporting
+        # group's index repeated by its size): counting those by class is one C-level Counter pass.
+        self.classes_of = {name: _picker([i for i in idx for _ in range(self.groups[i][1])])
+                           for name, idx in self.supporters.items()}
 
 
 def _picker(idx: list[int]) -> Callable[[list[int]], tuple[int, ...]]:
